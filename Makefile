@@ -1,0 +1,59 @@
+# Tuoguan — the two commands are `make run` and `make test` (see README).
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
+
+.PHONY: install run test lint typecheck check-deploy test-sqlite test-postgres test-browser bench messages
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[dev]'
+	rm -f $(VENV)/.installed-* && touch $(STAMP)
+
+install: $(STAMP)
+
+## make run: install, migrate SQLite under var/, seed the demo, serve on 127.0.0.1:8000 with a task worker.
+run: install
+	@mkdir -p var
+	$(PY) manage.py migrate --noinput -v0
+	$(PY) manage.py seed_demo
+	@trap 'kill 0' EXIT INT TERM; \
+	  $(PY) manage.py db_worker --interval 1 >var/worker.log 2>&1 & \
+	  $(PY) manage.py runserver 127.0.0.1:8000
+
+## make test: lint, types, migrations, deploy check, suite on SQLite and PostgreSQL, browser tests.
+test: install lint typecheck check-deploy
+	$(PY) manage.py makemigrations --check --dry-run
+	bin/test-suite
+
+lint: install
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/djlint templates tuoguan --lint
+
+typecheck: install
+	$(VENV)/bin/mypy tuoguan config
+
+check-deploy: install
+	DJANGO_DEBUG=False DJANGO_SECRET_KEY="check-deploy-$$(head -c 48 /dev/urandom | base64 | tr -d '/+=')" \
+	  TUOGUAN_FIELD_KEY="$$(head -c 32 /dev/urandom | base64)" DATABASE_URL=sqlite:///var/check.sqlite3 \
+	  $(PY) manage.py check --deploy --fail-level WARNING
+
+test-sqlite: install
+	bin/test-suite sqlite
+
+test-postgres: install
+	bin/test-suite postgres
+
+test-browser: install
+	bin/test-suite browser
+
+bench: install
+	$(MAKE) -C bench all
+
+messages: install
+	$(PY) manage.py makemessages -l zh_Hans -l en --ignore=.venv --ignore=var
+	$(PY) manage.py compilemessages --ignore=.venv

@@ -1,0 +1,21 @@
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+api_v1 = [
+    path("", include("tuoguan.orgs.api_urls")),
+    path("", include("tuoguan.accounts.api_urls")),
+]
+
+urlpatterns = [
+    path("", include("tuoguan.core.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("accounts/", include("tuoguan.accounts.urls")),
+    path("orgs/", include("tuoguan.orgs.urls")),
+    path("audit/", include("tuoguan.audit.urls")),
+    path("notifications/", include("tuoguan.notifications.urls")),
+    path("api/v1/", include(api_v1)),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("admin/", admin.site.urls),
+]

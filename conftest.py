@@ -1,0 +1,8 @@
+import pytest
+
+from tuoguan.core.testing import Personas, build_personas
+
+
+@pytest.fixture
+def personas(db: None) -> Personas:
+    return build_personas()

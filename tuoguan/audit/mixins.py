@@ -1,0 +1,58 @@
+"""`AuditedModel`: every create, update and delete of a domain row lands in the audit log.
+
+The log is written from `save()`/`delete()` rather than from each service so that no write
+path — service, admin, shell, import — can forget it. Secret fields are listed in
+`audit_secret_fields`: the log says that they changed, never what they hold.
+"""
+
+from typing import Any, ClassVar
+
+from django.db import models
+
+from . import services
+
+
+class AuditedModel(models.Model):
+    audit_secret_fields: ClassVar[frozenset[str]] = frozenset()
+    # Fields whose change is bookkeeping, not an act worth a log line.
+    audit_ignored_fields: ClassVar[frozenset[str]] = frozenset({"updated_at", "last_login"})
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        creating = self._state.adding
+        changed = [] if creating else self._audit_changed_fields()
+        super().save(*args, **kwargs)
+        if creating:
+            services.audit_record(action="create", instance=self)
+        elif changed:
+            services.audit_record(action="update", instance=self, changed_fields=changed)
+        self._audit_loaded = self._audit_snapshot()
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        pk = self.pk
+        services.audit_record(action="delete", instance=self, object_id=pk)
+        return super().delete(*args, **kwargs)
+
+    def audit_org_path(self) -> str:
+        """Path of the org whose admins may read this row's log entries."""
+        return ""
+
+    def _audit_snapshot(self) -> dict[str, Any]:
+        return {f.attname: getattr(self, f.attname) for f in self._meta.concrete_fields}
+
+    def _audit_changed_fields(self) -> list[str]:
+        loaded: dict[str, Any] = getattr(self, "_audit_loaded", {})
+        now = self._audit_snapshot()
+        return sorted(
+            name
+            for name, value in now.items()
+            if name in loaded and loaded[name] != value and name not in self.audit_ignored_fields
+        )
+
+    @classmethod
+    def from_db(cls, db: Any, field_names: Any, values: Any) -> Any:
+        instance = super().from_db(db, field_names, values)
+        instance._audit_loaded = dict(zip(field_names, values, strict=False))
+        return instance

@@ -1,0 +1,75 @@
+from typing import Any, ClassVar
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class AppendOnlyError(Exception):
+    """Raised when code tries to change or delete an audit entry."""
+
+
+class AuditEntryQuerySet(models.QuerySet["AuditEntry"]):
+    def update(self, **kwargs: Any) -> int:
+        raise AppendOnlyError("Audit entries cannot be changed.")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise AppendOnlyError("Audit entries cannot be deleted.")
+
+    def purge_older_than(self, cutoff: Any) -> int:
+        """Retention is the only way an entry leaves the log (see `audit_purge`)."""
+        return models.QuerySet.delete(self.filter(at__lt=cutoff))[0]
+
+
+class AuditEntry(models.Model):
+    """One line of the append-only access and change log (审计日志)."""
+
+    class Action(models.TextChoices):
+        CREATE = "create", _("created")
+        UPDATE = "update", _("changed")
+        DELETE = "delete", _("deleted")
+        VIEW = "view", _("viewed")
+        EXPORT = "export", _("exported")
+        LOGIN = "login", _("logged in")
+
+    at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("who"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_constraint=False,
+    )
+    # Kept as plain values, not a foreign key: the entry must outlive the membership.
+    membership_id = models.BigIntegerField(_("membership id"), null=True, blank=True)
+    membership_label = models.CharField(_("acting as"), max_length=200, blank=True)
+    action = models.CharField(_("action"), max_length=10, choices=Action.choices)
+    model = models.CharField(_("record type"), max_length=100, db_index=True)
+    object_id = models.CharField(_("record id"), max_length=64, db_index=True)
+    object_repr = models.CharField(_("record"), max_length=200, blank=True)
+    changed_fields = models.JSONField(_("changed fields"), default=list, blank=True)
+    # Path of the org the record belongs to (treebeard), so admins read their subtree.
+    org_path = models.CharField(_("org path"), max_length=255, blank=True, db_index=True)
+    ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    reason = models.CharField(_("reason"), max_length=500, blank=True)
+
+    objects: ClassVar[AuditEntryQuerySet] = AuditEntryQuerySet.as_manager()  # type: ignore[assignment]
+
+    class Meta:
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit entries")
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["model", "object_id", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.model}#{self.object_id}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise AppendOnlyError("Audit entries cannot be changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise AppendOnlyError("Audit entries cannot be deleted.")

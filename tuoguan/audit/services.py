@@ -1,0 +1,54 @@
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from . import context
+from .models import AuditEntry
+
+
+def audit_record(
+    *,
+    action: str,
+    instance: models.Model,
+    changed_fields: list[str] | None = None,
+    object_id: Any = None,
+    reason: str = "",
+) -> AuditEntry:
+    """Append one entry for `instance`, attributed to whoever the audit context names."""
+    ctx = context.current()
+    secret: frozenset[str] = getattr(instance, "audit_secret_fields", frozenset())
+    fields = [
+        # Secret columns are named (so a reader knows they changed) but never valued;
+        # and we only ever store names, never values, for any field.
+        f"{name} (secret)" if name in secret else name
+        for name in (changed_fields or [])
+    ]
+    org_path = instance.audit_org_path() if hasattr(instance, "audit_org_path") else ""
+    return AuditEntry.objects.create(
+        actor_id=ctx.user_id,
+        membership_id=ctx.membership_id,
+        membership_label=ctx.membership_label[:200],
+        action=action,
+        model=instance._meta.label,
+        object_id=str(object_id if object_id is not None else instance.pk),
+        object_repr=str(instance)[:200],
+        changed_fields=fields,
+        org_path=org_path or "",
+        ip=ctx.ip,
+        reason=(reason or ctx.reason)[:500],
+    )
+
+
+def audit_view(*, instance: models.Model, reason: str = "") -> AuditEntry:
+    """Record that someone read a sensitive record (a child's, for instance)."""
+    return audit_record(action=AuditEntry.Action.VIEW, instance=instance, reason=reason)
+
+
+def audit_purge(*, now: Any = None) -> int:
+    """Delete entries older than the retention period; the log's only exit."""
+    now = now or timezone.now()
+    cutoff = now - timedelta(days=settings.TUOGUAN_AUDIT_RETENTION_DAYS)
+    return AuditEntry.objects.purge_older_than(cutoff)
