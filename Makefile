@@ -20,7 +20,9 @@ run: install
 	@mkdir -p var
 	$(PY) manage.py migrate --noinput -v0
 	$(PY) manage.py seed_demo
-	@trap 'kill 0' EXIT INT TERM; \
+	@# Stop the worker with the server. Not `kill 0`: its TERM re-entered this trap until
+	@# bash crashed, and it killed make too (Ctrl-C ended in "Segmentation fault").
+	@trap 'trap - EXIT INT TERM; kill $$(jobs -p) 2>/dev/null' EXIT INT TERM; \
 	  $(PY) manage.py db_worker --interval 1 >var/worker.log 2>&1 & \
 	  $(PY) manage.py runserver 127.0.0.1:8000
 

@@ -52,6 +52,8 @@ INSTALLED_APPS = [
     "tuoguan.notifications",
     "tuoguan.orgs",
     "tuoguan.accounts",
+    "tuoguan.programs",
+    "tuoguan.enrolment",
 ]
 
 MIDDLEWARE = [

@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 api_v1 = [
     path("", include("tuoguan.orgs.api_urls")),
     path("", include("tuoguan.accounts.api_urls")),
+    path("", include("tuoguan.enrolment.api_urls")),
 ]
 
 urlpatterns = [
@@ -14,6 +15,7 @@ urlpatterns = [
     path("orgs/", include("tuoguan.orgs.urls")),
     path("audit/", include("tuoguan.audit.urls")),
     path("notifications/", include("tuoguan.notifications.urls")),
+    path("enrolment/", include("tuoguan.enrolment.urls")),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

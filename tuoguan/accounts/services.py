@@ -2,17 +2,43 @@
 
 import datetime
 import secrets
+from collections.abc import Callable
 from typing import Any
 
+from axes.utils import reset as axes_reset
+from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
+from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
 
+from tuoguan.audit import context as audit_context
+from tuoguan.audit.models import AuditEntry
+from tuoguan.audit.services import audit_record, audit_view
+from tuoguan.notifications.services import notify
 from tuoguan.orgs.models import Level, Org
-from tuoguan.orgs.permissions import Actor, can_change_child, can_change_worker, require
+from tuoguan.orgs.permissions import (
+    Actor,
+    can_change_child,
+    can_change_worker,
+    covers,
+    is_guardian,
+    require,
+)
 
-from .models import ApiToken, Child, ChildConsent, ConsentPolicy, User, Worker
+from . import selectors
+from .models import (
+    ApiToken,
+    Child,
+    ChildConsent,
+    ConsentPolicy,
+    PasswordResetCode,
+    User,
+    Worker,
+    id_number_validator,
+)
 
 CHILD_FIELDS = ("name", "sex", "birth_date", "school", "grade", "relationship")
 
@@ -175,3 +201,269 @@ def token_revoke(*, user: User, token: ApiToken) -> ApiToken:
         token.revoked_at = timezone.now()
         token.save()
     return token
+
+
+# --- Family: registration with separate consent, staff reads, export --------------------------
+
+CHILD_VIEW_REASON_MIN, CHILD_VIEW_REASON_MAX = 4, 500
+
+
+@transaction.atomic
+def child_register(
+    *,
+    actor: Actor,
+    guardian: Worker,
+    consent: bool,
+    ip: str | None,
+    id_number: str | None = None,
+    **fields: Any,
+) -> Child:
+    """A parent adds a child and consents under the current policy, both or neither.
+
+    PIPL Art. 29/31: a child's data is processed only with the guardian's separate consent,
+    so a child is never stored without it.
+    """
+    policy = consent_policy_current()
+    if policy is None:
+        raise ValidationError(
+            {"consent": _("No policy on children's data has been published yet; try later.")}
+        )
+    if not consent:
+        raise ValidationError(
+            {"consent": _("Your separate consent is needed before we can keep a child's data.")}
+        )
+    if id_number:
+        try:
+            id_number_validator(id_number)
+        except ValidationError as exc:
+            raise ValidationError({"id_number": exc.messages}) from exc
+    child = child_create(actor=actor, guardian=guardian, id_number=id_number or None, **fields)
+    consent_grant(actor=actor, child=child, policy=policy, ip=ip)
+    return child
+
+
+def child_view_reason_clean(reason: str | None) -> str:
+    """The reason staff give before reading a child's record (Minors Online Protection Art. 36)."""
+    reason = (reason or "").strip()
+    if not CHILD_VIEW_REASON_MIN <= len(reason) <= CHILD_VIEW_REASON_MAX:
+        raise ValidationError(
+            {
+                "reason": _("Say why you need this record in %(min)d to %(max)d characters.")
+                % {"min": CHILD_VIEW_REASON_MIN, "max": CHILD_VIEW_REASON_MAX}
+            }
+        )
+    return reason
+
+
+@transaction.atomic
+def child_view(*, actor: Actor, child: Child, reason: str | None) -> Child:
+    """Someone other than the guardian reads a child's record: logged with the reason.
+
+    `child` comes from a scoped selector, so visibility is already settled; the guardian's own
+    reads are not logged (they are the data subject's representative).
+    """
+    if is_guardian(actor, child):
+        return child
+    audit_view(instance=child, reason=child_view_reason_clean(reason))
+    return child
+
+
+# Later apps (enrolment, care…) add their part of a family's data here from AppConfig.ready():
+# name → function(worker) returning JSON-serialisable data. Keeps the export complete without
+# accounts importing them.
+family_export_sections: dict[str, Callable[[Worker], Any]] = {}
+
+
+def _export_child(child: Child) -> dict[str, Any]:
+    return {
+        "id": child.pk,
+        "name": child.name,
+        "sex": child.sex,
+        "birth_date": child.birth_date.isoformat(),
+        "school": child.school,
+        "grade": child.grade,
+        "relationship": child.relationship,
+        "id_number": child.id_number(),
+        "registered_at": child.created_at.isoformat(),
+        "consents": [
+            {
+                "policy_version": c.policy.version,
+                "policy_title": c.policy.title,
+                "granted_at": c.granted_at.isoformat(),
+                "ip": c.ip,
+                "withdrawn_at": c.withdrawn_at.isoformat() if c.withdrawn_at else None,
+            }
+            for c in child.consents.all()
+        ],
+    }
+
+
+@transaction.atomic
+def family_export(*, actor: Actor, worker: Worker) -> dict[str, Any]:
+    """The guardian's copy of the family's data (PIPL Art. 45), ID numbers in clear.
+
+    Only the worker themselves may export; the export is logged like any other disclosure.
+    """
+    require(worker.user_id == actor.user.pk)
+    children = worker.children.order_by("birth_date", "pk").prefetch_related("consents__policy")
+    user = worker.user
+    data: dict[str, Any] = {
+        "exported_at": timezone.now().isoformat(),
+        "guardian": {
+            "real_name": user.real_name,
+            "username": user.username,
+            "mobile": user.mobile or "",
+            "email": user.email,
+            "employer": str(worker.employer),
+            "member_number": worker.member_number,
+            "membership_verified": worker.verified,
+        },
+        "children": [_export_child(child) for child in children],
+    }
+    for name, section in family_export_sections.items():
+        data[name] = section(worker)
+    audit_record(action=AuditEntry.Action.EXPORT, instance=worker)
+    return data
+
+
+# --- Login and password reset -----------------------------------------------------------------
+
+RESET_CODES_PER_HOUR = 5
+
+
+def user_login_record(*, user: User) -> AuditEntry:
+    """One audit line per successful login.
+
+    The request's audit context was set before login, when nobody was logged in yet, so the
+    entry names the user explicitly.
+    """
+    with audit_context.acting_as(user_id=user.pk):
+        return audit_record(action=AuditEntry.Action.LOGIN, instance=user)
+
+
+def _reset_code_hash(user: User, code: str) -> str:
+    # Keyed by SECRET_KEY and the user: a leaked table does not give six-digit codes away
+    # to a simple lookup of all one million hashes.
+    return salted_hmac(
+        "tuoguan.accounts.password_reset", f"{user.pk}:{code}", algorithm="sha256"
+    ).hexdigest()
+
+
+@transaction.atomic
+def password_reset_code_issue(*, login: str) -> None:
+    """Send a six-digit code to the owner of `login` by SMS (and the inbox).
+
+    Silent when no active account matches, so the answer never tells which logins exist.
+    A new code replaces older ones; a few per hour at most, so nobody can flood a phone.
+    """
+    user = selectors.user_by_login(login)
+    if user is None or not user.is_active:
+        return
+    now = timezone.now()
+    recent = PasswordResetCode.objects.filter(
+        user=user, created_at__gte=now - datetime.timedelta(hours=1)
+    )
+    if recent.count() >= RESET_CODES_PER_HOUR:
+        return
+    PasswordResetCode.objects.filter(user=user, used_at__isnull=True).update(used_at=now)
+    code = f"{secrets.randbelow(10**6):06d}"
+    PasswordResetCode.objects.create(user=user, code_hash=_reset_code_hash(user, code))
+    notify(
+        recipient=user,
+        subject=_("Your Tuoguan password reset code is %(code)s") % {"code": code},
+        body=_(
+            "The code is valid for 30 minutes. If you did not ask to reset your password, "
+            "ignore this message: your password stays as it is."
+        ),
+        channels=["sms", "console"],
+    )
+
+
+def password_reset_code_check(*, login: str, code: str) -> User | None:
+    """The account if `code` is its current, unexpired code; otherwise None.
+
+    Not atomic on purpose: a wrong try must stay counted even though the caller then
+    answers with an error. After five wrong tries the code is dead.
+    """
+    user = selectors.user_by_login(login)
+    if user is None or not user.is_active:
+        return None
+    reset = (
+        PasswordResetCode.objects.filter(user=user, used_at__isnull=True)
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+    if reset is None or not reset.is_usable():
+        return None
+    if not constant_time_compare(reset.code_hash, _reset_code_hash(user, code.strip())):
+        PasswordResetCode.objects.filter(pk=reset.pk).update(attempts=F("attempts") + 1)
+        return None
+    return user
+
+
+@transaction.atomic
+def password_reset_complete(*, user: User, code: str, password: str) -> User:
+    """Set the new password and spend the code; the account's login lockout ends too."""
+    used = PasswordResetCode.objects.filter(
+        user=user,
+        used_at__isnull=True,
+        code_hash=_reset_code_hash(user, code.strip()),
+        attempts__lt=5,
+        created_at__gt=timezone.now() - datetime.timedelta(minutes=30),
+    ).update(used_at=timezone.now())
+    if used != 1:
+        raise ValidationError({"code": _("This code is wrong or has expired.")})
+    password_validation.validate_password(password, user)
+    user.set_password(password)
+    user.save()
+    axes_reset(username=user.username)
+    return user
+
+
+# --- Workers registered by their union ------------------------------------------------------
+
+
+def username_for_mobile(mobile: str) -> str:
+    """A new account's username: the mobile number itself, unless someone already uses it."""
+    if not User.objects.filter(username=mobile).exists():
+        return mobile
+    return f"{mobile}-{secrets.token_hex(3)}"
+
+
+def member_number_taken(*, employer: Org, member_number: str, user: User | None = None) -> bool:
+    if not member_number:
+        return False
+    clash = Worker.objects.filter(employer=employer, member_number=member_number)
+    if user is not None and user.pk is not None:
+        clash = clash.exclude(user=user)
+    return clash.exists()
+
+
+@transaction.atomic
+def worker_register(
+    *,
+    actor: Actor,
+    real_name: str,
+    mobile: str,
+    employer: Org,
+    member_number: str = "",
+    password: str | None = None,
+    verified: bool = True,
+) -> Worker:
+    """A union admin registers a worker of a grassroots union in their subtree."""
+    require(actor.is_admin and covers(actor, employer))
+    if User.objects.filter(mobile=mobile).exists():
+        raise ValidationError({"mobile": _("An account with this mobile number already exists.")})
+    if member_number_taken(employer=employer, member_number=member_number):
+        raise ValidationError(
+            {"member_number": _("This member number is already used in this union.")}
+        )
+    user = user_create(
+        username=username_for_mobile(mobile), real_name=real_name, password=password, mobile=mobile
+    )
+    return worker_create(
+        user=user,
+        employer=employer,
+        member_number=member_number,
+        verified_by=actor.user if verified else None,
+    )

@@ -40,7 +40,27 @@ class AuditedModel(models.Model):
         return ""
 
     def _audit_snapshot(self) -> dict[str, Any]:
-        return {f.attname: getattr(self, f.attname) for f in self._meta.concrete_fields}
+        # Only fields present on the instance: getattr on a deferred field (`.only()`)
+        # would fetch it from the database, one query per field, on every save.
+        return {
+            f.attname: self.__dict__[f.attname]
+            for f in self._meta.concrete_fields
+            if f.attname in self.__dict__
+        }
+
+    def refresh_from_db(
+        self, using: Any = None, fields: Any = None, from_queryset: Any = None
+    ) -> None:
+        # Values reloaded from the database are the new baseline, or the next save would
+        # report changes made by someone else as its own.
+        super().refresh_from_db(using=using, fields=fields, from_queryset=from_queryset)
+        reloaded = {
+            f.attname
+            for f in self._meta.concrete_fields
+            if fields is None or f.name in fields or f.attname in fields
+        }
+        baseline = {k: v for k, v in self._audit_snapshot().items() if k in reloaded}
+        self._audit_loaded = {**getattr(self, "_audit_loaded", {}), **baseline}
 
     def _audit_changed_fields(self) -> list[str]:
         loaded: dict[str, Any] = getattr(self, "_audit_loaded", {})

@@ -1,7 +1,10 @@
 from typing import Any, ClassVar
 
+from django.apps import apps
 from django.conf import settings
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 
@@ -38,7 +41,9 @@ class AuditEntry(models.Model):
         verbose_name=_("who"),
         null=True,
         blank=True,
-        on_delete=models.SET_NULL,
+        # DO_NOTHING, not SET_NULL: deleting a user must not erase who did what. Without a
+        # database constraint the id simply outlives the row (see `actor_display`).
+        on_delete=models.DO_NOTHING,
         related_name="+",
         db_constraint=False,
     )
@@ -61,6 +66,9 @@ class AuditEntry(models.Model):
         verbose_name = _("audit entry")
         verbose_name_plural = _("audit entries")
         ordering = ["-at", "-id"]
+        # Django's internal manager (related lookups, cascades) must not bypass the
+        # append-only queryset either.
+        base_manager_name = "objects"
         indexes = [models.Index(fields=["model", "object_id", "at"])]
 
     def __str__(self) -> str:
@@ -73,3 +81,25 @@ class AuditEntry(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise AppendOnlyError("Audit entries cannot be deleted.")
+
+    @property
+    def record_type(self) -> str:
+        """The record's model in words ("child"), or its label when the model is gone."""
+        try:
+            return str(apps.get_model(self.model)._meta.verbose_name)
+        except (LookupError, ValueError):
+            return self.model
+
+    @property
+    def actor_display(self) -> str:
+        """Who acted, also when their account has since been deleted."""
+        if self.actor_id is None:
+            return gettext("system")
+        try:
+            # select_related caches None for a deleted user; a lazy load raises instead.
+            user = self.actor
+        except ObjectDoesNotExist:
+            user = None
+        if user is None:
+            return gettext("deleted user #%(id)s") % {"id": self.actor_id}
+        return str(user)

@@ -47,8 +47,25 @@ def audit_view(*, instance: models.Model, reason: str = "") -> AuditEntry:
     return audit_record(action=AuditEntry.Action.VIEW, instance=instance, reason=reason)
 
 
-def audit_purge(*, now: Any = None) -> int:
+# Cybersecurity Law Art. 21: network logs are kept for no less than six months.
+MINIMUM_RETENTION_DAYS = 183
+
+
+class RetentionTooShort(ValueError):
+    """The configured retention would delete logs the law requires us to keep."""
+
+
+def audit_retention_cutoff(*, now: Any = None, days: int | None = None) -> Any:
+    """The instant before which entries may go; refuses a retention under six months."""
+    days = settings.TUOGUAN_AUDIT_RETENTION_DAYS if days is None else days
+    if days < MINIMUM_RETENTION_DAYS:
+        raise RetentionTooShort(
+            f"A retention of {days} days is under the legal minimum of "
+            f"{MINIMUM_RETENTION_DAYS} days (Cybersecurity Law Art. 21)."
+        )
+    return (now or timezone.now()) - timedelta(days=days)
+
+
+def audit_purge(*, now: Any = None, days: int | None = None) -> int:
     """Delete entries older than the retention period; the log's only exit."""
-    now = now or timezone.now()
-    cutoff = now - timedelta(days=settings.TUOGUAN_AUDIT_RETENTION_DAYS)
-    return AuditEntry.objects.purge_older_than(cutoff)
+    return AuditEntry.objects.purge_older_than(audit_retention_cutoff(now=now, days=days))

@@ -1,2 +1,9 @@
+from django.urls import path
+
+from . import views
+
 app_name = "audit"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.log, name="log"),
+    path("<int:pk>/", views.entry, name="entry"),
+]

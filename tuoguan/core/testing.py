@@ -131,7 +131,7 @@ def build_personas() -> Personas:
         birth_date=datetime.date(2017, 3, 5),
         grade=3,
         relationship="mother",
-        id_number="210202201703051234",
+        id_number="210202201703051239",
     )
     child_two = people.child_create(
         actor=parent_actor,

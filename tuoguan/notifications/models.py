@@ -1,6 +1,15 @@
 from django.conf import settings
 from django.db import models
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
+
+# How the delivery log names each channel (see channels.CHANNELS).
+CHANNEL_LABELS = {
+    "console": _("Console (development)"),
+    "email": _("E-mail"),
+    "sms": _("SMS"),
+    "wechat": _("WeChat"),
+}
 
 
 class Notification(models.Model):
@@ -26,6 +35,17 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.subject
+
+    @property
+    def is_unread(self) -> bool:
+        return self.read_at is None
+
+    def local_url(self) -> str:
+        """The link when it is a path on this site, else "": never send anyone elsewhere."""
+        url = self.url.strip()
+        if url.startswith("/") and url_has_allowed_host_and_scheme(url, allowed_hosts=None):
+            return url
+        return ""
 
 
 class Delivery(models.Model):
@@ -56,3 +76,7 @@ class Delivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.channel}: {self.status}"
+
+    @property
+    def channel_label(self) -> str:
+        return str(CHANNEL_LABELS.get(self.channel, self.channel))

@@ -60,7 +60,6 @@ class Org(AuditedModel, TimeStampedModel, MP_Node):
     )
     is_active = models.BooleanField(_("active"), default=True)
 
-
     objects = MP_NodeManager()  # type: ignore[django-manager-missing]
 
     class Meta:

@@ -184,4 +184,10 @@ def can_change_child(actor: Actor, child: Any) -> bool:
 def audit_visible_q(actor: Actor) -> Q:
     if not actor.is_admin:
         return Q(pk__in=[])
-    return subtree_q(actor, "org_path")
+    visible = subtree_q(actor, "org_path")
+    # Entries tied to no union (a user without a worker profile, the system itself) are
+    # read at the national level only: a lower admin would otherwise see about people
+    # outside their subtree.
+    if actor.org is not None and actor.org.depth == 1:
+        visible |= Q(org_path="")
+    return visible

@@ -64,7 +64,9 @@ def org_update(*, actor: Actor, org: Org, **fields: Any) -> Org:
             raise ValueError(f"{name} is not editable here")
         setattr(org, name, value)
     _validated(org)
-    org.save()
+    # Only the edited columns: a stale object must never write back treebeard's
+    # path/numchild, which moves and additions elsewhere may have changed.
+    org.save(update_fields=[*fields, "updated_at"])
     return org
 
 
@@ -119,3 +121,70 @@ def membership_revoke(*, actor: Actor, membership: Membership) -> Membership:
     membership.is_active = False
     membership.save()
     return membership
+
+
+# --- Checked entry points for pages and the API ----------------------------------------------
+# They apply the same rules as the services above, but report an impossible parent or
+# reactivation as a ValidationError (400 / a form error) rather than a refusal (403).
+
+
+def org_check_can_hold_children(parent: Org) -> None:
+    if parent.level >= Level.GRASSROOTS:
+        raise ValidationError({"parent": _("A grassroots union cannot have unions below it.")})
+    if not parent.is_active:
+        raise ValidationError(
+            {"parent": _("This union is inactive; reactivate it before adding unions below it.")}
+        )
+
+
+@transaction.atomic
+def org_add_child(*, actor: Actor, parent: Org, **fields: Any) -> Org:
+    """Add a union below `parent` on behalf of a person (level is always parent + 1)."""
+    require(can_change_org(actor, parent))
+    org_check_can_hold_children(parent)
+    fields.pop("level", None)
+    return org_create(actor=actor, parent=parent, **fields)
+
+
+@transaction.atomic
+def org_reactivate(*, actor: Actor, org: Org) -> Org:
+    """Reactivate one union; its parent must be active (a live union under a closed one is lost)."""
+    require(can_restructure_org(actor, org))
+    parent = org.get_parent()
+    if parent is not None and not parent.is_active:
+        raise ValidationError(_("Reactivate the union above it first."))
+    return org_set_active(actor=actor, org=org, active=True)
+
+
+def membership_check_new(*, user: Any, org: Org, role: str) -> None:
+    if not org.is_active:
+        # memberships_of() ignores roles at inactive unions: such a grant would do nothing.
+        raise ValidationError(
+            {"org": _("This union is inactive; reactivate it before granting roles there.")}
+        )
+    if Membership.objects.filter(user=user, org=org, role=role, is_active=True).exists():
+        raise ValidationError({"role": _("This person already holds this role at this union.")})
+
+
+@transaction.atomic
+def membership_add(*, actor: Actor, user: Any, org: Org, role: str) -> Membership:
+    """Grant a role on behalf of a person; granting one already held is an input error."""
+    require(can_change_org(actor, org))
+    membership_check_new(user=user, org=org, role=role)
+    return membership_grant(actor=actor, user=user, org=org, role=role)
+
+
+def org_check_new_parent(*, org: Org, new_parent: Org) -> None:
+    if new_parent.path.startswith(org.path):
+        raise ValidationError({"parent": _("A union cannot move under itself.")})
+    if new_parent.level >= org.level:
+        raise ValidationError({"parent": _("The new parent must be a higher level union.")})
+    org_check_can_hold_children(new_parent)
+
+
+@transaction.atomic
+def org_move_below(*, actor: Actor, org: Org, new_parent: Org) -> Org:
+    """Move on behalf of a person: an impossible new parent is an input error, not a refusal."""
+    require(can_restructure_org(actor, org))
+    org_check_new_parent(org=org, new_parent=new_parent)
+    return org_move(actor=actor, org=org, new_parent=new_parent)

@@ -1,0 +1,1 @@
+"""API of enrolment (DRF), one module per area."""

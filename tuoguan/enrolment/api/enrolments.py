@@ -1,0 +1,196 @@
+"""API twins of applying, the waitlist and offers, withdrawal, removal and draws.
+
+Scoping (permissions.py): a parent sees and acts on their own family's applications;
+staff read those of terms hosted in their subtree, and the host's admins and class
+managers remove, admit and draw. Outside one's scope: 404; visible but not allowed: 403.
+Every POST honours `Idempotency-Key` (@idempotent).
+"""
+
+from typing import Any
+
+from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError as ApiValidationError
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from tuoguan.accounts.selectors import family_children
+from tuoguan.orgs.permissions import Actor, get_or_404, require
+
+from .. import selectors, services
+from ..models import Draw, Enrolment
+from ..permissions import can_manage_enrolment, can_run_draw
+from ..services.allocation import EligibilityError
+from ..services.draws import draw_verify
+from .idempotent import idempotent
+from .serializers import (
+    ApplySerializer,
+    DrawRunSerializer,
+    DrawSerializer,
+    EnrolmentFilterSerializer,
+    EnrolmentSerializer,
+    ReasonSerializer,
+)
+
+
+def _actor(request: Request) -> Actor:
+    return request.actor  # type: ignore[attr-defined, no-any-return]
+
+
+def _enrolment_response(request: Request, enrolment: Enrolment, code: int = 200) -> Response:
+    fresh = selectors.enrolment_for(_actor(request), enrolment.pk)
+    return Response(EnrolmentSerializer(fresh, context={"request": request}).data, status=code)
+
+
+REFUSED = OpenApiResponse(description="Refused: `refusals` lists each rule's code and message.")
+
+
+class TermEnrolmentApplyView(APIView):
+    """Apply for a term for one of your children."""
+
+    @extend_schema(request=ApplySerializer, responses={201: EnrolmentSerializer, 400: REFUSED})
+    @idempotent
+    def post(self, request: Request, term_id: int) -> Response:
+        actor = _actor(request)
+        term = selectors.term_for_applicant(actor, term_id)
+        serializer = ApplySerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        child = get_or_404(family_children(actor), pk=data["child"])
+        try:
+            enrolment = services.enrolment_apply(
+                actor=actor,
+                child=child,
+                term=term,
+                priority_groups=data["priority_groups"],
+                sibling_key=data["sibling_key"],
+                keep_together=data["keep_together"],
+                idempotency_key=request.headers.get("Idempotency-Key"),
+            )
+        except EligibilityError as exc:
+            return Response(
+                {
+                    "detail": _("The application cannot be accepted."),
+                    "refusals": [refusal.as_dict() for refusal in exc.refusals],
+                },
+                status=status.HTTP_400_BAD_REQUEST,
+            )
+        return _enrolment_response(request, enrolment, status.HTTP_201_CREATED)
+
+
+class EnrolmentViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet[Enrolment]
+):
+    """Applications: a parent's own family's, or the rosters of terms under a staff member's
+    union. Filters: `term`, `status`."""
+
+    serializer_class = EnrolmentSerializer
+
+    def get_queryset(self) -> QuerySet[Enrolment]:
+        if getattr(self, "swagger_fake_view", False):
+            return Enrolment.objects.none()
+        queryset = selectors.enrolments_visible_to(_actor(self.request))
+        if self.action != "list":
+            return queryset
+        filters = EnrolmentFilterSerializer(data=self.request.query_params)
+        if not filters.is_valid():
+            raise ApiValidationError(filters.errors)
+        return selectors.enrolments_filter(
+            queryset,
+            term=filters.validated_data.get("term"),
+            status=filters.validated_data.get("status"),
+        )
+
+    def _reason(self, request: Request) -> str:
+        serializer = ReasonSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        return str(serializer.validated_data["reason"])
+
+    @extend_schema(request=None, responses=EnrolmentSerializer)
+    @action(detail=True, methods=["post"])
+    @idempotent
+    def withdraw(self, request: Request, pk: Any = None) -> Response:
+        enrolment = services.enrolment_withdraw(actor=_actor(request), enrolment=self.get_object())
+        return _enrolment_response(request, enrolment)
+
+    @extend_schema(request=None, responses=EnrolmentSerializer)
+    @action(detail=True, methods=["post"], url_path="accept-offer")
+    @idempotent
+    def accept_offer(self, request: Request, pk: Any = None) -> Response:
+        enrolment = services.offer_accept(actor=_actor(request), enrolment=self.get_object())
+        return _enrolment_response(request, enrolment)
+
+    @extend_schema(request=None, responses=EnrolmentSerializer)
+    @action(detail=True, methods=["post"], url_path="decline-offer")
+    @idempotent
+    def decline_offer(self, request: Request, pk: Any = None) -> Response:
+        enrolment = services.offer_decline(actor=_actor(request), enrolment=self.get_object())
+        return _enrolment_response(request, enrolment)
+
+    @extend_schema(request=ReasonSerializer, responses=EnrolmentSerializer)
+    @action(detail=True, methods=["post"])
+    @idempotent
+    def remove(self, request: Request, pk: Any = None) -> Response:
+        """The union removes an application or a seated child (reason required)."""
+        enrolment = self.get_object()
+        require(can_manage_enrolment(_actor(request), enrolment))
+        reason = self._reason(request)
+        enrolment = services.enrolment_remove(
+            actor=_actor(request), enrolment=enrolment, reason=reason
+        )
+        return _enrolment_response(request, enrolment)
+
+    @extend_schema(request=ReasonSerializer, responses=EnrolmentSerializer)
+    @action(detail=True, methods=["post"])
+    @idempotent
+    def admit(self, request: Request, pk: Any = None) -> Response:
+        """The union admits a waiting child by hand (reason required; never beyond capacity)."""
+        enrolment = self.get_object()
+        require(can_manage_enrolment(_actor(request), enrolment))
+        reason = self._reason(request)
+        enrolment = services.enrolment_admit_manually(
+            actor=_actor(request), enrolment=enrolment, reason=reason
+        )
+        return _enrolment_response(request, enrolment)
+
+
+class TermDrawView(APIView):
+    """Run the lottery of a term after its window closed (a re-draw needs a reason)."""
+
+    @extend_schema(request=DrawRunSerializer, responses={202: DrawSerializer})
+    @idempotent
+    def post(self, request: Request, term_id: int) -> Response:
+        actor = _actor(request)
+        term = selectors.term_for_staff(actor, term_id)
+        require(can_run_draw(actor, term))
+        serializer = DrawRunSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        draw = services.draw_run(
+            actor=actor,
+            term=term,
+            seed=serializer.validated_data["seed"] or None,
+            reason=serializer.validated_data["reason"],
+        )
+        fresh = selectors.draw_for(actor, draw.pk)
+        return Response(DrawSerializer(fresh).data, status=status.HTTP_202_ACCEPTED)
+
+
+class DrawViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet[Draw]):
+    """A lottery draw with its published seed, inputs and outcome; `verified` recomputes it."""
+
+    serializer_class = DrawSerializer
+
+    def get_queryset(self) -> QuerySet[Draw]:
+        if getattr(self, "swagger_fake_view", False):
+            return Draw.objects.none()
+        return selectors.draws_visible_to(_actor(self.request))
+
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        draw = self.get_object()
+        data = dict(DrawSerializer(draw).data)
+        data["verified"] = draw_verify(draw) if draw.status == Draw.Status.DONE else None
+        return Response(data)

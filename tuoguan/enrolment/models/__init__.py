@@ -1,0 +1,35 @@
+"""Models of enrolment: allocation (seats, waitlist, offers, draws), paperwork, surveys."""
+
+from .allocation import (
+    ACTIVE_STATUSES,
+    SEATED_STATUSES,
+    Draw,
+    Enrolment,
+    EnrolmentRules,
+    EnrolmentStatus,
+    IdempotencyKey,
+    Offer,
+    SeatPool,
+)
+from .paperwork import Agreement, AgreementTemplate, HealthNote, Insurance, Pickup, RiskNoticeAck
+from .survey import NeedsSurvey, SurveyResponse
+
+__all__ = [
+    "ACTIVE_STATUSES",
+    "SEATED_STATUSES",
+    "Agreement",
+    "AgreementTemplate",
+    "Draw",
+    "Enrolment",
+    "EnrolmentRules",
+    "EnrolmentStatus",
+    "HealthNote",
+    "IdempotencyKey",
+    "Insurance",
+    "NeedsSurvey",
+    "Offer",
+    "Pickup",
+    "RiskNoticeAck",
+    "SeatPool",
+    "SurveyResponse",
+]

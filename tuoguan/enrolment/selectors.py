@@ -1,0 +1,139 @@
+"""Reads of enrolments, waitlist positions and draws, scoped to who asks (permissions.py).
+
+Parents read their own family's applications; staff read the rosters of terms hosted in
+their subtree. The only unscoped read is `draw_public`: draw results are published on
+purpose, with children anonymised.
+"""
+
+from typing import Any
+
+from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
+
+from tuoguan.accounts.selectors import worker_of
+from tuoguan.orgs.permissions import Actor, get_or_404
+from tuoguan.programs.models import Term, TermStatus
+from tuoguan.programs.selectors import term_for
+
+from .models import Draw, Enrolment, EnrolmentStatus, Offer
+from .permissions import draws_visible_q, enrolments_visible_q
+
+# Terms a parent may look up to apply for: published ones (never drafts or rejected).
+PUBLISHED_TERM_STATUSES = (
+    TermStatus.APPROVED,
+    TermStatus.ENROLLING,
+    TermStatus.RUNNING,
+    TermStatus.CLOSED,
+)
+
+
+def with_waitlist_position(queryset: QuerySet[Enrolment]) -> QuerySet[Enrolment]:
+    """Annotate `waitlist_ahead` (waitlisted rows of the same term with a smaller rank) and
+    `open_offer_expires_at`, in the same query whatever the number of rows."""
+    ahead = (
+        Enrolment.objects.filter(
+            term=OuterRef("term"),
+            status=EnrolmentStatus.WAITLISTED,
+            waitlist_rank__lt=OuterRef("waitlist_rank"),
+        )
+        .order_by()
+        .values("term")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    offer = Offer.objects.filter(enrolment=OuterRef("pk"), status=Offer.Status.OPEN).values(
+        "expires_at"
+    )[:1]
+    return queryset.annotate(
+        waitlist_ahead=Coalesce(Subquery(ahead, output_field=IntegerField()), Value(0)),
+        open_offer_expires_at=Subquery(offer),
+    )
+
+
+def waitlist_position(enrolment: Enrolment) -> int | None:
+    """1 + the waitlisted enrolments of the term ranked before this one; None if not waiting."""
+    if enrolment.status != EnrolmentStatus.WAITLISTED or enrolment.waitlist_rank is None:
+        return None
+    ahead = Enrolment.objects.filter(
+        term_id=enrolment.term_id,
+        status=EnrolmentStatus.WAITLISTED,
+        waitlist_rank__lt=enrolment.waitlist_rank,
+    ).count()
+    return ahead + 1
+
+
+def enrolments_visible_to(actor: Actor) -> QuerySet[Enrolment]:
+    return with_waitlist_position(
+        Enrolment.objects.filter(enrolments_visible_q(actor)).select_related(
+            "term__program__host", "child", "guardian__user", "group"
+        )
+    ).order_by("pk")
+
+
+def enrolment_for(actor: Actor, pk: Any) -> Enrolment:
+    return get_or_404(enrolments_visible_to(actor), pk=pk)
+
+
+def family_enrolments(actor: Actor) -> QuerySet[Enrolment]:
+    """The actor's own children's applications, whatever memberships they also hold."""
+    return with_waitlist_position(
+        Enrolment.objects.filter(guardian__user=actor.user).select_related(
+            "term__program__host", "child", "guardian__user", "group"
+        )
+    ).order_by("-created_at", "-pk")
+
+
+def enrolments_filter(
+    queryset: QuerySet[Enrolment], *, term: Any = None, status: str | None = None
+) -> QuerySet[Enrolment]:
+    if term is not None:
+        queryset = queryset.filter(term=term)
+    if status:
+        queryset = queryset.filter(status=status)
+    return queryset
+
+
+def term_for_applicant(actor: Actor, pk: Any) -> Term:
+    """A published term a parent may apply for; 404 for drafts, unknown ids and for
+    anyone without a family (staff apply through the paper-form import)."""
+    if worker_of(actor.user) is None:
+        get_or_404(Term.objects.none(), pk=pk)
+    return get_or_404(
+        Term.objects.filter(status__in=PUBLISHED_TERM_STATUSES).select_related(
+            "program__host", "province"
+        ),
+        pk=pk,
+    )
+
+
+def term_for_staff(actor: Actor, pk: Any) -> Term:
+    """A term in the actor's subtree (404 otherwise); actions check their role (403)."""
+    return term_for(actor, pk)
+
+
+def draws_visible_to(actor: Actor) -> QuerySet[Draw]:
+    return Draw.objects.filter(draws_visible_q(actor)).select_related(
+        "term__program__host", "job", "run_by"
+    )
+
+
+def draw_for(actor: Actor, pk: Any) -> Draw:
+    return get_or_404(draws_visible_to(actor), pk=pk)
+
+
+def draw_public(pk: Any) -> Draw:
+    """Any draw, for the public verification page (it shows no personal data)."""
+    return get_or_404(Draw.objects.select_related("term__program__host"), pk=pk)
+
+
+def draw_latest(term: Term) -> Draw | None:
+    """The term's live draw (running or done), else its most recent one."""
+    draws = Draw.objects.filter(term=term).order_by("-started_at", "-pk")
+    live = draws.filter(status__in=[Draw.Status.RUNNING, Draw.Status.DONE]).first()
+    return live or draws.first()
+
+
+def draw_child_initials(enrolment_ids: list[int]) -> dict[int, str]:
+    """Anonymised labels for the public page: the first character of the name and "**"."""
+    rows = Enrolment.objects.filter(pk__in=enrolment_ids).values_list("pk", "child__name")
+    return {pk: f"{(name or '?')[:1]}**" for pk, name in rows}

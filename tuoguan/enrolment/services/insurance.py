@@ -1,0 +1,128 @@
+"""Accident insurance (意外伤害保险): covers entered by parents, and whether they span a term.
+
+A union's bulk purchase arrives through the insurer's roster (`tuoguan/enrolment/imports.py`).
+"""
+
+import datetime
+from collections.abc import Sequence
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+
+from tuoguan.orgs.permissions import Actor, can_change_child, require
+from tuoguan.programs.files import clean_upload
+
+from ..models import Insurance
+
+MAX_COVER_DAYS = 3 * 366
+
+
+def insurance_status(
+    covers: Sequence[Insurance], start: datetime.date, end: datetime.date
+) -> tuple[bool, str]:
+    """(covered, reason): whether one cover spans `start`..`end`, and if not, why not."""
+    if not covers:
+        return False, _("No accident insurance has been entered yet.")
+    for cover in covers:
+        if cover.starts_on <= start and cover.ends_on >= end:
+            return True, _("Policy %(number)s (%(insurer)s), %(from)s to %(to)s.") % _facts(cover)
+    overlapping = [c for c in covers if c.starts_on <= end and c.ends_on >= start]
+    if not overlapping:
+        return False, _(
+            "Policy %(number)s runs from %(from)s to %(to)s and does not cover the term "
+            "(%(start)s to %(end)s)."
+        ) % {**_facts(covers[0]), "start": start.isoformat(), "end": end.isoformat()}
+    best = max(overlapping, key=lambda c: (min(c.ends_on, end) - max(c.starts_on, start)).days)
+    if best.ends_on < end:
+        return False, _(
+            "Policy %(number)s expires on %(to)s, before the term's last day (%(end)s): "
+            "renew it or add a cover for the rest of the term."
+        ) % {**_facts(best), "end": end.isoformat()}
+    return False, _(
+        "Policy %(number)s starts on %(from)s, after the term's first day (%(start)s): "
+        "the first days are not covered."
+    ) % {**_facts(best), "start": start.isoformat()}
+
+
+def _facts(cover: Insurance) -> dict[str, str]:
+    return {
+        "number": cover.policy_number,
+        "insurer": cover.insurer,
+        "from": cover.starts_on.isoformat(),
+        "to": cover.ends_on.isoformat(),
+    }
+
+
+def insurances_of(child: Any) -> QuerySet[Insurance]:
+    return Insurance.objects.filter(child=child).select_related("bought_by").order_by(
+        "-ends_on", "-pk"
+    )
+
+
+def check_cover_fields(
+    *, insurer: str, policy_number: str, starts_on: Any, ends_on: Any
+) -> dict[str, str]:
+    """Errors by field for the facts of a cover (shared with the roster import)."""
+    errors: dict[str, str] = {}
+    if not insurer.strip():
+        errors["insurer"] = _("Name the insurance company.")
+    elif len(insurer.strip()) > 120:
+        errors["insurer"] = _("The insurer's name is longer than 120 characters.")
+    if not policy_number.strip():
+        errors["policy_number"] = _("Enter the policy number.")
+    elif len(policy_number.strip()) > 60:
+        errors["policy_number"] = _("The policy number is longer than 60 characters.")
+    if not isinstance(starts_on, datetime.date):
+        errors["starts_on"] = _("Enter the date the cover starts.")
+    if not isinstance(ends_on, datetime.date):
+        errors["ends_on"] = _("Enter the date the cover ends.")
+    if not errors.keys() & {"starts_on", "ends_on"}:
+        if ends_on < starts_on:
+            errors["ends_on"] = _("The cover cannot end before it starts.")
+        elif (ends_on - starts_on).days > MAX_COVER_DAYS:
+            errors["ends_on"] = _("A cover of more than three years is a typing mistake.")
+    return errors
+
+
+@transaction.atomic
+def insurance_add(
+    *,
+    actor: Actor,
+    child: Any,
+    insurer: str,
+    policy_number: str,
+    starts_on: datetime.date,
+    ends_on: datetime.date,
+    photo: Any = None,
+) -> Insurance:
+    """The guardian records the child's cover, with a photo of the policy (re-encoded)."""
+    require(can_change_child(actor, child))
+    errors = check_cover_fields(
+        insurer=insurer, policy_number=policy_number, starts_on=starts_on, ends_on=ends_on
+    )
+    clean = None
+    if photo:
+        try:
+            clean = clean_upload(photo, field="photo", images_only=True, allow_webp=True)
+        except ValidationError as exc:
+            errors.update({k: v[0] for k, v in exc.message_dict.items()})
+    if errors:
+        raise ValidationError(errors)
+    cover = Insurance(
+        child=child,
+        insurer=insurer.strip(),
+        policy_number=policy_number.strip(),
+        starts_on=starts_on,
+        ends_on=ends_on,
+        source=Insurance.Source.PARENT,
+    )
+    if clean is not None:
+        cover.photo.save(clean.content.name, clean.content, save=False)
+    cover.save()
+    from .paperwork import enrolments_sync_for_child  # paperwork imports this module
+
+    enrolments_sync_for_child(child)
+    return cover

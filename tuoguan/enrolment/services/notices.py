@@ -1,0 +1,108 @@
+"""What parents are told about their applications, sent after the change commits.
+
+A rolled-back application must not produce a message, so every notice is registered with
+`transaction.on_commit`.
+"""
+
+from typing import Any
+
+from django.db import transaction
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from tuoguan.notifications.services import notify
+
+from ..models import Enrolment, Offer
+
+
+def enrolment_link(enrolment: Enrolment) -> str:
+    """The parent's page of the application, once the parent pages exist."""
+    try:
+        return reverse("enrolment:detail", kwargs={"pk": enrolment.pk})
+    except NoReverseMatch:
+        return ""
+
+
+def _later(recipient: Any, subject: str, body: str, url: str) -> None:
+    transaction.on_commit(
+        lambda: notify(recipient=recipient, subject=subject, body=body, url=url)
+    )
+
+
+def _names(enrolment: Enrolment) -> dict[str, Any]:
+    return {"child": enrolment.child.name, "term": enrolment.term}
+
+
+def tell_received(enrolment: Enrolment) -> None:
+    """Lottery terms: the application waits for the draw."""
+    closes = enrolment.term.enrol_closes_at
+    body = _("The lottery is drawn after applications close")
+    body += f" ({date_format(timezone.localtime(closes), 'DATETIME_FORMAT')})." if closes else "."
+    _later(
+        enrolment.guardian.user,
+        _("Application received: %(child)s for %(term)s") % _names(enrolment),
+        body,
+        enrolment_link(enrolment),
+    )
+
+
+def tell_admitted(enrolment: Enrolment) -> None:
+    _later(
+        enrolment.guardian.user,
+        _("Admitted: %(child)s has a place in %(term)s") % _names(enrolment),
+        _("Complete the paperwork (agreement, insurance, pickup persons, health note) to confirm the place."),
+        enrolment_link(enrolment),
+    )
+
+
+def tell_waitlisted(enrolment: Enrolment, position: int | None) -> None:
+    _later(
+        enrolment.guardian.user,
+        _("On the waitlist: %(child)s for %(term)s") % _names(enrolment),
+        _("%(child)s is number %(position)s on the waitlist. You will get an offer when a place frees.")
+        % {"child": enrolment.child.name, "position": position},
+        enrolment_link(enrolment),
+    )
+
+
+def tell_offered(offer: Offer) -> None:
+    enrolment = offer.enrolment
+    deadline = date_format(timezone.localtime(offer.expires_at), "DATETIME_FORMAT")
+    _later(
+        enrolment.guardian.user,
+        _("A place is offered: %(child)s for %(term)s") % _names(enrolment),
+        _("Accept the offer before %(deadline)s, or it passes to the next child on the waitlist.")
+        % {"deadline": deadline},
+        enrolment_link(enrolment),
+    )
+
+
+def tell_offer_expiring(offer: Offer) -> None:
+    enrolment = offer.enrolment
+    deadline = date_format(timezone.localtime(offer.expires_at), "DATETIME_FORMAT")
+    _later(
+        enrolment.guardian.user,
+        _("Offer expiring soon: %(child)s for %(term)s") % _names(enrolment),
+        _("The offered place is held for you until %(deadline)s.") % {"deadline": deadline},
+        enrolment_link(enrolment),
+    )
+
+
+def tell_lapsed(enrolment: Enrolment) -> None:
+    _later(
+        enrolment.guardian.user,
+        _("Offer expired: %(child)s for %(term)s") % _names(enrolment),
+        _("The offered place was not accepted in time and passed to the next child."),
+        enrolment_link(enrolment),
+    )
+
+
+def tell_removed(enrolment: Enrolment, reason: str) -> None:
+    _later(
+        enrolment.guardian.user,
+        _("Application removed by the union: %(child)s for %(term)s") % _names(enrolment),
+        _("Reason given: %(reason)s") % {"reason": reason},
+        enrolment_link(enrolment),
+    )

@@ -1,0 +1,360 @@
+"""What stands between an admitted child and a confirmed seat (一票否决 at the source).
+
+`paperwork_state_many` is the single definition of "complete": the checklist, the status
+and the roster all read it. Every paperwork write and every admission ends with
+`enrolment_sync_confirmation`, so the status never drifts from it.
+"""
+
+import hashlib
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from tuoguan.accounts.models import ChildConsent
+from tuoguan.notifications.services import notify
+from tuoguan.orgs.permissions import Actor, require
+
+from ..models import (
+    Agreement,
+    AgreementTemplate,
+    Enrolment,
+    EnrolmentStatus,
+    HealthNote,
+    Insurance,
+    Pickup,
+    RiskNoticeAck,
+)
+from ..permissions import can_manage_enrolment, is_family
+from .agreements import agreement_template_for, check_paperwork_open, org_path_prefixes
+from .insurance import insurance_status
+
+__all__ = [
+    "PAPERWORK_ITEMS",
+    "Item",
+    "agreement_template_for",
+    "enrolment_sync_confirmation",
+    "enrolments_sync_for_child",
+    "org_path_prefixes",
+    "paperwork_checklist",
+    "paperwork_missing",
+    "paperwork_missing_many",
+    "paperwork_remind",
+    "paperwork_state_many",
+    "risk_notice_acknowledge",
+    "risk_notice_acknowledged",
+    "risk_notice_digest",
+]
+
+# Keys of the checklist shown to parents and managers, in the order they are asked for.
+PAPERWORK_ITEMS: dict[str, Any] = {
+    "consent": gettext_lazy("Guardian consent for the child's data"),
+    "agreement": gettext_lazy("Care agreement signed"),
+    "insurance": gettext_lazy("Accident insurance covering the whole term"),
+    "pickup": gettext_lazy("At least one pickup person"),
+    "health": gettext_lazy("Health note declared"),
+    "risk_notice": gettext_lazy("Risk notice acknowledged"),
+}
+SEATED = (EnrolmentStatus.ADMITTED, EnrolmentStatus.CONFIRMED)
+
+State = dict[str, tuple[bool, str]]
+
+
+@dataclass(frozen=True)
+class Item:
+    """One line of the checklist: done or not, why not, and where to complete it."""
+
+    key: str
+    label: str
+    done: bool
+    detail: str
+    url: str
+
+
+def risk_notice_digest(text: str) -> str:
+    return hashlib.sha256(text.strip().encode()).hexdigest()
+
+
+# --- The state of every item, for many enrolments in a bounded number of queries -------------
+
+
+class _Facts:
+    """What the checks read, fetched once for a batch of enrolments."""
+
+    def __init__(self, enrolments: Sequence[Enrolment]) -> None:
+        ids = [e.pk for e in enrolments]
+        child_ids = {e.child_id for e in enrolments}
+        self.consented = set(
+            ChildConsent.objects.filter(
+                child_id__in=child_ids, withdrawn_at__isnull=True, policy__is_current=True
+            ).values_list("child_id", flat=True)
+        )
+        self.signed: dict[int, set[int]] = defaultdict(set)
+        for enrolment_id, template_id in Agreement.objects.filter(
+            enrolment_id__in=ids
+        ).values_list("enrolment_id", "template_id"):
+            self.signed[enrolment_id].add(template_id)
+        self.covers: dict[int, list[Insurance]] = defaultdict(list)
+        for cover in Insurance.objects.filter(child_id__in=child_ids).order_by("-ends_on", "pk"):
+            self.covers[cover.child_id].append(cover)
+        self.with_pickup = set(
+            Pickup.objects.filter(child_id__in=child_ids, is_active=True).values_list(
+                "child_id", flat=True
+            )
+        )
+        self.declared = set(
+            HealthNote.objects.filter(enrolment_id__in=ids, declared=True).values_list(
+                "enrolment_id", flat=True
+            )
+        )
+        self.acks: dict[int, set[str]] = defaultdict(set)
+        for enrolment_id, digest in RiskNoticeAck.objects.filter(
+            enrolment_id__in=ids
+        ).values_list("enrolment_id", "notice_digest"):
+            self.acks[enrolment_id].add(digest)
+        self._templates: dict[tuple[int, Any], AgreementTemplate | None] = {}
+
+    def template(self, enrolment: Enrolment) -> AgreementTemplate | None:
+        term = enrolment.term
+        key = (term.program.host_id, term.start_date)
+        if key not in self._templates:
+            self._templates[key] = agreement_template_for(term.program.host, term.start_date)
+        return self._templates[key]
+
+
+def _agreement(enrolment: Enrolment, facts: _Facts) -> tuple[bool, str]:
+    template = facts.template(enrolment)
+    if template is None:
+        return False, _("The union has not published a care agreement yet.")
+    signed = facts.signed.get(enrolment.pk, set())
+    if template.pk in signed:
+        return True, _("Version %(version)s signed.") % {"version": template.version}
+    if signed:
+        return False, _(
+            "The agreement changed (version %(version)s): read it and sign it again."
+        ) % {"version": template.version}
+    return False, _("Read the care agreement and sign it online.")
+
+
+def _risk_notice(enrolment: Enrolment, facts: _Facts) -> tuple[bool, str] | None:
+    notice = (enrolment.term.program.risk_notice or "").strip()
+    if not notice:
+        return None
+    acks = facts.acks.get(enrolment.pk, set())
+    if risk_notice_digest(notice) in acks:
+        return True, _("Acknowledged.")
+    if acks:
+        return False, _("The risk notice changed: read it and acknowledge it again.")
+    return False, _("Read the class's risk notice and acknowledge it.")
+
+
+def _state(enrolment: Enrolment, facts: _Facts) -> State:
+    term = enrolment.term
+    child_id = enrolment.child_id
+    state: State = {}
+    state["consent"] = (
+        (True, _("Given."))
+        if child_id in facts.consented
+        else (False, _("Give your consent to the processing of the child's data."))
+    )
+    state["agreement"] = _agreement(enrolment, facts)
+    state["insurance"] = insurance_status(
+        facts.covers.get(child_id, []), term.start_date, term.end_date
+    )
+    state["pickup"] = (
+        (True, "")
+        if child_id in facts.with_pickup
+        else (False, _("Name at least one person who may collect the child."))
+    )
+    state["health"] = (
+        (True, _("Declared."))
+        if enrolment.pk in facts.declared
+        else (False, _("Fill in allergies, conditions and medication, and declare them."))
+    )
+    risk = _risk_notice(enrolment, facts)
+    if risk is not None:
+        state["risk_notice"] = risk
+    return state
+
+
+def paperwork_state_many(enrolments: Iterable[Enrolment]) -> dict[int, State]:
+    """{enrolment pk: {item key: (done, detail)}}; items that do not apply are absent.
+
+    The enrolments should come with `term__program__host` selected (the selectors do).
+    """
+    enrolments = list(enrolments)
+    if not enrolments:
+        return {}
+    facts = _Facts(enrolments)
+    return {e.pk: _state(e, facts) for e in enrolments}
+
+
+def paperwork_missing_many(enrolments: Iterable[Enrolment]) -> dict[int, list[str]]:
+    """{enrolment pk: keys still missing}: the roster's paperwork column in a few queries."""
+    return {
+        pk: [key for key, (done, _detail) in state.items() if not done]
+        for pk, state in paperwork_state_many(enrolments).items()
+    }
+
+
+def paperwork_missing(enrolment: Enrolment) -> list[str]:
+    """Keys of PAPERWORK_ITEMS still missing for this enrolment (empty when complete)."""
+    return paperwork_missing_many([enrolment])[enrolment.pk]
+
+
+# --- The checklist ---------------------------------------------------------------------------
+
+
+def paperwork_url(enrolment: Enrolment) -> str:
+    return reverse("enrolment:paperwork", kwargs={"pk": enrolment.pk})
+
+
+def _guardian_url(key: str, enrolment: Enrolment) -> str:
+    back = "?" + urlencode({"next": paperwork_url(enrolment)})
+    match key:
+        case "consent":
+            return reverse("accounts:consent_grant", kwargs={"pk": enrolment.child_id})
+        case "agreement":
+            return reverse("enrolment:agreement_sign", kwargs={"pk": enrolment.pk})
+        case "insurance":
+            return reverse("enrolment:insurance_add", kwargs={"child_pk": enrolment.child_id}) + back
+        case "pickup":
+            return reverse("enrolment:pickup_list", kwargs={"child_pk": enrolment.child_id}) + back
+        case "health":
+            return reverse("enrolment:health_edit", kwargs={"pk": enrolment.pk})
+        case _:
+            return reverse("enrolment:risk_ack", kwargs={"pk": enrolment.pk})
+
+
+def _staff_url(key: str, done: bool, enrolment: Enrolment) -> str:
+    """Managers read what is done; only the family completes what is missing."""
+    if not done:
+        return ""
+    if key == "agreement":
+        from .agreements import agreement_current
+
+        agreement = agreement_current(enrolment)
+        return reverse("enrolment:agreement_pdf", kwargs={"pk": agreement.pk}) if agreement else ""
+    if key == "health":
+        return reverse("enrolment:health_view", kwargs={"pk": enrolment.pk})
+    return ""
+
+
+def paperwork_checklist(enrolment: Enrolment, *, staff: bool = False) -> list[Item]:
+    """The items for this enrolment, in order, with what is missing and where to do it.
+
+    `staff=True` gives managers' links (the signed PDF, the health note) instead of the
+    family's forms.
+    """
+    state = paperwork_state_many([enrolment])[enrolment.pk]
+    items = []
+    for key, label in PAPERWORK_ITEMS.items():
+        if key not in state:
+            continue
+        done, detail = state[key]
+        url = _staff_url(key, done, enrolment) if staff else _guardian_url(key, enrolment)
+        items.append(Item(key=key, label=str(label), done=done, detail=detail, url=url))
+    return items
+
+
+# --- Risk notice ---------------------------------------------------------------------------
+
+
+def risk_notice_acknowledged(enrolment: Enrolment) -> bool:
+    notice = (enrolment.term.program.risk_notice or "").strip()
+    return bool(notice) and enrolment.risk_acks.filter(
+        notice_digest=risk_notice_digest(notice)
+    ).exists()
+
+
+@transaction.atomic
+def risk_notice_acknowledge(*, actor: Actor, enrolment: Enrolment) -> RiskNoticeAck:
+    """The guardian acknowledges the class's current risk notice (the text's digest is kept)."""
+    require(is_family(actor, enrolment))
+    check_paperwork_open(enrolment)
+    notice = (enrolment.term.program.risk_notice or "").strip()
+    if not notice:
+        raise ValidationError(_("This class has no risk notice to acknowledge."))
+    ack, _created = RiskNoticeAck.objects.get_or_create(
+        enrolment=enrolment,
+        notice_digest=risk_notice_digest(notice),
+        defaults={"acknowledged_by": actor.user},
+    )
+    enrolment_sync_confirmation(enrolment=enrolment)
+    return ack
+
+
+# --- Confirmation and reminders -----------------------------------------------------------
+
+
+def _tell_confirmed(enrolment: Enrolment) -> None:
+    notify(
+        recipient=enrolment.guardian.user,
+        subject=_("Confirmed: %(child)s's place in %(term)s")
+        % {"child": enrolment.child.name, "term": enrolment.term},
+        body=_("All the paperwork is complete. See you on %(start)s.")
+        % {"start": enrolment.term.start_date.isoformat()},
+        url=paperwork_url(enrolment),
+    )
+
+
+@transaction.atomic
+def enrolment_sync_confirmation(*, enrolment: Enrolment) -> Enrolment:
+    """Move an admitted child to confirmed when paperwork is complete, and back if not.
+
+    The parent is told when the place becomes confirmed.
+    """
+    # Lock only the enrolment row (`of`): joined term and union rows stay free for others.
+    locked = (
+        Enrolment.objects.select_for_update(of=("self",))
+        .select_related("term__program__host", "child", "guardian__user")
+        .filter(pk=enrolment.pk, status__in=SEATED)
+        .first()
+    )
+    if locked is None:
+        return enrolment
+    wanted = EnrolmentStatus.ADMITTED if paperwork_missing(locked) else EnrolmentStatus.CONFIRMED
+    if locked.status != wanted:
+        locked.status = wanted
+        locked.save(update_fields=["status", "updated_at"])
+        if wanted == EnrolmentStatus.CONFIRMED:
+            _tell_confirmed(locked)
+    return locked
+
+
+def enrolments_sync_for_child(child: Any) -> None:
+    """After a change to a child's own paperwork (insurance, pickups): every seat of theirs."""
+    for enrolment in Enrolment.objects.filter(child=child, status__in=SEATED).order_by("pk"):
+        enrolment_sync_confirmation(enrolment=enrolment)
+
+
+@transaction.atomic
+def paperwork_remind(*, actor: Actor, enrolments: Iterable[Enrolment]) -> int:
+    """Tell each family with an admitted child what is still missing; returns how many."""
+    enrolments = [e for e in enrolments]
+    for enrolment in enrolments:
+        require(can_manage_enrolment(actor, enrolment))
+    waiting = [e for e in enrolments if e.status == EnrolmentStatus.ADMITTED]
+    missing = paperwork_missing_many(waiting)
+    sent = 0
+    for enrolment in waiting:
+        keys = missing.get(enrolment.pk) or []
+        if not keys:
+            continue
+        notify(
+            recipient=enrolment.guardian.user,
+            subject=_("Paperwork missing for %(child)s in %(term)s")
+            % {"child": enrolment.child.name, "term": enrolment.term},
+            body=_("Still missing: %(items)s. The place is confirmed once all is complete.")
+            % {"items": "; ".join(str(PAPERWORK_ITEMS[key]) for key in keys)},
+            url=paperwork_url(enrolment),
+        )
+        sent += 1
+    return sent

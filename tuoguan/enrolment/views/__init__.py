@@ -1,0 +1,1 @@
+"""Pages of enrolment, one module per area, each with its own `urlpatterns`."""

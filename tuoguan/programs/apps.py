@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ProgramsConfig(AppConfig):
+    name = "tuoguan.programs"
+    label = "programs"
+    verbose_name = _("Classes and standards")
+
+    def ready(self) -> None:
+        # The metrics programs can judge from its own data. Later apps (enrolment, care)
+        # register theirs the same way in their own ready(); see compliance.py.
+        from . import metrics
+
+        metrics.register_builtin_metrics()

@@ -1,0 +1,60 @@
+"""Models of classes, terms, the work calendar and construction standards."""
+
+from .calendar import CalendarDay, CalendarSource, CalendarYear
+from .program import (
+    FeePolicy,
+    Operator,
+    Program,
+    ProgramPhoto,
+    ProgramType,
+    TargetGroup,
+    Venue,
+    VenuePhoto,
+)
+from .standard import Area, Criterion, CriterionKind, Evidence, Metric, Standard
+from .term import (
+    CARER_ROLES,
+    SCHOOL_DEFAULT_SIZE,
+    TODDLER_RULES,
+    EnrolMode,
+    Group,
+    GroupKind,
+    GroupKindRule,
+    StaffRole,
+    Term,
+    TermDay,
+    TermStaff,
+    TermStatus,
+)
+
+__all__ = [
+    "CARER_ROLES",
+    "SCHOOL_DEFAULT_SIZE",
+    "TODDLER_RULES",
+    "Area",
+    "CalendarDay",
+    "CalendarSource",
+    "CalendarYear",
+    "Criterion",
+    "CriterionKind",
+    "EnrolMode",
+    "Evidence",
+    "FeePolicy",
+    "Group",
+    "GroupKind",
+    "GroupKindRule",
+    "Metric",
+    "Operator",
+    "Program",
+    "ProgramPhoto",
+    "ProgramType",
+    "StaffRole",
+    "Standard",
+    "TargetGroup",
+    "Term",
+    "TermDay",
+    "TermStaff",
+    "TermStatus",
+    "Venue",
+    "VenuePhoto",
+]

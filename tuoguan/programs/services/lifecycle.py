@@ -1,0 +1,216 @@
+"""The life of a term: draft → submitted → approved → enrolling → running → closed.
+
+A submitted term is approved or rejected (with a reason) by a union above its host; a
+rejected term goes back to draft to be edited and resubmitted. Every transition is saved
+through AuditedModel (so it is in the log) and tells the people concerned.
+"""
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from tuoguan.notifications.services import notify
+from tuoguan.orgs.models import Membership, Role
+from tuoguan.orgs.permissions import Actor, require
+
+from ..models import ProgramType, Term, TermStatus
+from ..permissions import HOST_ROLES, can_approve_term, can_manage_term
+
+S = TermStatus
+# Statuses from which a change of places, venue, dates or type needs a new approval.
+APPROVED_STATES = frozenset({S.APPROVED, S.ENROLLING})
+
+
+def _locked(term: Term) -> Term:
+    return Term.objects.select_for_update().select_related("program__host").get(pk=term.pk)
+
+
+def _refuse(term: Term, action: str) -> ValidationError:
+    return ValidationError(
+        _("A term that is %(status)s cannot be %(action)s.")
+        % {"status": term.get_status_display().lower(), "action": action}
+    )
+
+
+# --- Who hears about it --------------------------------------------------------------------
+
+
+def host_staff(term: Term) -> list[Any]:
+    """Admins and class managers of the host union."""
+    memberships = Membership.objects.filter(
+        org=term.program.host, role__in=HOST_ROLES, is_active=True
+    ).select_related("user")
+    return [m.user for m in memberships]
+
+
+def approvers(term: Term) -> list[Any]:
+    """Admins of the nearest union above the host that has any."""
+    host = term.program.host
+    paths = [host.path[:i] for i in range(host.steplen, len(host.path), host.steplen)]
+    memberships = (
+        Membership.objects.filter(
+            org__path__in=paths, role=Role.UNION_ADMIN, is_active=True, org__is_active=True
+        )
+        .select_related("user", "org")
+        .order_by("-org__depth")
+    )
+    nearest = None
+    users = []
+    for membership in memberships:
+        if nearest is None:
+            nearest = membership.org.depth
+        if membership.org.depth == nearest:
+            users.append(membership.user)
+    return users
+
+
+def tell(users: Iterable[Any], *, actor: Actor | None, subject: str, body: str = "") -> None:
+    seen: set[int] = set()
+    for user in users:
+        if user.pk in seen or (actor is not None and user.pk == actor.user.pk):
+            continue
+        seen.add(user.pk)
+        notify(recipient=user, subject=subject, body=body)
+
+
+# --- Transitions -----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def term_submit(*, actor: Actor, term: Term) -> Term:
+    require(can_manage_term(actor, term))
+    term = _locked(term)
+    if term.status != S.DRAFT:
+        raise _refuse(term, _("submitted"))
+    if term.venue_id is None and term.program.type != ProgramType.ONLINE:
+        raise ValidationError({"venue": _("Choose the venue where the class runs.")})
+    term.status, term.submitted_at = S.SUBMITTED, timezone.now()
+    term.rejection_reason = ""
+    term.save()
+    tell(
+        approvers(term),
+        actor=actor,
+        subject=_("Class term awaiting approval: %(term)s") % {"term": term},
+        body=_("%(host)s submitted this term for approval.") % {"host": term.program.host},
+    )
+    return term
+
+
+@transaction.atomic
+def term_approve(*, actor: Actor, term: Term) -> Term:
+    require(can_approve_term(actor, term))
+    term = _locked(term)
+    if term.status != S.SUBMITTED:
+        raise _refuse(term, _("approved"))
+    term.status, term.decided_at, term.decided_by = S.APPROVED, timezone.now(), actor.user
+    term.save()
+    tell(
+        host_staff(term),
+        actor=actor,
+        subject=_("Class term approved: %(term)s") % {"term": term},
+    )
+    return term
+
+
+@transaction.atomic
+def term_reject(*, actor: Actor, term: Term, reason: str) -> Term:
+    require(can_approve_term(actor, term))
+    term = _locked(term)
+    if term.status != S.SUBMITTED:
+        raise _refuse(term, _("rejected"))
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Say why the term is rejected.")})
+    term.status, term.decided_at, term.decided_by = S.REJECTED, timezone.now(), actor.user
+    term.rejection_reason = reason
+    term.save()
+    tell(
+        host_staff(term),
+        actor=actor,
+        subject=_("Class term rejected: %(term)s") % {"term": term},
+        body=reason,
+    )
+    return term
+
+
+@transaction.atomic
+def term_redraft(*, actor: Actor, term: Term) -> Term:
+    """Take a rejected term back to draft, to edit and resubmit it."""
+    require(can_manage_term(actor, term))
+    term = _locked(term)
+    if term.status != S.REJECTED:
+        raise _refuse(term, _("taken back to draft"))
+    term.status = S.DRAFT
+    term.save()
+    return term
+
+
+@transaction.atomic
+def term_open_enrolment(*, actor: Actor, term: Term) -> Term:
+    require(can_manage_term(actor, term))
+    term = _locked(term)
+    if term.status != S.APPROVED:
+        raise _refuse(term, _("opened for enrolment"))
+    term.status = S.ENROLLING
+    term.save()
+    return term
+
+
+@transaction.atomic
+def term_start(*, actor: Actor, term: Term) -> Term:
+    """The class begins; a class without enrolment may start straight after approval."""
+    require(can_manage_term(actor, term))
+    term = _locked(term)
+    if term.status not in APPROVED_STATES:
+        raise _refuse(term, _("started"))
+    term.status = S.RUNNING
+    term.save()
+    return term
+
+
+@transaction.atomic
+def term_close(*, actor: Actor, term: Term, summary: str) -> Term:
+    """结营: the term ends with a summary of what it achieved."""
+    require(can_manage_term(actor, term))
+    term = _locked(term)
+    if term.status != S.RUNNING:
+        raise _refuse(term, _("closed"))
+    summary = (summary or "").strip()
+    if not summary:
+        raise ValidationError({"closing_summary": _("Write a closing summary.")})
+    term.status, term.closing_summary, term.closed_at = S.CLOSED, summary, timezone.now()
+    term.save()
+    tell(
+        approvers(term),
+        actor=actor,
+        subject=_("Class term closed: %(term)s") % {"term": term},
+        body=summary,
+    )
+    return term
+
+
+@transaction.atomic
+def term_reopen_approval(*, actor: Actor, term: Term, changed: list[str]) -> Term:
+    """After approval, a change of places, venue, dates or type needs approving again."""
+    require(can_manage_term(actor, term))
+    term = _locked(term)
+    if term.status not in APPROVED_STATES:
+        return term
+    term.status, term.submitted_at = S.SUBMITTED, timezone.now()
+    term.decided_at, term.decided_by = None, None
+    term.save()
+    labels = ", ".join(str(_field_label(name)) for name in changed)
+    subject = _("Class term needs approval again: %(term)s") % {"term": term}
+    body = _("Changed after approval: %(fields)s.") % {"fields": labels}
+    tell([*approvers(term), *host_staff(term)], actor=actor, subject=subject, body=body)
+    return term
+
+
+def _field_label(name: str) -> Any:
+    if name == "type":
+        return _("type")
+    return getattr(Term._meta.get_field(name), "verbose_name", name)
