@@ -17,6 +17,8 @@ from fpdf import FPDF
 from .models import Agreement
 
 logger = logging.getLogger(__name__)
+# fontTools logs every subsetting step at INFO: noise in the server's log for each download.
+logging.getLogger("fontTools").setLevel(logging.WARNING)
 
 FONT = Path(settings.BASE_DIR) / "static" / "vendor" / "fonts" / "NotoSansSC-Regular-GB2312.otf"
 # (path, index in the collection): index 2 of Noto Sans CJK is the Simplified Chinese face.

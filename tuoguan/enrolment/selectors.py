@@ -7,15 +7,17 @@ purpose, with children anonymised.
 
 from typing import Any
 
-from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery, Value
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 
+from tuoguan.accounts.models import Child
 from tuoguan.accounts.selectors import worker_of
+from tuoguan.core.models import Job
 from tuoguan.orgs.permissions import Actor, get_or_404
-from tuoguan.programs.models import Term, TermStatus
+from tuoguan.programs.models import Term, TermStaff, TermStatus
 from tuoguan.programs.selectors import term_for
 
-from .models import Draw, Enrolment, EnrolmentStatus, Offer
+from .models import Agreement, Draw, Enrolment, EnrolmentStatus, Insurance, Offer, Pickup
 from .permissions import draws_visible_q, enrolments_visible_q
 
 # Terms a parent may look up to apply for: published ones (never drafts or rejected).
@@ -137,3 +139,80 @@ def draw_child_initials(enrolment_ids: list[int]) -> dict[int, str]:
     """Anonymised labels for the public page: the first character of the name and "**"."""
     rows = Enrolment.objects.filter(pk__in=enrolment_ids).values_list("pk", "child__name")
     return {pk: f"{(name or '?')[:1]}**" for pk, name in rows}
+
+
+# --- Paperwork (agreements, insurance, pickups, health notes) ---------------------------------
+
+
+def _visible_enrolments(actor: Actor) -> QuerySet[Enrolment]:
+    return Enrolment.objects.filter(enrolments_visible_q(actor))
+
+
+def enrolment_for_paperwork(actor: Actor, pk: Any) -> Enrolment:
+    """An enrolment with what the paperwork pages read (program, venue, child, guardian)."""
+    return get_or_404(
+        Enrolment.objects.filter(enrolments_visible_q(actor)).select_related(
+            "term__program__host", "term__venue", "child", "guardian__user"
+        ),
+        pk=pk,
+    )
+
+
+def enrolment_for_health(actor: Actor, pk: Any) -> Enrolment:
+    """Like `enrolment_for_paperwork`, and also for the people on the term's staff roster
+    (a volunteer tutor may have no membership covering the host)."""
+    on_roster = Exists(TermStaff.objects.filter(term=OuterRef("term"), user=actor.user))
+    return get_or_404(
+        Enrolment.objects.filter(enrolments_visible_q(actor) | Q(on_roster)).select_related(
+            "term__program__host", "term__venue", "child", "guardian__user"
+        ),
+        pk=pk,
+    )
+
+
+def paperwork_child_for(actor: Actor, pk: Any) -> Child:
+    """A child of the actor's family, or one with an enrolment the actor's roster shows."""
+    enrolled = Exists(_visible_enrolments(actor).filter(child=OuterRef("pk")))
+    return get_or_404(
+        Child.objects.filter(Q(guardian__user=actor.user) | Q(enrolled)).select_related(
+            "guardian__user", "guardian__employer"
+        ),
+        pk=pk,
+    )
+
+
+def pickup_for(actor: Actor, pk: Any) -> Pickup:
+    enrolled = Exists(_visible_enrolments(actor).filter(child=OuterRef("child")))
+    return get_or_404(
+        Pickup.objects.filter(Q(child__guardian__user=actor.user) | Q(enrolled)).select_related(
+            "child__guardian__user"
+        ),
+        pk=pk,
+    )
+
+
+def insurance_for(actor: Actor, pk: Any) -> Insurance:
+    enrolled = Exists(_visible_enrolments(actor).filter(child=OuterRef("child")))
+    return get_or_404(
+        Insurance.objects.filter(Q(child__guardian__user=actor.user) | Q(enrolled)).select_related(
+            "child__guardian__user"
+        ),
+        pk=pk,
+    )
+
+
+def agreement_for(actor: Actor, pk: Any) -> Agreement:
+    return get_or_404(
+        Agreement.objects.filter(enrolment__in=_visible_enrolments(actor)).select_related(
+            "template__org",
+            "enrolment__term__program__host",
+            "enrolment__child",
+            "enrolment__guardian__user",
+        ),
+        pk=pk,
+    )
+
+
+def insurance_import_job_for(user: Any, pk: Any) -> Job:
+    """One of the user's own insurer roster imports; anyone else's is a 404."""
+    return get_or_404(Job.objects.filter(owner=user, kind="insurance_import"), pk=pk)

@@ -94,7 +94,7 @@ class OrgViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet
         fresh = selectors.with_parent_id(selectors.orgs_visible_to(self.actor)).get(pk=org.pk)
         return Response(OrgSerializer(fresh).data, status=code)
 
-    def create(self, request: Request) -> Response:
+    def create(self, request: Request, **kwargs: Any) -> Response:
         payload = OrgCreateSerializer(data=request.data, context=self.get_serializer_context())
         payload.is_valid(raise_exception=True)
         fields = dict(payload.validated_data)
@@ -102,7 +102,7 @@ class OrgViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet
         org = services.org_add_child(actor=self.actor, parent=parent, **fields)
         return self._respond(org, status.HTTP_201_CREATED)
 
-    def partial_update(self, request: Request, pk: Any = None) -> Response:
+    def partial_update(self, request: Request, pk: Any = None, **kwargs: Any) -> Response:
         org = self.get_object()
         require(can_change_org(self.actor, org))
         payload = OrgUpdateSerializer(org, data=request.data, partial=True)
@@ -112,7 +112,7 @@ class OrgViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet
 
     @extend_schema(request=OrgMoveSerializer, responses=OrgSerializer)
     @action(detail=True, methods=["post"])
-    def move(self, request: Request, pk: Any = None) -> Response:
+    def move(self, request: Request, pk: Any = None, **kwargs: Any) -> Response:
         """Move the union, with its subtree, below another union of a higher level."""
         org = self.get_object()
         require(can_restructure_org(self.actor, org))
@@ -125,7 +125,7 @@ class OrgViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet
 
     @extend_schema(request=OrgActivationSerializer, responses=OrgSerializer)
     @action(detail=True, methods=["post"])
-    def deactivate(self, request: Request, pk: Any = None) -> Response:
+    def deactivate(self, request: Request, pk: Any = None, **kwargs: Any) -> Response:
         """Deactivate the union and its whole subtree; `{"active": true}` reactivates it."""
         org = self.get_object()
         require(can_restructure_org(self.actor, org))
@@ -166,7 +166,7 @@ class MembershipViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Scoped
                 ) from exc
         return queryset
 
-    def create(self, request: Request) -> Response:
+    def create(self, request: Request, **kwargs: Any) -> Response:
         payload = MembershipCreateSerializer(
             data=request.data, context=self.get_serializer_context()
         )
@@ -179,7 +179,7 @@ class MembershipViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Scoped
 
     @extend_schema(request=None, responses=MembershipSerializer)
     @action(detail=True, methods=["post"])
-    def revoke(self, request: Request, pk: Any = None) -> Response:
+    def revoke(self, request: Request, pk: Any = None, **kwargs: Any) -> Response:
         membership = self.get_object()
         require(can_manage_memberships(self.actor, membership.org))
         services.membership_revoke(actor=self.actor, membership=membership)

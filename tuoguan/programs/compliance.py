@@ -169,13 +169,19 @@ def with_compliance_data(queryset: QuerySet[Term]) -> QuerySet[Term]:
         .prefetch_related(
             "groups",
             Prefetch("staff", queryset=TermStaff.objects.only("id", "term_id", "role", "group_id")),
-            Prefetch("evidence", queryset=Evidence.objects.order_by("-created_at", "-pk")),
+            Prefetch(
+                "evidence",
+                queryset=Evidence.objects.select_related("criterion").order_by(
+                    "-created_at", "-pk"
+                ),
+            ),
         )
     )
 
 
 def _evidence_row(criterion: Criterion, term: Term) -> ComplianceRow:
-    items = [e for e in term.evidence.all() if e.criterion_id == criterion.pk]
+    # Matched by code, so evidence given under one version still counts after a re-judge.
+    items = [e for e in term.evidence.all() if e.criterion.code == criterion.code]
     statuses = {e.status for e in items}
     if Evidence.Status.ACCEPTED in statuses:
         return ComplianceRow(criterion, Status.PASS, detail=_("Evidence accepted."), evidence=items)

@@ -191,6 +191,26 @@ class BadRowTests(ImportTestCase):
         self.assertContains(page, "outside the part of the union tree you administer")
         self.assertContains(page, "grassroots union")
 
+    def test_one_bad_row_in_a_long_file_stops_all_of_it(self) -> None:
+        rows: list[list[Any]] = [
+            [f"职工{n}", f"1360{n:07d}", f"L-{n}", self.p.grassroots.pk] for n in range(1200)
+        ]
+        rows[1100][1] = "1360000"  # row 1102
+        self.post(xlsx(rows))
+        job = Job.objects.get()
+        self.assertEqual(
+            job.result["errors"],
+            [
+                {
+                    "row": 1102,
+                    "column": "Mobile number",
+                    "message": job.result["errors"][0]["message"],
+                }
+            ],
+        )
+        self.assertEqual(job.result["rows"], 1200)
+        self.assertFalse(User.objects.filter(mobile__startswith="1360").exists())
+
     def test_a_worker_of_another_union_cannot_be_moved_in(self) -> None:
         content = xlsx([["李家长", "13700000002", "", self.p.grassroots.pk]])
         self.post(content, user=self.p.grassroots_admin)

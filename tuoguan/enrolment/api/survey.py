@@ -80,7 +80,7 @@ class ChildAnswerSerializer(serializers.Serializer):  # type: ignore[type-arg]
 
 
 class SurveyAnswerSerializer(serializers.Serializer):  # type: ignore[type-arg]
-    children = ChildAnswerSerializer(many=True, allow_empty=False, max_length=MAX_CHILDREN)
+    children = ChildAnswerSerializer(many=True, allow_empty=False)
     wanted_types = serializers.ListField(
         child=serializers.ChoiceField(choices=ProgramType.choices), allow_empty=False
     )
@@ -90,6 +90,13 @@ class SurveyAnswerSerializer(serializers.Serializer):  # type: ignore[type-arg]
     special_needs = serializers.CharField(
         max_length=1000, required=False, allow_blank=True, default=""
     )
+
+    def validate_children(self, value: list[Any]) -> list[Any]:
+        if len(value) > MAX_CHILDREN:
+            raise serializers.ValidationError(
+                _("At most %(max)d children per family.") % {"max": MAX_CHILDREN}
+            )
+        return value
 
 
 class SurveyResponseSerializer(serializers.ModelSerializer[SurveyResponse]):
@@ -136,7 +143,11 @@ def _totals_payload(totals: surveys.SurveyTotals) -> dict[str, Any]:
             "ages": rows(totals.ages),
         },
         "units": [
-            {k: v for k, v in unit.items() if k not in ("employer_id", "employer__name", "employer__path")}
+            {
+                k: v
+                for k, v in unit.items()
+                if k not in ("employer_id", "employer__name", "employer__path")
+            }
             for unit in totals.units
         ],
     }
@@ -151,7 +162,7 @@ class SurveyViewSet(
     mixins.CreateModelMixin,
     viewsets.GenericViewSet,  # type: ignore[type-arg]
 ):
-    """Needs surveys (需求调研): staff see their subtree's; a worker sees those addressed to them."""
+    """Needs surveys (需求调研): staff see their subtree's; workers see those sent to them."""
 
     queryset = NeedsSurvey.objects.none()
     serializer_class = SurveySerializer

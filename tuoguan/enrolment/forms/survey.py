@@ -114,9 +114,7 @@ class SurveyAnswerForm(forms.Form):
 
     def child_rows(self) -> list[tuple[int, Any, Any]]:
         """(number, age field, grade field) per row, for the template."""
-        return [
-            (row, self[f"age_{row}"], self[f"grade_{row}"]) for row in range(1, CHILD_ROWS + 1)
-        ]
+        return [(row, self[f"age_{row}"], self[f"grade_{row}"]) for row in range(1, CHILD_ROWS + 1)]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

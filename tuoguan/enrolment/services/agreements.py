@@ -24,7 +24,18 @@ from tuoguan.orgs.permissions import Actor, covers, require
 from ..models import ACTIVE_STATUSES, Agreement, AgreementTemplate, Enrolment
 from ..permissions import is_family
 
-PLACEHOLDERS = ("child", "guardian", "program", "term", "start", "end", "hours", "host", "venue", "fee")
+PLACEHOLDERS = (
+    "child",
+    "guardian",
+    "program",
+    "term",
+    "start",
+    "end",
+    "hours",
+    "host",
+    "venue",
+    "fee",
+)
 _PLACEHOLDER = re.compile(r"\{([^{}\s]*)\}")
 # Every class since the national programme started is covered by the default.
 NATIONAL_DEFAULT_FROM = datetime.date(2018, 1, 1)
@@ -45,18 +56,18 @@ NATIONAL_DEFAULT_BODY = """甲方（举办方）：{host}
 {fee}。甲方举办托管班不以营利为目的，所收费用仅用于托管期间的餐饮、材料等必要开支，并接受职工监督。
 
 第三条 甲方的责任
-1. 提供符合消防、建筑和食品安全要求的场地，配备足够的看护人员，落实晨检、每日安全巡查和食品留样制度。
-2. 组织作业辅导、阅读、体育、艺术和安全教育等活动，不开展学科类培训。
-3. 妥善照看儿童；发现儿童身体不适、受伤或发生意外时，立即采取必要措施并及时通知乙方，必要时送医救治。
-4. 只将儿童交给乙方或乙方登记的接送人，核验身份后方可让儿童离开。
-5. 对儿童及其家庭的个人信息严格保密。
+1.提供符合消防、建筑和食品安全要求的场地，配备足够的看护人员，落实晨检、每日安全巡查和食品留样制度。
+2.组织作业辅导、阅读、体育、艺术和安全教育等活动，不开展学科类培训。
+3.妥善照看儿童；发现儿童身体不适、受伤或发生意外时，立即采取必要措施并及时通知乙方，必要时送医救治。
+4.只将儿童交给乙方或乙方登记的接送人，核验身份后方可让儿童离开。
+5.对儿童及其家庭的个人信息严格保密。
 
 第四条 乙方的责任
-1. 如实填报儿童的健康状况、过敏史、疾病和用药情况；儿童患有传染病或不宜参加集体活动的疾病时，不得参加托管。
-2. 按约定时间亲自或由登记的接送人接送儿童；接送人变更时，事先在平台上更新。
-3. 教育儿童遵守托管班的纪律和安全规定；儿童故意或过失造成他人损害的，乙方依法承担相应责任。
-4. 为儿童办理覆盖整个托管期的意外伤害保险，或确认参加甲方统一投保。
-5. 保持通讯畅通，接到甲方通知后及时处理。
+1.如实填报儿童的健康状况、过敏史、疾病和用药情况；儿童患有传染病或不宜参加集体活动的疾病时，不得参加托管。
+2.按约定时间亲自或由登记的接送人接送儿童；接送人变更时，事先在平台上更新。
+3.教育儿童遵守托管班的纪律和安全规定；儿童故意或过失造成他人损害的，乙方依法承担相应责任。
+4.为儿童办理覆盖整个托管期的意外伤害保险，或确认参加甲方统一投保。
+5.保持通讯畅通，接到甲方通知后及时处理。
 
 第五条 安全与接送
 托管时间内，儿童未经甲方同意不得离开托管场所。乙方或接送人未按时接回儿童的，甲方继续看护并联系乙方，由此增加的风险由乙方承担。
@@ -160,11 +171,9 @@ def _check_template(title: str, body: str, effective_from: Any) -> dict[str, str
     if len(body.strip()) < 50:
         errors["body"] = _("The agreement text is too short to be an agreement.")
     elif unknown := unknown_placeholders(body):
-        errors["body"] = _(
-            "Unknown placeholder(s): %(names)s. Use only: %(known)s."
-        ) % {
-            "names": ", ".join("{%s}" % n for n in unknown),
-            "known": ", ".join("{%s}" % n for n in PLACEHOLDERS),
+        errors["body"] = _("Unknown placeholder(s): %(names)s. Use only: %(known)s.") % {
+            "names": ", ".join(f"{{{n}}}" for n in unknown),
+            "known": ", ".join(f"{{{n}}}" for n in PLACEHOLDERS),
         }
     if not isinstance(effective_from, datetime.date):
         errors["effective_from"] = _("Enter the date from which the new version applies.")

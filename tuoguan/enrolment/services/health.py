@@ -58,10 +58,7 @@ def health_note_read(*, actor: Actor, enrolment: Enrolment) -> HealthNote | None
     today = timezone.localdate()
     if not term.start_date <= today <= term.end_date:
         raise HealthNoteClosed(
-            _(
-                "Health notes can be read only while the term runs, from %(start)s to "
-                "%(end)s."
-            )
+            _("Health notes can be read only while the term runs, from %(start)s to %(end)s.")
             % {"start": term.start_date.isoformat(), "end": term.end_date.isoformat()}
         )
     note = health_note_of(enrolment)

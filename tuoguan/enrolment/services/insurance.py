@@ -57,8 +57,10 @@ def _facts(cover: Insurance) -> dict[str, str]:
 
 
 def insurances_of(child: Any) -> QuerySet[Insurance]:
-    return Insurance.objects.filter(child=child).select_related("bought_by").order_by(
-        "-ends_on", "-pk"
+    return (
+        Insurance.objects.filter(child=child)
+        .select_related("bought_by")
+        .order_by("-ends_on", "-pk")
     )
 
 

@@ -26,8 +26,10 @@ def enrolment_link(enrolment: Enrolment) -> str:
 
 
 def _later(recipient: Any, subject: str, body: str, url: str) -> None:
+    # robust: the change is committed by then; a failed message is logged, and must not
+    # turn the parent's successful application into an error page.
     transaction.on_commit(
-        lambda: notify(recipient=recipient, subject=subject, body=body, url=url)
+        lambda: notify(recipient=recipient, subject=subject, body=body, url=url), robust=True
     )
 
 

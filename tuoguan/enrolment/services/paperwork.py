@@ -97,9 +97,9 @@ class _Facts:
             ).values_list("child_id", flat=True)
         )
         self.signed: dict[int, set[int]] = defaultdict(set)
-        for enrolment_id, template_id in Agreement.objects.filter(
-            enrolment_id__in=ids
-        ).values_list("enrolment_id", "template_id"):
+        for enrolment_id, template_id in Agreement.objects.filter(enrolment_id__in=ids).values_list(
+            "enrolment_id", "template_id"
+        ):
             self.signed[enrolment_id].add(template_id)
         self.covers: dict[int, list[Insurance]] = defaultdict(list)
         for cover in Insurance.objects.filter(child_id__in=child_ids).order_by("-ends_on", "pk"):
@@ -115,9 +115,9 @@ class _Facts:
             )
         )
         self.acks: dict[int, set[str]] = defaultdict(set)
-        for enrolment_id, digest in RiskNoticeAck.objects.filter(
-            enrolment_id__in=ids
-        ).values_list("enrolment_id", "notice_digest"):
+        for enrolment_id, digest in RiskNoticeAck.objects.filter(enrolment_id__in=ids).values_list(
+            "enrolment_id", "notice_digest"
+        ):
             self.acks[enrolment_id].add(digest)
         self._templates: dict[tuple[int, Any], AgreementTemplate | None] = {}
 
@@ -224,7 +224,9 @@ def _guardian_url(key: str, enrolment: Enrolment) -> str:
         case "agreement":
             return reverse("enrolment:agreement_sign", kwargs={"pk": enrolment.pk})
         case "insurance":
-            return reverse("enrolment:insurance_add", kwargs={"child_pk": enrolment.child_id}) + back
+            return (
+                reverse("enrolment:insurance_add", kwargs={"child_pk": enrolment.child_id}) + back
+            )
         case "pickup":
             return reverse("enrolment:pickup_list", kwargs={"child_pk": enrolment.child_id}) + back
         case "health":
@@ -269,9 +271,10 @@ def paperwork_checklist(enrolment: Enrolment, *, staff: bool = False) -> list[It
 
 def risk_notice_acknowledged(enrolment: Enrolment) -> bool:
     notice = (enrolment.term.program.risk_notice or "").strip()
-    return bool(notice) and enrolment.risk_acks.filter(
-        notice_digest=risk_notice_digest(notice)
-    ).exists()
+    return (
+        bool(notice)
+        and enrolment.risk_acks.filter(notice_digest=risk_notice_digest(notice)).exists()
+    )
 
 
 @transaction.atomic
@@ -338,7 +341,7 @@ def enrolments_sync_for_child(child: Any) -> None:
 @transaction.atomic
 def paperwork_remind(*, actor: Actor, enrolments: Iterable[Enrolment]) -> int:
     """Tell each family with an admitted child what is still missing; returns how many."""
-    enrolments = [e for e in enrolments]
+    enrolments = list(enrolments)
     for enrolment in enrolments:
         require(can_manage_enrolment(actor, enrolment))
     waiting = [e for e in enrolments if e.status == EnrolmentStatus.ADMITTED]

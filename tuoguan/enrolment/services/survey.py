@@ -65,9 +65,7 @@ def can_read_surveys(actor: Actor) -> bool:
 
 def survey_accepts_answers(survey: NeedsSurvey, now: datetime.datetime | None = None) -> bool:
     now = now or timezone.now()
-    return (
-        survey.status == NeedsSurvey.Status.OPEN and survey.opens_at <= now < survey.closes_at
-    )
+    return survey.status == NeedsSurvey.Status.OPEN and survey.opens_at <= now < survey.closes_at
 
 
 def survey_phase(survey: NeedsSurvey, now: datetime.datetime | None = None) -> str:
@@ -189,9 +187,10 @@ def clean_children(children: Any) -> list[dict[str, int]]:
         age, grade = item.get("age"), item.get("grade", Grade.NONE)
         if isinstance(age, bool) or not isinstance(age, int) or not 0 <= age <= MAX_AGE:
             raise ValidationError(
-                {"children": _("A child's age is a whole number from 0 to %(max)d.") % {
-                    "max": MAX_AGE
-                }}
+                {
+                    "children": _("A child's age is a whole number from 0 to %(max)d.")
+                    % {"max": MAX_AGE}
+                }
             )
         if isinstance(grade, bool) or grade not in Grade.values:
             raise ValidationError({"children": _("Choose each child's grade from the list.")})
@@ -356,7 +355,8 @@ def survey_answer_labels(response: SurveyResponse) -> dict[str, Any]:
     types = dict(ProgramType.choices)
     return {
         "children": [
-            _("%(age)d years, %(grade)s") % {"age": c.get("age", 0), "grade": grades.get(c.get("grade"), "")}
+            _("%(age)d years, %(grade)s")
+            % {"age": c.get("age", 0), "grade": grades.get(c.get("grade"), "")}
             for c in response.children or []
         ],
         "types": [str(types.get(t, t)) for t in response.wanted_types or []],
@@ -433,15 +433,11 @@ def survey_totals(survey: NeedsSurvey) -> SurveyTotals:
     responses = SurveyResponse.objects.filter(survey=survey)
     overall = responses.aggregate(**_counting_aggregates())
     totals = SurveyTotals(families=overall["families"], special_needs=overall["special_needs"])
-    totals.types = _choice_rows(
-        ProgramType, {v: overall[f"type_{v}"] for v in ProgramType.values}
-    )
+    totals.types = _choice_rows(ProgramType, {v: overall[f"type_{v}"] for v in ProgramType.values})
     totals.pay = _choice_rows(
         SurveyResponse.Payment, {v: overall[f"pay_{v}"] for v in SurveyResponse.Payment.values}
     )
-    periods = dict(
-        responses.values_list("wanted_period").annotate(n=Count("pk")).order_by()
-    )
+    periods = dict(responses.values_list("wanted_period").annotate(n=Count("pk")).order_by())
     totals.periods = _choice_rows(WantedPeriod, periods)
     hours = dict(responses.values_list("hours").annotate(n=Count("pk")).order_by())
     totals.hours = _choice_rows(WantedHours, hours)
@@ -462,9 +458,7 @@ def survey_totals(survey: NeedsSurvey) -> SurveyTotals:
         per_unit[employer_id] += len(children or [])
     totals.children = sum(per_unit.values())
     totals.grades = _choice_rows(Grade, grades)
-    totals.ages = [
-        (age, _("%(age)d years") % {"age": age}, ages[age]) for age in sorted(ages)
-    ]
+    totals.ages = [(age, _("%(age)d years") % {"age": age}, ages[age]) for age in sorted(ages)]
     totals.units = [
         {
             **unit,

@@ -52,9 +52,7 @@ def _form_errors(form: Form, exc: ValidationError) -> None:
 def survey_list(request: HttpRequest) -> HttpResponse:
     actor = _actor(request)
     require(surveys.can_read_surveys(actor))
-    page = Paginator(surveys.surveys_visible_to(actor), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    page = Paginator(surveys.surveys_visible_to(actor), PAGE_SIZE).get_page(request.GET.get("page"))
     now = timezone.now()
     for survey in page.object_list:
         survey.phase = surveys.survey_phase(survey, now)  # type: ignore[attr-defined]
@@ -208,9 +206,7 @@ def survey_answer(request: HttpRequest, pk: int) -> HttpResponse:
         form = SurveyAnswerForm(initial=SurveyAnswerForm.initial_from(response, children))
     if request.method == "POST" and form.is_valid():
         try:
-            surveys.survey_answer(
-                actor=_actor(request), survey=survey, **form.answer_fields()
-            )
+            surveys.survey_answer(actor=_actor(request), survey=survey, **form.answer_fields())
         except ValidationError as exc:
             _form_errors(form, exc)
         else:

@@ -1,3 +1,4 @@
+import datetime
 import shutil
 import tempfile
 
@@ -16,6 +17,7 @@ from tuoguan.programs.standards import term_standard
 
 from .factories import actor, image_upload, make_program, make_term, pdf_upload
 from .test_compliance import passing
+from .test_standards import province_standard
 
 
 class MediaTestCase(PersonaTestCase):
@@ -116,7 +118,7 @@ class EvidenceReviewTest(MediaTestCase):
 
     def _row(self) -> object:
         result = term_compliance(self.term)
-        return next(r for r in result.rows if r.criterion.pk == self.criterion.pk)
+        return next(r for r in result.rows if r.criterion.code == self.criterion.code)
 
     def test_pending_evidence_leaves_the_criterion_pending(self) -> None:
         self.assertEqual(self._row().status, "pending")  # type: ignore[attr-defined]
@@ -142,6 +144,16 @@ class EvidenceReviewTest(MediaTestCase):
         row = self._row()
         self.assertEqual(row.status, "fail")  # type: ignore[attr-defined]
         self.assertIn("缺少家长签字页", row.detail)  # type: ignore[attr-defined]
+
+    def test_accepted_evidence_still_counts_after_a_rejudge(self) -> None:
+        services.evidence_review(
+            actor=actor(self.p.reviewer), evidence=self.evidence, accepted=True
+        )
+        newer = province_standard(self.p, datetime.date(2020, 1, 1))
+        services.term_rejudge(actor=actor(self.p.city_admin), term=self.term)
+        row = self._row()
+        self.assertEqual(row.criterion.standard, newer)  # type: ignore[attr-defined]
+        self.assertEqual(row.status, "pass")  # type: ignore[attr-defined]
 
     def test_the_host_cannot_review_its_own_evidence(self) -> None:
         with self.assertRaises(PermissionDenied):

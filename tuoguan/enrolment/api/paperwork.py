@@ -1,0 +1,351 @@
+"""API twin of the paperwork pages; both call the same services.
+
+* `GET enrolments/{id}/paperwork/` — the checklist (family or roster staff).
+* `GET|POST enrolments/{id}/agreement/` — the governing text; the guardian signs.
+* `GET agreements/{id}/pdf/` — the signed agreement as a PDF.
+* `GET|PUT enrolments/{id}/health/` — the guardian's note; caregivers read during the term.
+* `GET|POST enrolments/{id}/risk-notice/` — the notice; the guardian acknowledges it.
+* `GET|POST children/{id}/insurance/` — a child's covers; the guardian adds one.
+* `pickups/` — the guardian's pickup persons (DELETE deactivates).
+"""
+
+from typing import Any
+
+from django.db.models import QuerySet
+from django.http import HttpResponse
+from django.urls import URLPattern, path
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from tuoguan.audit.middleware import client_ip
+from tuoguan.audit.services import audit_view
+from tuoguan.orgs.permissions import Actor, can_change_child, require
+
+from .. import selectors
+from ..models import Agreement, Enrolment, Insurance, Pickup
+from ..pdf import agreement_pdf, agreement_pdf_filename
+from ..permissions import is_family
+from ..services import agreements, health, insurance, paperwork, pickups
+
+
+def _actor(request: Request) -> Actor:
+    return request.actor  # type: ignore[attr-defined, no-any-return]
+
+
+def _enrolment(request: Request, pk: Any) -> Enrolment:
+    return selectors.enrolment_for_paperwork(_actor(request), pk)
+
+
+def _family_enrolment(request: Request, pk: Any) -> Enrolment:
+    enrolment = _enrolment(request, pk)
+    require(is_family(_actor(request), enrolment))
+    return enrolment
+
+
+# --- Serializers ------------------------------------------------------------------------------
+
+
+class ItemSerializer(serializers.Serializer[Any]):
+    key = serializers.CharField()
+    label = serializers.CharField()
+    done = serializers.BooleanField()
+    detail = serializers.CharField()
+    url = serializers.CharField()
+
+
+class ChecklistSerializer(serializers.Serializer[Any]):
+    enrolment = serializers.IntegerField()
+    status = serializers.CharField()
+    complete = serializers.BooleanField()
+    items = ItemSerializer(many=True)
+
+
+class AgreementSerializer(serializers.ModelSerializer[Agreement]):
+    version = serializers.IntegerField(source="template.version", read_only=True)
+    title = serializers.CharField(source="template.title", read_only=True)
+
+    class Meta:
+        model = Agreement
+        fields = ("id", "enrolment", "version", "title", "signer_name", "signed_at", "text")
+
+
+class AgreementSignSerializer(serializers.Serializer[Any]):
+    signer_name = serializers.CharField(max_length=60, allow_blank=True)
+    consent = serializers.BooleanField()
+
+
+class AgreementTextSerializer(serializers.Serializer[Any]):
+    title = serializers.CharField()
+    version = serializers.IntegerField()
+    union = serializers.CharField()
+    text = serializers.CharField()
+    signed = AgreementSerializer(allow_null=True)
+
+
+class HealthNoteSerializer(serializers.Serializer[Any]):
+    allergies = serializers.CharField(allow_blank=True, max_length=2000, required=False, default="")
+    conditions = serializers.CharField(
+        allow_blank=True, max_length=2000, required=False, default=""
+    )
+    medication = serializers.CharField(
+        allow_blank=True, max_length=2000, required=False, default=""
+    )
+    declared = serializers.BooleanField()
+    declared_at = serializers.DateTimeField(read_only=True)
+
+
+class RiskNoticeSerializer(serializers.Serializer[Any]):
+    notice = serializers.CharField()
+    acknowledged = serializers.BooleanField()
+
+
+class InsuranceSerializer(serializers.ModelSerializer[Insurance]):
+    photo = serializers.FileField(write_only=True, required=False, allow_null=True)
+    has_photo = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Insurance
+        fields = (
+            "id",
+            "insurer",
+            "policy_number",
+            "starts_on",
+            "ends_on",
+            "source",
+            "photo",
+            "has_photo",
+        )
+        read_only_fields = ("source",)
+        # The service checks lengths and dates and answers by field.
+        extra_kwargs = {"insurer": {"validators": []}, "policy_number": {"validators": []}}
+
+    def get_has_photo(self, cover: Insurance) -> bool:
+        return bool(cover.photo)
+
+
+class PickupSerializer(serializers.ModelSerializer[Pickup]):
+    child = serializers.IntegerField(source="child_id")
+    mobile = serializers.CharField(max_length=20)
+    photo = serializers.FileField(write_only=True, required=False, allow_null=True)
+    remove_photo = serializers.BooleanField(write_only=True, required=False, default=False)
+    has_photo = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Pickup
+        fields = (
+            "id",
+            "child",
+            "name",
+            "relation",
+            "mobile",
+            "is_active",
+            "photo",
+            "remove_photo",
+            "has_photo",
+        )
+        read_only_fields = ("is_active",)
+
+    def get_has_photo(self, pickup: Pickup) -> bool:
+        return bool(pickup.photo)
+
+
+# --- Views ----------------------------------------------------------------------------------
+
+
+class PaperworkView(APIView):
+    @extend_schema(responses=ChecklistSerializer)
+    def get(self, request: Request, pk: int) -> Response:
+        enrolment = _enrolment(request, pk)
+        staff = not is_family(_actor(request), enrolment)
+        items = paperwork.paperwork_checklist(enrolment, staff=staff)
+        data = {
+            "enrolment": enrolment.pk,
+            "status": enrolment.status,
+            "complete": all(item.done for item in items),
+            "items": [item.__dict__ for item in items],
+        }
+        return Response(ChecklistSerializer(data).data)
+
+
+class AgreementView(APIView):
+    @extend_schema(responses=AgreementTextSerializer)
+    def get(self, request: Request, pk: int) -> Response:
+        enrolment = _family_enrolment(request, pk)
+        template = agreements.template_for_enrolment(enrolment)
+        if template is None:
+            return Response(status=status.HTTP_404_NOT_FOUND)
+        signed = agreements.agreement_current(enrolment)
+        data = {
+            "title": template.title,
+            "version": template.version,
+            "union": str(template.org),
+            "text": agreements.agreement_fill(template, enrolment),
+            "signed": AgreementSerializer(signed).data if signed else None,
+        }
+        return Response(data)
+
+    @extend_schema(request=AgreementSignSerializer, responses={201: AgreementSerializer})
+    def post(self, request: Request, pk: int) -> Response:
+        enrolment = _family_enrolment(request, pk)
+        serializer = AgreementSignSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        agreement = agreements.agreement_sign(
+            actor=_actor(request),
+            enrolment=enrolment,
+            ip=client_ip(request._request),
+            **serializer.validated_data,
+        )
+        return Response(AgreementSerializer(agreement).data, status=status.HTTP_201_CREATED)
+
+
+class AgreementPdfView(APIView):
+    @extend_schema(responses={(200, "application/pdf"): bytes})
+    def get(self, request: Request, pk: int) -> HttpResponse:
+        actor = _actor(request)
+        agreement = selectors.agreement_for(actor, pk)
+        if not is_family(actor, agreement.enrolment):
+            audit_view(instance=agreement, reason="signed agreement downloaded (API)")
+        response = HttpResponse(agreement_pdf(agreement), content_type="application/pdf")
+        filename = agreement_pdf_filename(agreement)
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        return response
+
+
+class HealthNoteView(APIView):
+    @extend_schema(responses=HealthNoteSerializer)
+    def get(self, request: Request, pk: int) -> Response:
+        enrolment = selectors.enrolment_for_health(_actor(request), pk)
+        note = health.health_note_read(actor=_actor(request), enrolment=enrolment)
+        if note is None:
+            return Response(status=status.HTTP_404_NOT_FOUND)
+        return Response(HealthNoteSerializer(note).data)
+
+    @extend_schema(request=HealthNoteSerializer, responses=HealthNoteSerializer)
+    def put(self, request: Request, pk: int) -> Response:
+        enrolment = _family_enrolment(request, pk)
+        serializer = HealthNoteSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        note = health.health_note_save(
+            actor=_actor(request), enrolment=enrolment, **serializer.validated_data
+        )
+        return Response(HealthNoteSerializer(note).data)
+
+
+class RiskNoticeView(APIView):
+    @extend_schema(responses=RiskNoticeSerializer)
+    def get(self, request: Request, pk: int) -> Response:
+        enrolment = _family_enrolment(request, pk)
+        data = {
+            "notice": (enrolment.term.program.risk_notice or "").strip(),
+            "acknowledged": paperwork.risk_notice_acknowledged(enrolment),
+        }
+        return Response(RiskNoticeSerializer(data).data)
+
+    @extend_schema(request=None, responses=RiskNoticeSerializer)
+    def post(self, request: Request, pk: int) -> Response:
+        enrolment = _family_enrolment(request, pk)
+        paperwork.risk_notice_acknowledge(actor=_actor(request), enrolment=enrolment)
+        data = {"notice": (enrolment.term.program.risk_notice or "").strip(), "acknowledged": True}
+        return Response(RiskNoticeSerializer(data).data, status=status.HTTP_201_CREATED)
+
+
+class ChildInsuranceView(APIView):
+    parser_classes = [JSONParser, MultiPartParser, FormParser]
+
+    @extend_schema(responses=InsuranceSerializer(many=True))
+    def get(self, request: Request, child_pk: int) -> Response:
+        child = selectors.paperwork_child_for(_actor(request), child_pk)
+        paginator = PageNumberPagination()
+        page = paginator.paginate_queryset(insurance.insurances_of(child), request, view=self)
+        return paginator.get_paginated_response(InsuranceSerializer(page, many=True).data)
+
+    @extend_schema(request=InsuranceSerializer, responses={201: InsuranceSerializer})
+    def post(self, request: Request, child_pk: int) -> Response:
+        child = selectors.paperwork_child_for(_actor(request), child_pk)
+        require(can_change_child(_actor(request), child))
+        serializer = InsuranceSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        cover = insurance.insurance_add(
+            actor=_actor(request), child=child, **serializer.validated_data
+        )
+        return Response(InsuranceSerializer(cover).data, status=status.HTTP_201_CREATED)
+
+
+class PickupViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    mixins.DestroyModelMixin,
+    viewsets.GenericViewSet[Pickup],
+):
+    """Pickup persons of the children the actor may see; only the guardian changes them."""
+
+    serializer_class = PickupSerializer
+    parser_classes = [JSONParser, MultiPartParser, FormParser]
+    http_method_names = ["get", "post", "patch", "put", "delete", "head", "options"]
+
+    def get_queryset(self) -> QuerySet[Pickup]:
+        """The list: the family's active pickup persons, or one visible child's (`?child=`)."""
+        if getattr(self, "swagger_fake_view", False):
+            return Pickup.objects.none()
+        actor = _actor(self.request)
+        child = self.request.query_params.get("child")
+        if child is not None:
+            # Someone else's child, or a malformed id, is a 404 as on the pages.
+            return pickups.pickups_of(selectors.paperwork_child_for(actor, child))
+        return Pickup.objects.filter(child__guardian__user=actor.user, is_active=True).order_by(
+            "child_id", "pk"
+        )
+
+    def get_object(self) -> Pickup:
+        return selectors.pickup_for(_actor(self.request), self.kwargs.get("pk"))
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        child = selectors.paperwork_child_for(_actor(request), data.pop("child_id"))
+        data.pop("remove_photo", None)
+        pickup = pickups.pickup_add(actor=_actor(request), child=child, **data)
+        return Response(PickupSerializer(pickup).data, status=status.HTTP_201_CREATED)
+
+    def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        pickup = self.get_object()
+        partial = kwargs.get("partial", False)
+        serializer = self.get_serializer(pickup, data=request.data, partial=partial)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        data.pop("child_id", None)  # a person is not moved to another child
+        fields = {
+            "name": data.get("name", pickup.name),
+            "relation": data.get("relation", pickup.relation),
+            "mobile": data.get("mobile", pickup.mobile),
+            "photo": data.get("photo"),
+            "remove_photo": data.get("remove_photo", False),
+        }
+        pickup = pickups.pickup_update(actor=_actor(request), pickup=pickup, **fields)
+        return Response(PickupSerializer(pickup).data)
+
+    def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        pickups.pickup_deactivate(actor=_actor(request), pickup=self.get_object())
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+urlpatterns: list[URLPattern] = [
+    path("enrolments/<int:pk>/paperwork/", PaperworkView.as_view(), name="enrolment-paperwork"),
+    path("enrolments/<int:pk>/agreement/", AgreementView.as_view(), name="enrolment-agreement"),
+    path("enrolments/<int:pk>/health/", HealthNoteView.as_view(), name="enrolment-health"),
+    path(
+        "enrolments/<int:pk>/risk-notice/", RiskNoticeView.as_view(), name="enrolment-risk-notice"
+    ),
+    path("agreements/<int:pk>/pdf/", AgreementPdfView.as_view(), name="agreement-pdf"),
+    path(
+        "children/<int:child_pk>/insurance/", ChildInsuranceView.as_view(), name="child-insurance"
+    ),
+]

@@ -1,0 +1,447 @@
+"""Applications on paper forms, imported from .xlsx into a term's roster.
+
+One application per row: the child (found by the blind index of the ID number, else by name,
+birth date and the guardian's mobile number, as the insurer's roster import finds them),
+optionally the priority groups declared and whether siblings stay together. Every row goes
+through `enrolment_apply` with source "paper", so the same rules, seats and notices apply as
+online. Nothing is imported unless every row is good: the rows are applied in one
+transaction, which is rolled back when any row fails, and the admin gets a per-row report.
+The file helpers are the worker roster import's (accounts/imports.py).
+"""
+
+import io
+import logging
+import re
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django_tasks import task
+from openpyxl import Workbook
+from openpyxl.styles import Font
+
+from tuoguan.accounts.imports import (
+    RosterFileError,
+    RowError,
+    cell_text,
+    errors_as_json,
+    normalise_header,
+    normalise_mobile,
+    open_sheet,
+)
+from tuoguan.accounts.models import Child
+from tuoguan.audit.context import acting_as
+from tuoguan.core.jobs import job_finish, job_progress, job_start
+from tuoguan.core.models import Job
+from tuoguan.orgs.permissions import Actor, actor_for, require
+from tuoguan.programs.models import TargetGroup, Term
+
+from ..imports import _Lookups as ChildLookups  # the insurer import's matcher, shared
+from ..imports import _match as child_match
+from ..models import Enrolment, EnrolmentStatus
+from ..selectors import waitlist_position
+from .allocation import enrolment_apply
+from .roster import can_manage_roster
+
+logger = logging.getLogger(__name__)
+
+MAX_ROWS = 2_000
+JOB_KIND = "roster_import"
+YES = frozenset({"yes", "y", "true", "1", "是", "√", "✓", "同报"})
+
+COLUMNS: dict[str, tuple[Any, frozenset[str]]] = {
+    "child_name": (
+        gettext_lazy("Child's name"),
+        frozenset({"child name", "name", "姓名", "儿童姓名", "学生姓名", "幼儿姓名"}),
+    ),
+    "id_number": (
+        gettext_lazy("ID number"),
+        frozenset({"id number", "身份证号", "身份证号码", "证件号码"}),
+    ),
+    "birth_date": (gettext_lazy("Birth date"), frozenset({"birth date", "出生日期"})),
+    "guardian_mobile": (
+        gettext_lazy("Guardian's mobile"),
+        frozenset({"guardian mobile", "mobile", "监护人手机", "监护人手机号", "手机号"}),
+    ),
+    "priority_groups": (
+        gettext_lazy("Priority groups"),
+        frozenset({"priority groups", "priority", "优先群体", "优先类别"}),
+    ),
+    "siblings_together": (
+        gettext_lazy("Siblings together"),
+        frozenset({"siblings together", "兄弟姐妹同报", "同胞同报", "同报"}),
+    ),
+}
+
+
+@dataclass(frozen=True)
+class PaperRow:
+    row: int
+    child_name: str
+    id_number: str
+    birth_date: Any
+    guardian_mobile: str
+    priority_groups: str
+    siblings_together: str
+
+
+@dataclass(frozen=True)
+class PlannedApplication:
+    row: int
+    child: Child
+    priority_groups: list[str]
+    keep_together: bool
+
+
+def column_label(key: str) -> str:
+    return str(COLUMNS[key][0])
+
+
+# --- Reading ----------------------------------------------------------------------------------
+
+
+def _header_map(header: Iterable[Any]) -> dict[str, int]:
+    accepted = {
+        key: {normalise_header(str(label)), *aliases} for key, (label, aliases) in COLUMNS.items()
+    }
+    found: dict[str, int] = {}
+    for index, cell in enumerate(header):
+        name = normalise_header(cell)
+        for key, names in accepted.items():
+            if name in names and key not in found:
+                found[key] = index
+    return found
+
+
+def _check_header(columns: dict[str, int]) -> None:
+    missing = [column_label("child_name")] if "child_name" not in columns else []
+    if "id_number" not in columns and not {"birth_date", "guardian_mobile"} <= columns.keys():
+        missing.append(
+            _("%(id)s (or both %(birth)s and %(mobile)s)")
+            % {
+                "id": column_label("id_number"),
+                "birth": column_label("birth_date"),
+                "mobile": column_label("guardian_mobile"),
+            }
+        )
+    if missing:
+        raise RosterFileError(
+            _(
+                "The first row lacks the column(s): %(columns)s. Download the template "
+                "to see the expected header row."
+            )
+            % {"columns": ", ".join(missing)}
+        )
+
+
+def applications_read(content: bytes) -> list[PaperRow]:
+    """Every non-empty row of the first sheet; RosterFileError when the file is unusable."""
+    sheet = open_sheet(content)
+    try:
+        rows = sheet.iter_rows(values_only=True)
+        columns = _header_map(next(rows, None) or ())
+        _check_header(columns)
+        result = _data_rows(rows, columns)
+    except RosterFileError:
+        raise
+    except Exception as exc:  # damage may only show while reading rows
+        logger.info("Unreadable application file: %s", exc)
+        raise RosterFileError(
+            _("This workbook is damaged or not a real .xlsx file; save it again and retry.")
+        ) from exc
+    if not result:
+        raise RosterFileError(_("The file has no application rows below the header row."))
+    return result
+
+
+def _data_rows(rows: Iterable[tuple[Any, ...]], columns: dict[str, int]) -> list[PaperRow]:
+    result: list[PaperRow] = []
+    for number, values in enumerate(rows, start=2):
+        cells = {
+            key: values[columns[key]] if key in columns and columns[key] < len(values) else None
+            for key in COLUMNS
+        }
+        if not any(cell_text(v) for v in cells.values()):
+            continue
+        if len(result) >= MAX_ROWS:
+            raise RosterFileError(
+                _("The file has more than %(max)d rows; split it into several files.")
+                % {"max": MAX_ROWS}
+            )
+        result.append(
+            PaperRow(
+                row=number,
+                child_name=cell_text(cells["child_name"]),
+                id_number=cell_text(cells["id_number"]).upper(),
+                birth_date=cells["birth_date"],
+                guardian_mobile=normalise_mobile(cell_text(cells["guardian_mobile"])),
+                priority_groups=cell_text(cells["priority_groups"]),
+                siblings_together=cell_text(cells["siblings_together"]),
+            )
+        )
+    return result
+
+
+# --- Checking ---------------------------------------------------------------------------------
+
+
+def _priority_groups(text: str) -> tuple[list[str], list[str]]:
+    """Codes or labels (in the active language) separated by commas; (known, unknown)."""
+    by_name = {str(label).casefold(): value for value, label in TargetGroup.choices}
+    by_name.update({value: value for value in TargetGroup.values})
+    known, unknown = [], []
+    for part in re.split(r"[,，、;；/]+", text):
+        name = part.strip().casefold()
+        if not name:
+            continue
+        if name in by_name:
+            known.append(by_name[name])
+        else:
+            unknown.append(part.strip())
+    return list(dict.fromkeys(known)), unknown
+
+
+def applications_check(
+    *, actor: Actor, rows: list[PaperRow], progress: Callable[[int], None] | None = None
+) -> tuple[list[PlannedApplication], list[RowError]]:
+    """Find each row's child and read its declarations; every error, not just the first."""
+    lookups = ChildLookups(actor, rows)  # type: ignore[arg-type]
+    planned: list[PlannedApplication] = []
+    errors: list[RowError] = []
+    for done, row in enumerate(rows, start=1):
+        row_errors: list[RowError] = []
+
+        def error(
+            key: str, message: str, row: PaperRow = row, bucket: list[RowError] = row_errors
+        ) -> None:
+            bucket.append(RowError(row=row.row, column=column_label(key), message=message))
+
+        child = None
+        if not row.child_name:
+            error("child_name", _("The child's name is missing."))
+        else:
+            child = child_match(row, lookups, error)  # type: ignore[arg-type]
+        groups, unknown = _priority_groups(row.priority_groups)
+        if unknown:
+            error(
+                "priority_groups",
+                _("Unknown priority group: %(groups)s.") % {"groups": ", ".join(unknown)},
+            )
+        errors.extend(row_errors)
+        if child is not None and not row_errors:
+            keep = row.siblings_together.strip().casefold() in YES
+            planned.append(PlannedApplication(row.row, child, groups, keep))
+        if progress is not None and done % 100 == 0:
+            progress(100)
+    if progress is not None and len(rows) % 100:
+        progress(len(rows) % 100)
+    return planned, errors + _duplicates(planned)
+
+
+def _duplicates(planned: list[PlannedApplication]) -> list[RowError]:
+    counts = Counter(p.child.pk for p in planned)
+    return [
+        RowError(
+            row=p.row,
+            column=column_label("child_name"),
+            message=_("This child appears more than once in the file."),
+        )
+        for p in planned
+        if counts[p.child.pk] > 1
+    ]
+
+
+# --- Applying ---------------------------------------------------------------------------------
+
+
+class _Rollback(Exception):
+    """Raised inside the import's transaction to undo every row when one failed."""
+
+
+def _outcome(enrolment: Enrolment) -> dict[str, Any]:
+    return {
+        "child": enrolment.child.name,
+        "status": enrolment.status,
+        "status_label": str(enrolment.get_status_display()),
+        "position": waitlist_position(enrolment)
+        if enrolment.status == EnrolmentStatus.WAITLISTED
+        else None,
+    }
+
+
+def applications_apply(
+    *, actor: Actor, term: Term, planned: list[PlannedApplication]
+) -> tuple[list[dict[str, Any]], list[RowError]]:
+    """Apply every row through `enrolment_apply` (source "paper"); all or nothing.
+
+    Returns (per-row outcomes, errors); when there are errors nothing was written, no seat
+    was taken and no family was notified (notices wait for the commit).
+    """
+    require(can_manage_roster(actor, term))
+    outcomes: list[dict[str, Any]] = []
+    errors: list[RowError] = []
+    try:
+        with transaction.atomic():
+            for plan in planned:
+                _apply_one(actor, term, plan, outcomes, errors)
+            if errors:
+                raise _Rollback
+    except _Rollback:
+        return [], errors
+    return outcomes, []
+
+
+def _apply_one(
+    actor: Actor,
+    term: Term,
+    plan: PlannedApplication,
+    outcomes: list[dict[str, Any]],
+    errors: list[RowError],
+) -> None:
+    sibling_key = f"paper-{plan.child.guardian_id}" if plan.keep_together else ""
+    try:
+        with transaction.atomic():
+            enrolment = enrolment_apply(
+                actor=actor,
+                child=plan.child,
+                term=term,
+                priority_groups=plan.priority_groups,
+                sibling_key=sibling_key,
+                keep_together=plan.keep_together,
+                source="paper",
+            )
+    except ValidationError as exc:
+        for message in exc.messages:
+            errors.append(RowError(row=plan.row, column=column_label("child_name"), message=message))
+        return
+    outcomes.append({"row": plan.row, **_outcome(enrolment)})
+
+
+# --- The template -----------------------------------------------------------------------------
+
+
+def applications_template() -> bytes:
+    """An .xlsx with the header row and a help sheet; no example row (it would be imported)."""
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None  # noqa: S101 - a new Workbook always has one sheet
+    sheet.title = _("Applications")
+    sheet.append([column_label(key) for key in COLUMNS])
+    for index, width in enumerate((14, 22, 14, 16, 30, 16)):
+        letter = chr(ord("A") + index)
+        sheet.column_dimensions[letter].width = width
+        sheet[f"{letter}1"].font = Font(bold=True)
+    help_sheet = workbook.create_sheet(_("Help"))
+    for line in _template_help():
+        help_sheet.append([line])
+    help_sheet.column_dimensions["A"].width = 110
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def _template_help() -> list[str]:
+    groups = ", ".join(f"{value} ({label})" for value, label in TargetGroup.choices)
+    return [
+        _("One application (one child) per row on the first sheet, below the header row."),
+        _(
+            "The child must already be registered by the family, with consent given. It is "
+            "found by the ID number; without one, by the name, the birth date and the "
+            "guardian's mobile number together."
+        ),
+        _("Priority groups: optional, separated by commas; one of: %(groups)s.")
+        % {"groups": groups},
+        _("Siblings together: “yes” for brothers and sisters who must be admitted together."),
+        _(
+            "Each row is applied as an online application would be, in the order of the file. "
+            "If any row fails, nothing is imported and every error is listed."
+        ),
+    ]
+
+
+# --- The whole run, as the background task does it --------------------------------------------
+
+
+def applications_import_run(*, job_id: int, content: bytes, actor: Actor, term: Term) -> None:
+    url = reverse("enrolment:roster_import_result", args=[job_id])
+    rows = applications_read(content)
+    job_start(job_id=job_id, total=2 * len(rows))
+    planned, errors = applications_check(
+        actor=actor, rows=rows, progress=lambda step: job_progress(job_id=job_id, step=step)
+    )
+    if not errors:
+        outcomes, errors = applications_apply(actor=actor, term=term, planned=planned)
+    if errors:
+        job_finish(
+            job_id=job_id,
+            result={
+                "url": url,
+                "term": term.pk,
+                "rows": len(rows),
+                "error_count": len(errors),
+                "errors": errors_as_json(errors),
+            },
+            error=_(
+                "Nothing was imported: the file has %(count)d problem(s). "
+                "Open the report to see each one."
+            )
+            % {"count": len(errors)},
+        )
+        return
+    job_progress(job_id=job_id, step=len(rows))
+    job_finish(
+        job_id=job_id,
+        result={"url": url, "term": term.pk, "rows": len(rows), "applied": outcomes},
+    )
+
+
+@task()
+def roster_import_task(
+    job_id: int, path: str, term_id: int, membership_id: int | None, language: str
+) -> None:
+    """Import uploaded paper applications for the job's owner, through the membership used.
+
+    The upload is deleted afterwards whatever happens: it holds children's data.
+    """
+    job = Job.objects.select_related("owner").get(pk=job_id)
+    url = reverse("enrolment:roster_import_result", args=[job_id])
+    try:
+        with translation.override(language):
+            actor = actor_for(job.owner, membership_id)
+            if actor.membership is None or actor.membership.pk != membership_id:
+                job_finish(
+                    job_id=job_id,
+                    result={"url": url, "term": term_id},
+                    error=_("Your union role changed before the import ran; nothing was imported."),
+                )
+                return
+            with default_storage.open(path, "rb") as upload:
+                content = upload.read()
+            term = Term.objects.select_related("program__host").get(pk=term_id)
+            with acting_as(
+                user_id=job.owner.pk,
+                membership_id=actor.membership.pk,
+                membership_label=str(actor.membership),
+                reason=_("paper applications import #%(job)d") % {"job": job_id},
+            ):
+                applications_import_run(job_id=job_id, content=content, actor=actor, term=term)
+    except RosterFileError as exc:
+        job_finish(job_id=job_id, result={"url": url, "term": term_id}, error=exc.message)
+    except Exception:
+        logger.exception("Paper applications import %s failed", job_id)
+        with translation.override(language):
+            job_finish(
+                job_id=job_id,
+                result={"url": url, "term": term_id},
+                error=_("The import failed unexpectedly; nothing was imported. Try again later."),
+            )
+    finally:
+        default_storage.delete(path)

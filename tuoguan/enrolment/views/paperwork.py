@@ -1,0 +1,444 @@
+"""The paperwork pages: the family's checklist and one page per item, and the union's pages
+for agreement versions and the insurer's roster import.
+
+Access: the family completes its own paperwork; staff whose roster shows the enrolment read
+the checklist, the signed PDF and (caregivers, during the term) the health note, and get 403
+on the family's forms; anyone else gets 404.
+"""
+
+import mimetypes
+import uuid
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.core.paginator import Paginator
+from django.forms import Form
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import URLPattern, path
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from tuoguan.audit.middleware import client_ip
+from tuoguan.audit.services import audit_view
+from tuoguan.core.jobs import job_create
+from tuoguan.orgs.permissions import Actor, can_change_child, require
+
+from .. import imports, selectors
+from ..forms.paperwork import (
+    AgreementSignForm,
+    AgreementTemplateForm,
+    HealthNoteForm,
+    InsuranceForm,
+    InsuranceImportForm,
+    PickupForm,
+    RiskAckForm,
+)
+from ..models import Enrolment
+from ..pdf import agreement_pdf as render_agreement_pdf
+from ..pdf import agreement_pdf_filename
+from ..permissions import is_family
+from ..services import agreements, health, insurance, paperwork, pickups
+
+GET_POST = require_http_methods(["GET", "HEAD", "POST"])
+PAGE_SIZE = 50
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _actor(request: HttpRequest) -> Actor:
+    return request.actor  # type: ignore[attr-defined, no-any-return]
+
+
+def _form_errors(form: Form, exc: ValidationError) -> None:
+    """Put a service's ValidationError on the form fields it names."""
+    if not hasattr(exc, "error_dict"):
+        form.add_error(None, exc)
+        return
+    for field, errors in exc.message_dict.items():
+        form.add_error(field if field in form.fields else None, errors)
+
+
+def _next(request: HttpRequest, default: str) -> str:
+    """Where to go back to: a local `next` (the checklist), else `default`."""
+    wanted = request.POST.get("next") or request.GET.get("next") or ""
+    if wanted and url_has_allowed_host_and_scheme(
+        wanted, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return wanted
+    return default
+
+
+def _family_enrolment(request: HttpRequest, pk: int) -> Enrolment:
+    """An enrolment the actor completes: invisible → 404; staff's view of it → 403."""
+    enrolment = selectors.enrolment_for_paperwork(_actor(request), pk)
+    require(is_family(_actor(request), enrolment))
+    return enrolment
+
+
+def _family_child(request: HttpRequest, child_pk: int) -> Any:
+    child = selectors.paperwork_child_for(_actor(request), child_pk)
+    require(can_change_child(_actor(request), child))
+    return child
+
+
+def _file(field: Any, *, name: str) -> FileResponse:
+    if not field:
+        raise Http404
+    content_type = mimetypes.guess_type(field.name)[0] or "application/octet-stream"
+    response = FileResponse(field.open("rb"), content_type=content_type, filename=name)
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+# --- The checklist ----------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def paperwork_page(request: HttpRequest, pk: int) -> HttpResponse:
+    actor = _actor(request)
+    enrolment = selectors.enrolment_for_paperwork(actor, pk)
+    family = is_family(actor, enrolment)
+    items = paperwork.paperwork_checklist(enrolment, staff=not family)
+    context = {
+        "enrolment": enrolment,
+        "items": items,
+        "family": family,
+        "missing": sum(1 for item in items if not item.done),
+    }
+    template = "enrolment/_checklist.html" if request.htmx else "enrolment/paperwork.html"  # type: ignore[attr-defined]
+    return render(request, template, context)
+
+
+# --- Agreement ------------------------------------------------------------------------------
+
+
+@login_required
+@GET_POST
+def agreement_sign(request: HttpRequest, pk: int) -> HttpResponse:
+    enrolment = _family_enrolment(request, pk)
+    template = agreements.template_for_enrolment(enrolment)
+    form = AgreementSignForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            agreements.agreement_sign(
+                actor=_actor(request),
+                enrolment=enrolment,
+                signer_name=form.cleaned_data["signer_name"],
+                consent=form.cleaned_data["consent"],
+                ip=client_ip(request),
+            )
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, _("Thank you: the agreement is signed."))
+            return redirect("enrolment:paperwork", pk=enrolment.pk)
+    context = {
+        "enrolment": enrolment,
+        "template": template,
+        "text": agreements.agreement_fill(template, enrolment) if template else "",
+        "signed": agreements.agreement_current(enrolment),
+        "form": form,
+    }
+    return render(request, "enrolment/agreement_sign.html", context)
+
+
+@login_required
+@require_GET
+def agreement_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    actor = _actor(request)
+    agreement = selectors.agreement_for(actor, pk)
+    if not is_family(actor, agreement.enrolment):
+        audit_view(instance=agreement, reason=_("signed agreement downloaded"))
+    response = HttpResponse(render_agreement_pdf(agreement), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{agreement_pdf_filename(agreement)}"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+@GET_POST
+def agreement_templates(request: HttpRequest) -> HttpResponse:
+    """A union admin's versions of the agreement, and the form for the next one."""
+    actor = _actor(request)
+    require(actor.is_admin and actor.org is not None)
+    org = actor.org
+    assert org is not None  # noqa: S101 - required just above
+    in_force = agreements.agreement_template_for(org)
+    if request.method == "POST":
+        form = AgreementTemplateForm(request.POST)
+    else:
+        initial = {"title": in_force.title, "body": in_force.body} if in_force else {}
+        form = AgreementTemplateForm(initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            template = agreements.agreement_template_publish(
+                actor=actor, org=org, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(
+                request, _("Version %(version)s is published.") % {"version": template.version}
+            )
+            return redirect("enrolment:agreement_templates")
+    page = Paginator(agreements.agreement_templates_of(org), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    context = {"org": org, "in_force": in_force, "page": page, "form": form}
+    return render(request, "enrolment/agreement_templates.html", context)
+
+
+# --- Insurance --------------------------------------------------------------------------------
+
+
+@login_required
+@GET_POST
+def insurance_add(request: HttpRequest, child_pk: int) -> HttpResponse:
+    child = _family_child(request, child_pk)
+    form = InsuranceForm(
+        request.POST if request.method == "POST" else None,
+        request.FILES if request.method == "POST" else None,
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            insurance.insurance_add(actor=_actor(request), child=child, **form.cleaned_data)
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, _("The insurance cover is recorded."))
+            return redirect(_next(request, request.path))
+    page = Paginator(insurance.insurances_of(child), PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {"child": child, "form": form, "page": page, "next": _next(request, "")}
+    return render(request, "enrolment/insurance_add.html", context)
+
+
+@login_required
+@require_GET
+def insurance_photo(request: HttpRequest, pk: int) -> FileResponse:
+    cover = selectors.insurance_for(_actor(request), pk)
+    return _file(cover.photo, name=f"policy-{cover.pk}{_extension(cover.photo)}")
+
+
+def _extension(field: Any) -> str:
+    name = str(field.name or "")
+    return name[name.rfind(".") :] if "." in name else ""
+
+
+@login_required
+@GET_POST
+def insurance_import(request: HttpRequest) -> HttpResponse:
+    """Upload the insurer's roster: the file is checked here, the rows in a background job."""
+    actor = _actor(request)
+    require(actor.is_admin)
+    if request.method == "POST":
+        form = InsuranceImportForm(request.POST, request.FILES)
+    else:
+        form = InsuranceImportForm()
+    if request.method == "POST" and form.is_valid():
+        job = job_create(
+            owner=request.user,
+            kind=imports.JOB_KIND,
+            title=_("Insurer roster: %(file)s") % {"file": form.cleaned_data["file"].name[:150]},
+            total=form.row_count,
+        )
+        # The bytes go to storage, not into the task's arguments (which live in the database).
+        stored = default_storage.save(
+            f"imports/insurance/{uuid.uuid4().hex}.xlsx", ContentFile(form.content)
+        )
+        imports.insurance_import.enqueue(
+            job_id=job.pk,
+            path=stored,
+            membership_id=actor.membership.pk if actor.membership else None,
+            insurer=form.cleaned_data["insurer"].strip(),
+            language=get_language() or "zh-hans",
+        )
+        return redirect("enrolment:insurance_import_result", job_pk=job.pk)
+    return render(request, "enrolment/insurance_import.html", {"form": form})
+
+
+@login_required
+@require_GET
+def insurance_import_template(request: HttpRequest) -> HttpResponse:
+    require(_actor(request).is_admin)
+    response = HttpResponse(imports.insured_template(), content_type=XLSX_TYPE)
+    response["Content-Disposition"] = 'attachment; filename="insured-children-template.xlsx"'
+    return response
+
+
+@login_required
+@require_GET
+def insurance_import_result(request: HttpRequest, job_pk: int) -> HttpResponse:
+    job = selectors.insurance_import_job_for(request.user, job_pk)
+    result = job.result if isinstance(job.result, dict) else {}
+    errors = result.get("errors", [])
+    context = {
+        "job": job,
+        "page": Paginator(errors, PAGE_SIZE).get_page(request.GET.get("page")),
+        "error_count": result.get("error_count", 0),
+        "reported": len(errors),
+    }
+    return render(request, "enrolment/insurance_import_result.html", context)
+
+
+# --- Pickup persons ---------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def pickup_list(request: HttpRequest, child_pk: int) -> HttpResponse:
+    actor = _actor(request)
+    child = selectors.paperwork_child_for(actor, child_pk)
+    family = can_change_child(actor, child)
+    people = pickups.pickups_of(child, active_only=not family)
+    page = Paginator(people, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {"child": child, "page": page, "family": family, "next": _next(request, "")}
+    return render(request, "enrolment/pickup_list.html", context)
+
+
+def _pickup_form_page(request: HttpRequest, child: Any, pickup: Any = None) -> HttpResponse:
+    data = (request.POST, request.FILES) if request.method == "POST" else (None, None)
+    initial = (
+        {"name": pickup.name, "relation": pickup.relation, "mobile": pickup.mobile}
+        if pickup
+        else None
+    )
+    form = PickupForm(*data, initial=initial, has_photo=bool(pickup and pickup.photo))
+    if request.method == "POST" and form.is_valid():
+        fields = dict(form.cleaned_data)
+        try:
+            if pickup is None:
+                fields.pop("remove_photo", None)
+                pickups.pickup_add(actor=_actor(request), child=child, **fields)
+            else:
+                pickups.pickup_update(actor=_actor(request), pickup=pickup, **fields)
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, _("Saved. The class has been told of the change."))
+            back = pickups.pickup_list_url(child)
+            return redirect(_next(request, back))
+    context = {"child": child, "pickup": pickup, "form": form, "next": _next(request, "")}
+    return render(request, "enrolment/pickup_form.html", context)
+
+
+@login_required
+@GET_POST
+def pickup_add(request: HttpRequest, child_pk: int) -> HttpResponse:
+    return _pickup_form_page(request, _family_child(request, child_pk))
+
+
+@login_required
+@GET_POST
+def pickup_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    pickup = selectors.pickup_for(_actor(request), pk)
+    require(can_change_child(_actor(request), pickup.child))
+    return _pickup_form_page(request, pickup.child, pickup)
+
+
+@login_required
+@require_POST
+def pickup_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
+    pickup = selectors.pickup_for(_actor(request), pk)
+    require(can_change_child(_actor(request), pickup.child))
+    try:
+        pickups.pickup_deactivate(actor=_actor(request), pickup=pickup)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(
+            request, _("%(name)s may no longer collect the child.") % {"name": pickup.name}
+        )
+    return redirect(_next(request, pickups.pickup_list_url(pickup.child)))
+
+
+@login_required
+@require_GET
+def pickup_photo(request: HttpRequest, pk: int) -> FileResponse:
+    pickup = selectors.pickup_for(_actor(request), pk)
+    return _file(pickup.photo, name=f"pickup-{pickup.pk}{_extension(pickup.photo)}")
+
+
+# --- Health note and risk notice -------------------------------------------------------------
+
+
+@login_required
+@GET_POST
+def health_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    enrolment = _family_enrolment(request, pk)
+    note = health.health_note_of(enrolment)
+    if request.method == "POST":
+        form = HealthNoteForm(request.POST)
+    else:
+        form = HealthNoteForm(initial=health.health_note_initial(note))
+    if request.method == "POST" and form.is_valid():
+        try:
+            health.health_note_save(actor=_actor(request), enrolment=enrolment, **form.cleaned_data)
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, _("The health note is saved."))
+            return redirect("enrolment:paperwork", pk=enrolment.pk)
+    context = {"enrolment": enrolment, "note": note, "form": form}
+    return render(request, "enrolment/health_edit.html", context)
+
+
+@login_required
+@require_GET
+def health_view(request: HttpRequest, pk: int) -> HttpResponse:
+    enrolment = selectors.enrolment_for_health(_actor(request), pk)
+    try:
+        note = health.health_note_read(actor=_actor(request), enrolment=enrolment)
+    except health.HealthNoteClosed as exc:
+        context = {"enrolment": enrolment, "message": exc.message}
+        return render(request, "enrolment/health_denied.html", context, status=403)
+    return render(request, "enrolment/health_view.html", {"enrolment": enrolment, "note": note})
+
+
+@login_required
+@GET_POST
+def risk_ack(request: HttpRequest, pk: int) -> HttpResponse:
+    enrolment = _family_enrolment(request, pk)
+    form = RiskAckForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            paperwork.risk_notice_acknowledge(actor=_actor(request), enrolment=enrolment)
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, _("Thank you: the risk notice is acknowledged."))
+            return redirect("enrolment:paperwork", pk=enrolment.pk)
+    context = {
+        "enrolment": enrolment,
+        "notice": (enrolment.term.program.risk_notice or "").strip(),
+        "acknowledged": paperwork.risk_notice_acknowledged(enrolment),
+        "form": form,
+    }
+    return render(request, "enrolment/risk_ack.html", context)
+
+
+urlpatterns: list[URLPattern] = [
+    path("enrolments/<int:pk>/paperwork/", paperwork_page, name="paperwork"),
+    path("enrolments/<int:pk>/agreement/", agreement_sign, name="agreement_sign"),
+    path("enrolments/<int:pk>/health/", health_view, name="health_view"),
+    path("enrolments/<int:pk>/health/edit/", health_edit, name="health_edit"),
+    path("enrolments/<int:pk>/risk-notice/", risk_ack, name="risk_ack"),
+    path("agreements/<int:pk>/pdf/", agreement_pdf, name="agreement_pdf"),
+    path("agreement-templates/", agreement_templates, name="agreement_templates"),
+    path("children/<int:child_pk>/insurance/", insurance_add, name="insurance_add"),
+    path("insurance/<int:pk>/photo/", insurance_photo, name="insurance_photo"),
+    path("insurance/import/", insurance_import, name="insurance_import"),
+    path("insurance/import/template/", insurance_import_template, name="insurance_import_template"),
+    path("insurance/import/<int:job_pk>/", insurance_import_result, name="insurance_import_result"),
+    path("children/<int:child_pk>/pickups/", pickup_list, name="pickup_list"),
+    path("children/<int:child_pk>/pickups/add/", pickup_add, name="pickup_add"),
+    path("pickups/<int:pk>/edit/", pickup_edit, name="pickup_edit"),
+    path("pickups/<int:pk>/deactivate/", pickup_deactivate, name="pickup_deactivate"),
+    path("pickups/<int:pk>/photo/", pickup_photo, name="pickup_photo"),
+]
