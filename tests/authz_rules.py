@@ -22,7 +22,8 @@ To declare a new URL, add an entry to `RULES` below, keyed by its fully qualifie
 * On the foreign object every persona gets 404, except `outsider` and `other_parent`, who
   get what `province_admin` and `parent` get on the own object (they own the foreign side).
   `role_gate=True` says the view refuses the role before it looks the object up (403
-  whatever the object); `foreign={...}` overrides single personas, with a reason in `note`.
+  whatever the object); `role_gate=NO_MEMBERSHIP` says so of parents only (views that need
+  a membership first). `foreign={...}` overrides single personas, with a reason in `note`.
 * Anonymous visitors are sent to the login page (pages) or get 401/403 (API) unless the
   rule says `public=True` (then `anonymous` defaults to the own-object outcome).
 * Lists: `hides="child"` checks that the own child's id is absent from the JSON list of
@@ -53,6 +54,8 @@ PERSONAS = (
     "other_parent",
 )
 ADMINS = ("province_admin", "city_admin", "grassroots_admin")
+# Views that require a membership before anything else refuse these two (403) first.
+NO_MEMBERSHIP = ("parent", "other_parent")
 # Who owns the foreign side, and whose own-side outcome they mirror.
 MIRROR = {"outsider": "province_admin", "other_parent": "parent"}
 DENIALS = frozenset({401, 403, 404})
@@ -80,10 +83,13 @@ class Rule:
     api: bool = False
     method: str = "GET"
     obj: str | None = None
-    kwarg: str = "pk"
+    # The URL kwarg filled with the object's pk, or {kwarg: attribute of the object}.
+    kwarg: str | Mapping[str, str] = "pk"
     public: bool = False
     anonymous: Outcome | None = None
-    role_gate: bool = False
+    # Who is refused before the object is looked up, and so gets their own-object outcome on
+    # any object: True for every persona refused with 403, or a tuple of persona names.
+    role_gate: bool | tuple[str, ...] = False
     foreign: Mapping[str, Outcome] = field(default_factory=dict)
     # The body of the probe, from (world, object or None); default: empty.
     data: Callable[[Any, Any], dict[str, Any]] | None = None
@@ -91,7 +97,18 @@ class Rule:
     hides: str | None = None
     hides_detail: str | None = None
     hides_text: Callable[[Any], str] | None = None
+    # Dotted names replaced by a stand-in returning `b"stub"` while probing: slow work behind
+    # the access decision (rendering a PDF) that other tests cover.
+    stubs: tuple[str, ...] = ()
     note: str = ""
+
+    def url_kwargs(self) -> dict[str, str]:
+        """URL kwarg → attribute of the object that fills it."""
+        if not self.obj or not self.kwarg:
+            return {}
+        if isinstance(self.kwarg, str):
+            return {self.kwarg: "pk"}
+        return dict(self.kwarg)
 
     def anonymous_outcome(self) -> Outcome:
         if self.anonymous is not None:
@@ -107,7 +124,10 @@ class Rule:
             return self.expect[persona]
         if persona in MIRROR:
             return self.expect[MIRROR[persona]]
-        if self.role_gate and self.expect[persona] == 403:
+        if self.expect[persona] == 403 and (
+            self.role_gate is True
+            or (isinstance(self.role_gate, tuple) and persona in self.role_gate)
+        ):
             return 403
         return 404
 
@@ -143,6 +163,16 @@ def _own_membership(world: Any, membership: Any) -> dict[str, Any]:
     return {"membership": membership.pk}
 
 
+def _pickup_body(world: Any, pickup: Any) -> dict[str, Any]:
+    """A complete PUT body, so that the probe reaches the permission check."""
+    return {
+        "child": pickup.child_id,
+        "name": pickup.name,
+        "relation": pickup.relation,
+        "mobile": pickup.mobile,
+    }
+
+
 # --- Shared outcome sets ------------------------------------------------------------------------
 
 ANY_USER = everyone(200)
@@ -169,6 +199,44 @@ OWNER_PROVINCE_ADMIN = outcomes(404, province_admin=200)
 ENROLMENT_READ = outcomes(404, admins=200, caregiver=200, reviewer=200, parent=200)
 ENROLMENT_FAMILY_ACTION = outcomes(404, admins=403, caregiver=403, reviewer=403, parent=ALLOWED)
 ENROLMENT_HOST_ACTION = outcomes(404, admins=ALLOWED, caregiver=403, reviewer=403, parent=403)
+# The family's own paperwork: roster readers who see the enrolment are refused (403).
+FAMILY_PAPERWORK = outcomes(404, admins=403, caregiver=403, reviewer=403, parent=200)
+# Roster pages of a term: readers of the host's line; acting is for the host's managers.
+ROSTER_READ = outcomes(404, admins=200, caregiver=200, reviewer=200)
+ROSTER_MANAGE = outcomes(404, admins=200, caregiver=403, reviewer=403)
+ROSTER_ENROLMENT = {"term_pk": "term_id", "pk": "pk"}
+
+
+# Classes, terms and venues: staff of the host's line read; the host's managers change them.
+CLASS_READ = STAFF_READ_SUBTREE
+CLASS_MANAGE = outcomes(404, admins=200, caregiver=403, reviewer=403)
+CLASS_MANAGE_WRITE = outcomes(404, admins=ALLOWED, caregiver=403, reviewer=403)
+# Staff pages without an object: every membership; a parent (no membership) gets 403.
+STAFF_ONLY = outcomes(200, parent=403, other_parent=403)
+HOST_ROLE_PAGE = outcomes(403, admins=200, outsider=200)
+# Approving and reviewing come from strictly above the host, never from the host itself.
+TERM_APPROVE = outcomes(
+    404, province_admin=200, city_admin=200, grassroots_admin=403, caregiver=403, reviewer=403
+)
+# A province's standard: read by every staff member at and below it; only its admins change it.
+STANDARD_READ = outcomes(404, admins=200, caregiver=200, reviewer=200, parent=403, other_parent=403)
+# Evidence is reviewed by admins and reviewers strictly above the host.
+EVIDENCE_REVIEW = outcomes(
+    404, province_admin=200, city_admin=200, grassroots_admin=403, caregiver=403, reviewer=200
+)
+STANDARD_CHANGE = outcomes(
+    404,
+    province_admin=200,
+    city_admin=403,
+    grassroots_admin=403,
+    caregiver=403,
+    reviewer=403,
+    parent=403,
+    other_parent=403,
+)
+# Standards are kept from the province down to the county: not by grassroots unions.
+STANDARD_CREATE = outcomes(403, province_admin=200, city_admin=200, outsider=200)
+CALENDAR_CHANGE = outcomes(403, province_admin=ALLOWED, outsider=ALLOWED)
 
 
 def _text(kind: str, attribute: str) -> Callable[[Any], str]:
@@ -187,9 +255,7 @@ RULES: dict[str, Rule | tuple[Rule, ...]] = {
     "accounts:password_reset": form(page(ANY_USER, public=True)),
     "accounts:password_reset_confirm": form(page(ANY_USER, public=True)),
     "accounts:tokens": form(page(ANY_USER, hides_text=_text("token", "name"))),
-    "accounts:token_revoke": page(
-        outcomes(404, parent=ALLOWED), method="POST", obj="token"
-    ),
+    "accounts:token_revoke": page(outcomes(404, parent=ALLOWED), method="POST", obj="token"),
     # --- accounts: the family --------------------------------------------------------------
     "accounts:family": page(ANY_USER, hides_text=_text("child", "name")),
     "accounts:child_add": form(page(ANY_USER)),
@@ -207,10 +273,10 @@ RULES: dict[str, Rule | tuple[Rule, ...]] = {
     "accounts:worker_create": form(page(UNION_ADMINS, role_gate=True)),
     "accounts:worker_import": form(page(UNION_ADMINS, role_gate=True)),
     "accounts:worker_import_template": page(UNION_ADMINS),
-    "accounts:worker_import_result": page(
-        OWNER_PROVINCE_ADMIN, obj="import_job", kwarg="job_pk"
+    "accounts:worker_import_result": page(OWNER_PROVINCE_ADMIN, obj="import_job", kwarg="job_pk"),
+    "accounts:worker_detail": page(
+        outcomes(404, admins=200, reviewer=200, parent=200), obj="worker"
     ),
-    "accounts:worker_detail": page(outcomes(404, admins=200, reviewer=200, parent=200), obj="worker"),
     "accounts:worker_verify": page(
         outcomes(404, admins=ALLOWED, caregiver=403, reviewer=403, parent=403),
         method="POST",
@@ -218,9 +284,7 @@ RULES: dict[str, Rule | tuple[Rule, ...]] = {
         note="a caregiver of the same union is refused (403), see selectors.worker_for_change",
     ),
     # --- orgs ---------------------------------------------------------------------------------
-    "orgs:tree": page(
-        outcomes(200, parent=403, other_parent=403), hides_text=_text("org", "name")
-    ),
+    "orgs:tree": page(outcomes(200, parent=403, other_parent=403), hides_text=_text("org", "name")),
     "orgs:detail": page(STAFF_READ_SUBTREE, obj="org"),
     "orgs:children": page(STAFF_READ_SUBTREE, obj="org"),
     "orgs:create": form(page(ORG_CHANGE, obj="org")),
@@ -244,9 +308,7 @@ RULES: dict[str, Rule | tuple[Rule, ...]] = {
     ),
     # --- audit ---------------------------------------------------------------------------------
     "audit:log": page(UNION_ADMINS),
-    "audit:entry": page(
-        outcomes(403, admins=200, outsider=404), obj="audit_entry", role_gate=True
-    ),
+    "audit:entry": page(outcomes(403, admins=200, outsider=404), obj="audit_entry", role_gate=True),
     # --- notifications -------------------------------------------------------------------------
     "notifications:inbox": page(ANY_USER, hides_text=_text("notification", "subject")),
     "notifications:read": page(outcomes(404, parent=ALLOWED), method="POST", obj="notification"),
@@ -271,6 +333,155 @@ RULES: dict[str, Rule | tuple[Rule, ...]] = {
         public=True,
         note="public on purpose: anyone may check a lottery; it shows no personal data",
     ),
+    # --- enrolment: the parent's pages ---------------------------------------------------------
+    "enrolment:terms_open": page(ANY_USER, hides_text=_text("program", "name")),
+    "enrolment:apply": form(
+        page(
+            outcomes(404, parent=200),
+            obj="term",
+            kwarg="term_pk",
+            note="terms of unions outside the family's employer chain are a 404",
+        )
+    ),
+    "enrolment:my_enrolments": page(ANY_USER, hides_text=_text("program", "name")),
+    "enrolment:detail": page(outcomes(404, parent=200), obj="enrolment"),
+    "enrolment:offer_accept": page(outcomes(404, parent=ALLOWED), method="POST", obj="enrolment"),
+    "enrolment:offer_decline": page(outcomes(404, parent=ALLOWED), method="POST", obj="enrolment"),
+    "enrolment:withdraw": form(page(outcomes(404, parent=200), obj="enrolment")),
+    # --- enrolment: the union's rosters ---------------------------------------------------------
+    "enrolment:roster_terms": page(
+        outcomes(403, admins=200, caregiver=200, reviewer=200, outsider=200),
+        hides_text=_text("program", "name"),
+    ),
+    "enrolment:roster": page(ROSTER_READ, obj="term", kwarg="term_pk"),
+    "enrolment:roster_remind": as_write(page(ROSTER_MANAGE, obj="term", kwarg="term_pk")),
+    "enrolment:roster_export": page(
+        ROSTER_MANAGE,
+        obj="term",
+        kwarg="term_pk",
+        note="the export carries personal data out: the host's managers only",
+    ),
+    "enrolment:roster_draw": as_write(page(ROSTER_MANAGE, obj="lottery_term", kwarg="term_pk")),
+    "enrolment:roster_import": form(page(ROSTER_MANAGE, obj="term", kwarg="term_pk")),
+    "enrolment:roster_import_template": page(ROSTER_MANAGE, obj="term", kwarg="term_pk"),
+    "enrolment:roster_admit": form(page(ROSTER_MANAGE, obj="enrolment", kwarg=ROSTER_ENROLMENT)),
+    "enrolment:roster_remove": form(page(ROSTER_MANAGE, obj="enrolment", kwarg=ROSTER_ENROLMENT)),
+    "enrolment:roster_export_download": page(
+        OWNER_PROVINCE_ADMIN, obj="roster_export_job", kwarg="job_pk"
+    ),
+    "enrolment:roster_import_result": page(
+        OWNER_PROVINCE_ADMIN, obj="roster_import_job", kwarg="job_pk"
+    ),
+    # --- enrolment: paperwork ---------------------------------------------------------------
+    "enrolment:paperwork": page(ENROLMENT_READ, obj="enrolment"),
+    "enrolment:agreement_sign": form(page(FAMILY_PAPERWORK, obj="enrolment")),
+    "enrolment:health_view": page(
+        FAMILY_PAPERWORK,
+        obj="enrolment",
+        note="caregivers read health notes only while the term runs (it starts in 60 days)",
+    ),
+    "enrolment:health_edit": form(page(FAMILY_PAPERWORK, obj="enrolment")),
+    "enrolment:risk_ack": form(page(FAMILY_PAPERWORK, obj="enrolment")),
+    "enrolment:agreement_pdf": page(
+        ENROLMENT_READ,
+        obj="agreement",
+        stubs=("tuoguan.enrolment.views.paperwork.render_agreement_pdf",),
+    ),
+    "enrolment:agreement_templates": form(page(UNION_ADMINS, role_gate=True)),
+    "enrolment:insurance_add": form(page(FAMILY_PAPERWORK, obj="child", kwarg="child_pk")),
+    "enrolment:insurance_photo": page(ENROLMENT_READ, obj="insurance"),
+    "enrolment:insurance_import": form(page(UNION_ADMINS, role_gate=True)),
+    "enrolment:insurance_import_template": page(UNION_ADMINS, role_gate=True),
+    "enrolment:insurance_import_result": page(
+        OWNER_PROVINCE_ADMIN, obj="insurance_import_job", kwarg="job_pk"
+    ),
+    "enrolment:pickup_list": page(ENROLMENT_READ, obj="child", kwarg="child_pk"),
+    "enrolment:pickup_add": form(page(FAMILY_PAPERWORK, obj="child", kwarg="child_pk")),
+    "enrolment:pickup_edit": form(page(FAMILY_PAPERWORK, obj="pickup")),
+    "enrolment:pickup_deactivate": as_write(page(FAMILY_PAPERWORK, obj="pickup")),
+    "enrolment:pickup_photo": page(ENROLMENT_READ, obj="pickup"),
+    # --- programs: classes and photos -------------------------------------------------------
+    "programs:list": page(STAFF_ONLY, role_gate=True, hides_text=_text("program", "name")),
+    "programs:create": form(page(HOST_ROLE_PAGE, role_gate=True)),
+    "programs:detail": page(CLASS_READ, obj="program"),
+    "programs:edit": form(page(CLASS_MANAGE, obj="program")),
+    "programs:photo_add": form(page(CLASS_MANAGE, obj="program")),
+    "programs:photo": page(CLASS_READ, obj="program_photo"),
+    "programs:photo_remove": page(CLASS_MANAGE_WRITE, method="POST", obj="program_photo"),
+    # --- programs: venues -----------------------------------------------------------------
+    "programs:venue_list": page(STAFF_ONLY, role_gate=True, hides_text=_text("venue", "name")),
+    "programs:venue_create": form(page(HOST_ROLE_PAGE, role_gate=True)),
+    "programs:venue_detail": page(CLASS_READ, obj="venue"),
+    "programs:venue_edit": form(page(CLASS_MANAGE, obj="venue")),
+    "programs:venue_photo_add": form(page(CLASS_MANAGE, obj="venue")),
+    "programs:venue_photo": page(CLASS_READ, obj="venue_photo"),
+    "programs:venue_photo_remove": page(CLASS_MANAGE_WRITE, method="POST", obj="venue_photo"),
+    # --- programs: terms, their lifecycle, groups and staff ----------------------------------
+    "programs:term_create": form(page(CLASS_MANAGE, obj="program")),
+    "programs:term_detail": page(CLASS_READ, obj="term"),
+    "programs:term_edit": form(page(CLASS_MANAGE, obj="term")),
+    "programs:term_day": page(CLASS_MANAGE_WRITE, method="POST", obj="term"),
+    "programs:term_submit": page(CLASS_MANAGE_WRITE, method="POST", obj="term"),
+    "programs:term_approve": as_write(page(TERM_APPROVE, obj="term")),
+    "programs:term_reject": form(page(TERM_APPROVE, obj="term")),
+    "programs:term_redraft": page(CLASS_MANAGE_WRITE, method="POST", obj="term"),
+    "programs:term_open_enrolment": page(CLASS_MANAGE_WRITE, method="POST", obj="term"),
+    "programs:term_start": page(CLASS_MANAGE_WRITE, method="POST", obj="term"),
+    "programs:term_close": form(page(CLASS_MANAGE, obj="term")),
+    "programs:term_rejudge": page(CLASS_MANAGE_WRITE, method="POST", obj="term"),
+    "programs:approvals": page(UNION_ADMINS, role_gate=True),
+    "programs:group_create": form(page(CLASS_MANAGE, obj="term")),
+    "programs:group_edit": form(page(CLASS_MANAGE, obj="group")),
+    "programs:group_delete": page(CLASS_MANAGE_WRITE, method="POST", obj="group"),
+    "programs:staff_add": form(page(CLASS_MANAGE, obj="term")),
+    "programs:staff_remove": page(CLASS_MANAGE_WRITE, method="POST", obj="term_staff"),
+    # --- programs: compliance and evidence ---------------------------------------------------
+    "programs:term_compliance": page(CLASS_READ, obj="term"),
+    "programs:evidence_upload": form(page(CLASS_MANAGE, obj="term")),
+    "programs:evidence_review": form(page(EVIDENCE_REVIEW, obj="evidence")),
+    "programs:evidence_file": page(CLASS_READ, obj="evidence"),
+    "programs:evidence_queue": page(
+        outcomes(403, admins=200, reviewer=200, outsider=200), role_gate=True
+    ),
+    "programs:compliance": page(
+        outcomes(403, admins=200, reviewer=200, outsider=200), role_gate=True
+    ),
+    # --- programs: construction standards ----------------------------------------------------
+    "programs:standard_list": page(STAFF_ONLY, role_gate=True),
+    "programs:standard_create": form(page(STANDARD_CREATE, role_gate=True)),
+    "programs:standard_detail": page(STANDARD_READ, obj="standard", role_gate=NO_MEMBERSHIP),
+    "programs:standard_edit": form(page(STANDARD_CHANGE, obj="standard", role_gate=NO_MEMBERSHIP)),
+    "programs:standard_new_version": form(
+        page(
+            outcomes(
+                404,
+                province_admin=200,
+                city_admin=200,
+                grassroots_admin=403,
+                caregiver=403,
+                reviewer=403,
+                parent=403,
+                other_parent=403,
+            ),
+            obj="standard",
+            role_gate=NO_MEMBERSHIP,
+            note="a union copies a standard it can read into a draft of its own",
+        )
+    ),
+    "programs:standard_publish": as_write(
+        page(STANDARD_CHANGE, obj="standard", role_gate=NO_MEMBERSHIP)
+    ),
+    "programs:criterion_add": form(page(STANDARD_CHANGE, obj="standard", role_gate=NO_MEMBERSHIP)),
+    "programs:criterion_edit": form(
+        page(STANDARD_CHANGE, obj="criterion", role_gate=NO_MEMBERSHIP)
+    ),
+    "programs:criterion_remove": as_write(
+        page(STANDARD_CHANGE, obj="criterion", role_gate=NO_MEMBERSHIP)
+    ),
+    # --- programs: the national work calendar ------------------------------------------------
+    "programs:calendar": page(STAFF_ONLY, role_gate=True),
+    "programs:calendar_day": page(CALENDAR_CHANGE, method="POST"),
+    "programs:calendar_announce": page(CALENDAR_CHANGE, method="POST"),
     # --- API: orgs and memberships (DefaultRouter, with .json suffix variants) ------------------
     "api-root": api(ANY_USER),
     "org-list": (
@@ -333,14 +544,13 @@ RULES: dict[str, Rule | tuple[Rule, ...]] = {
     "token-revoke": api(outcomes(404, parent=ALLOWED), method="POST", obj="token"),
     # --- API: enrolment --------------------------------------------------------------------
     "enrolment-apply": api(
-        outcomes(404, parent=ALLOWED, other_parent=ALLOWED),
+        outcomes(404, parent=ALLOWED),
         method="POST",
         obj="term",
         kwarg="term_id",
-        foreign={"parent": ALLOWED},
         note=(
-            "a published term is open to every family (eligibility then refuses with 400); "
-            "staff without a family get 404"
+            "as its page twin enrolment:apply: a term of a union outside the family's "
+            "employer chain is a 404 (so is any term for staff without a family)"
         ),
     ),
     "draw-run": api(
@@ -369,6 +579,92 @@ RULES: dict[str, Rule | tuple[Rule, ...]] = {
     "survey-publish": api(SURVEY_CHANGE, method="POST", obj="survey"),
     "survey-close": api(SURVEY_CHANGE, method="POST", obj="survey"),
     "survey-totals": api(SURVEY_STAFF_READ, obj="survey"),
+    "enrolment-paperwork": api(ENROLMENT_READ, obj="enrolment"),
+    "enrolment-agreement": (
+        api(FAMILY_PAPERWORK, obj="enrolment"),
+        as_write(api(FAMILY_PAPERWORK, obj="enrolment")),
+    ),
+    "enrolment-health": (
+        api(FAMILY_PAPERWORK, obj="enrolment"),
+        as_write(api(FAMILY_PAPERWORK, obj="enrolment"), method="PUT"),
+    ),
+    "enrolment-risk-notice": (
+        api(FAMILY_PAPERWORK, obj="enrolment"),
+        as_write(api(FAMILY_PAPERWORK, obj="enrolment")),
+    ),
+    "agreement-pdf": api(
+        ENROLMENT_READ, obj="agreement", stubs=("tuoguan.enrolment.api.paperwork.agreement_pdf",)
+    ),
+    "child-insurance": (
+        api(ENROLMENT_READ, obj="child", kwarg="child_pk"),
+        as_write(api(FAMILY_PAPERWORK, obj="child", kwarg="child_pk")),
+    ),
+    "pickup-list": (
+        api(ANY_USER, hides="pickup", hides_detail="pickup-detail"),
+        api(everyone(ALLOWED), method="POST", note="400: the child must be one's own"),
+    ),
+    "pickup-detail": (
+        api(ENROLMENT_READ, obj="pickup"),
+        as_write(api(FAMILY_PAPERWORK, obj="pickup"), method="PATCH"),
+        as_write(api(FAMILY_PAPERWORK, obj="pickup"), method="PUT", data=_pickup_body),
+        as_write(api(FAMILY_PAPERWORK, obj="pickup"), method="DELETE"),
+    ),
+    # --- API: programs ---------------------------------------------------------------------
+    "program-list": (
+        api(ANY_USER, hides="program", hides_detail="program-detail"),
+        as_write(api(HOST_ROLE_PAGE, role_gate=True)),
+    ),
+    "program-detail": (
+        api(CLASS_READ, obj="program"),
+        as_write(api(CLASS_MANAGE, obj="program"), method="PATCH"),
+    ),
+    "program-photos": as_write(api(CLASS_MANAGE, obj="program")),
+    "venue-list": (
+        api(ANY_USER, hides="venue", hides_detail="venue-detail"),
+        as_write(api(HOST_ROLE_PAGE, role_gate=True)),
+    ),
+    "venue-detail": (
+        api(CLASS_READ, obj="venue"),
+        as_write(api(CLASS_MANAGE, obj="venue"), method="PATCH"),
+    ),
+    "term-list": (
+        api(ANY_USER, hides="term", hides_detail="term-detail"),
+        as_write(api(HOST_ROLE_PAGE, role_gate=True)),
+    ),
+    "term-detail": (
+        api(CLASS_READ, obj="term"),
+        as_write(api(CLASS_MANAGE, obj="term"), method="PATCH"),
+    ),
+    "term-submit": api(CLASS_MANAGE_WRITE, method="POST", obj="term"),
+    "term-approve": as_write(api(TERM_APPROVE, obj="term")),
+    "term-reject": as_write(api(TERM_APPROVE, obj="term")),
+    "term-redraft": api(CLASS_MANAGE_WRITE, method="POST", obj="term"),
+    "term-open-enrolment": api(CLASS_MANAGE_WRITE, method="POST", obj="term"),
+    "term-start": api(CLASS_MANAGE_WRITE, method="POST", obj="term"),
+    "term-close": api(CLASS_MANAGE_WRITE, method="POST", obj="term"),
+    "term-rejudge": api(CLASS_MANAGE_WRITE, method="POST", obj="term"),
+    "term-days": api(CLASS_MANAGE_WRITE, method="POST", obj="term"),
+    "term-compliance": api(CLASS_READ, obj="term"),
+    "group-list": (
+        api(ANY_USER, hides="group", hides_detail="group-detail"),
+        as_write(api(HOST_ROLE_PAGE, role_gate=True)),
+    ),
+    "group-detail": (
+        api(CLASS_READ, obj="group"),
+        as_write(api(CLASS_MANAGE, obj="group"), method="PATCH"),
+        as_write(api(CLASS_MANAGE, obj="group"), method="DELETE"),
+    ),
+    "standard-list": api(ANY_USER, hides="standard", hides_detail="standard-detail"),
+    "standard-detail": api(outcomes(404, admins=200, caregiver=200, reviewer=200), obj="standard"),
+    "standard-criteria": api(
+        outcomes(404, admins=200, caregiver=200, reviewer=200), obj="standard"
+    ),
+    "evidence-list": (
+        api(ANY_USER, hides="evidence", hides_detail="evidence-detail"),
+        as_write(api(HOST_ROLE_PAGE, role_gate=True)),
+    ),
+    "evidence-detail": api(CLASS_READ, obj="evidence"),
+    "evidence-review": as_write(api(EVIDENCE_REVIEW, obj="evidence")),
     # --- API schema and docs: public on purpose ----------------------------------------------
     "api-schema": api(everyone(200), public=True),
     "api-docs": api(everyone(200), public=True),

@@ -7,61 +7,17 @@ reach it. See the docstring there for how to declare a rule.
 
 import json
 from collections import defaultdict
-from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from authz_rules import ALLOWED, API_DENIED, DENIALS, LOGIN, RULES, Outcome, Rule, rules_for
 from django.conf import settings
 from django.http import HttpResponse
 from django.shortcuts import resolve_url
 from django.test import Client
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import reverse
 
-from authz_rules import ALLOWED, API_DENIED, DENIALS, LOGIN, RULES, Outcome, Rule, rules_for
-from conftest import ANONYMOUS, PERSONAS, World
-
-# Framework patterns that are not the project's views: the admin site (superusers only,
-# guarded by Django itself) and Django's language switch. Everything else needs a rule.
-SKIPPED_NAMESPACES = frozenset({"admin"})
-SKIPPED_NAMES = frozenset({"set_language"})
-FORMAT_KWARG = "format"
-
-
-@dataclass(frozen=True)
-class Route:
-    name: str  # namespace:name, or the bare name of a DRF route
-    route: str
-    kwargs: tuple[str, ...]
-
-
-def _walk(resolver: URLResolver, prefix: str = "", namespace: str = "") -> list[Route]:
-    found: list[Route] = []
-    for entry in resolver.url_patterns:
-        if isinstance(entry, URLResolver):
-            inner = namespace
-            if entry.namespace:
-                inner = f"{namespace}:{entry.namespace}" if namespace else entry.namespace
-            found += _walk(entry, prefix + str(entry.pattern), inner)
-        elif isinstance(entry, URLPattern):
-            name = entry.name or ""
-            qualified = f"{namespace}:{name}" if namespace and name else name
-            kwargs = tuple(sorted(entry.pattern.regex.groupindex))
-            found.append(Route(qualified, prefix + str(entry.pattern), kwargs))
-    return found
-
-
-def project_routes() -> list[Route]:
-    """Every routed pattern but the framework's own (see SKIPPED_*)."""
-    routes = []
-    for route in _walk(get_resolver()):
-        top = route.name.split(":", 1)[0] if ":" in route.name else ""
-        if top in SKIPPED_NAMESPACES or route.route.startswith("admin/"):
-            continue
-        if route.name in SKIPPED_NAMES:
-            continue
-        routes.append(route)
-    return routes
-
+from conftest import ANONYMOUS, FORMAT_KWARG, PERSONAS, Route, World, project_routes
 
 ROUTES = project_routes()
 ROUTES_BY_NAME: dict[str, list[Route]] = defaultdict(list)
@@ -84,8 +40,7 @@ def test_every_url_pattern_has_a_declared_rule() -> None:
         lines = [f"  {name!r}: {ROUTES_BY_NAME[name][0].route}" for name in undeclared]
         problems.append(
             "URL patterns with no authorisation rule. Declare who may reach each one in "
-            "tests/authz_rules.py, in RULES (the module docstring shows how):\n"
-            + "\n".join(lines)
+            "tests/authz_rules.py, in RULES (the module docstring shows how):\n" + "\n".join(lines)
         )
     assert not problems, "\n".join(problems)
 
@@ -113,24 +68,17 @@ def test_every_rule_is_complete_and_keeps_outsiders_out() -> None:
 # --- Probing -------------------------------------------------------------------------------------
 
 
-def _client(world: World, persona: str) -> Client:
-    client = Client()
-    user = world.user(persona)
-    if user is not None:
-        client.force_login(user)
-    return client
-
-
 def _urls(name: str, rule: Rule, obj: Any) -> list[str]:
     """The URL of each routed variant of `name` (DRF's `.json` suffix one included)."""
     urls = []
+    fillers = rule.url_kwargs()
     for route in ROUTES_BY_NAME[name]:
         kwargs: dict[str, Any] = {}
         for kwarg in route.kwargs:
             if kwarg == FORMAT_KWARG:
                 kwargs[kwarg] = "json"
-            elif kwarg == rule.kwarg and obj is not None:
-                kwargs[kwarg] = obj.pk
+            elif kwarg in fillers:
+                kwargs[kwarg] = getattr(obj, fillers[kwarg])
             else:
                 raise AssertionError(
                     f"{name}: the URL takes {kwarg!r}, which its rule does not fill "
@@ -202,7 +150,7 @@ def _probe(
     if rule.obj and obj is None:
         return [f"{name}: the world has no {side} object of kind {rule.obj!r} (tests/conftest.py)"]
     failures = []
-    for url in _urls(name, rule, obj if rule.kwarg else None):
+    for url in _urls(name, rule, obj):
         failures += _check(name, rule, persona, world, side, expected, url, obj)
     return failures
 
@@ -217,7 +165,7 @@ def _check(
     url: str,
     obj: Any,
 ) -> list[str]:
-    response = _request(_client(world, persona), rule, url, world, obj)
+    response = _request(world.client(persona), rule, url, world, obj)
     failures = []
     if not _matches(response, expected):
         failures.append(
@@ -229,10 +177,18 @@ def _check(
     return failures
 
 
+def _stub(*args: Any, **kwargs: Any) -> bytes:
+    return b"stub"
+
+
 @pytest.mark.parametrize(("name", "persona"), CASES, ids=[f"{n}-{p}" for n, p in CASES])
-def test_access(name: str, persona: str, authz_world: World, db: None) -> None:
+def test_access(
+    name: str, persona: str, authz_world: World, db: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
     failures: list[str] = []
     for rule in rules_for(name):
+        for target in rule.stubs:
+            monkeypatch.setattr(target, _stub)
         if persona == ANONYMOUS:
             failures += _probe(name, rule, persona, authz_world, "own", rule.anonymous_outcome())
             continue
@@ -250,8 +206,9 @@ def test_every_probed_route_fills_its_kwargs() -> None:
         for rule in rules_for(name):
             for route in ROUTES_BY_NAME[name]:
                 wanted = set(route.kwargs) - {FORMAT_KWARG}
-                given = {rule.kwarg} if rule.obj and rule.kwarg else set()
+                given = set(rule.url_kwargs())
                 if wanted != given:
-                    problems.append(f"{name} {route.route}: takes {sorted(wanted)}, rule fills {sorted(given)}")
+                    problems.append(
+                        f"{name} {route.route}: takes {sorted(wanted)}, rule fills {sorted(given)}"
+                    )
     assert not problems, "\n".join(problems)
-

@@ -364,8 +364,9 @@ def demo_people_ensure(orgs: dict[str, Org]) -> tuple[list[LoginRow], dict[str, 
         )
         for s in STAFF
     ]
+    parent = _("Parent")  # outside the f-string: xgettext does not look inside f-strings
     rows += [
-        LoginRow(f.login, f.password, f"{_('Parent')} @ {orgs[f.employer]}", _(f.try_this))
+        LoginRow(f.login, f.password, f"{parent} @ {orgs[f.employer]}", _(f.try_this))
         for f in FAMILIES
     ]
     counts = {

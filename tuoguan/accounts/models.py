@@ -299,6 +299,10 @@ class PasswordResetCode(models.Model):
     used_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
 
+    class Meta:
+        verbose_name = _("password reset code")
+        verbose_name_plural = _("password reset codes")
+
     def __str__(self) -> str:
         return f"reset code for user {self.user_id}"
 

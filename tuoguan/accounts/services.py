@@ -146,6 +146,21 @@ def child_delete(*, actor: Actor, child: Child) -> None:
     child.delete()
 
 
+# Later apps (enrolment: a confirmed seat needs consent) react to consent changes in the
+# same transaction; accounts cannot import them, so they register here from ready().
+_consent_listeners: list[Callable[[Child], None]] = []
+
+
+def on_consent_change(listener: Callable[[Child], None]) -> None:
+    if listener not in _consent_listeners:
+        _consent_listeners.append(listener)
+
+
+def _consent_changed(child: Child) -> None:
+    for listener in _consent_listeners:
+        listener(child)
+
+
 def consent_policy_current() -> ConsentPolicy | None:
     return ConsentPolicy.objects.filter(is_current=True).first()
 
@@ -170,7 +185,9 @@ def consent_grant(
     existing = child.consents.filter(policy=policy, withdrawn_at__isnull=True).first()
     if existing is not None:
         return existing
-    return ChildConsent.objects.create(child=child, policy=policy, granted_by=actor.user, ip=ip)
+    consent = ChildConsent.objects.create(child=child, policy=policy, granted_by=actor.user, ip=ip)
+    _consent_changed(child)
+    return consent
 
 
 @transaction.atomic
@@ -181,6 +198,7 @@ def consent_withdraw(*, actor: Actor, child: Child) -> int:
         consent.withdrawn_at = timezone.now()
         consent.save()
         withdrawn += 1
+    _consent_changed(child)
     return withdrawn
 
 

@@ -260,7 +260,9 @@ def roster_export(
     require(can_manage_roster(actor, term))
     enrolments = roster_enrolments(term, **filters)
     count = enrolments.count()
-    audit_record(action="export", instance=term, reason=_("roster export (%(n)d rows)") % {"n": count})
+    audit_record(
+        action="export", instance=term, reason=_("roster export (%(n)d rows)") % {"n": count}
+    )
     if count <= BACKGROUND_THRESHOLD:
         return RosterExport(content=roster_workbook(term, enrolments), job=None)
     job = job_create(

@@ -171,7 +171,7 @@ def insured_read(content: bytes) -> list[InsuredRow]:
     sheet = open_sheet(content)
     try:
         rows = sheet.iter_rows(values_only=True)
-        columns = _header_map(next(rows, None) or ())
+        columns = _header_map(next(rows, ()))
         _check_header(columns)
         result = _data_rows(rows, columns)
     except RosterFileError:
@@ -248,11 +248,6 @@ class _Lookups:
 
 def _match(row: InsuredRow, lookups: _Lookups, error: Callable[[str, str], None]) -> Child | None:
     if row.id_number:
-        try:
-            id_number_validator(row.id_number)
-        except ValidationError as exc:
-            error("id_number", exc.messages[0])
-            return None
         child = lookups.by_index.get(blind_index(row.id_number))
         if child is not None:
             if child.name != row.child_name:
@@ -261,12 +256,7 @@ def _match(row: InsuredRow, lookups: _Lookups, error: Callable[[str, str], None]
             return child
     birth_date = parse_date(row.birth_date) if row.birth_date not in (None, "") else None
     if birth_date is None or not row.guardian_mobile:
-        error(
-            "id_number",
-            _("No child of your unions' classes has this ID number.")
-            if row.id_number
-            else _("Give the ID number, or the birth date and the guardian's mobile number."),
-        )
+        error("id_number", _id_number_problem(row.id_number))
         return None
     found = lookups.by_facts.get((row.child_name, birth_date, row.guardian_mobile), [])
     if not found:
@@ -279,6 +269,17 @@ def _match(row: InsuredRow, lookups: _Lookups, error: Callable[[str, str], None]
         error("child_name", _("Several children match this row; add the ID number."))
         return None
     return found[0]
+
+
+def _id_number_problem(id_number: str) -> str:
+    """Why a row could not be matched by its ID number (a typing mistake, or no such child)."""
+    if not id_number:
+        return _("Give the ID number, or the birth date and the guardian's mobile number.")
+    try:
+        id_number_validator(id_number)
+    except ValidationError as exc:
+        return str(exc.messages[0])
+    return _("No child of your unions' classes has this ID number.")
 
 
 def insured_check(

@@ -5,6 +5,7 @@ covers GB 2312, so the PDF renders the same on every server; characters beyond i
 given names) are drawn from a system Noto Sans CJK when one is installed.
 """
 
+import functools
 import logging
 from pathlib import Path
 from typing import Any
@@ -12,7 +13,9 @@ from typing import Any
 from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from fontTools.ttLib import TTFont
 from fpdf import FPDF
+from fpdf.enums import WrapMode
 
 from .models import Agreement
 
@@ -39,27 +42,38 @@ class _AgreementPDF(FPDF):
         self.cell(0, 8, f"{self.footer_text}    {page}", align="C")
 
 
-def _document(agreement: Agreement) -> _AgreementPDF:
-    pdf = _AgreementPDF(format="A4")
-    pdf.set_margins(20, 18, 20)
-    pdf.set_auto_page_break(auto=True, margin=20)
-    pdf.add_font("cjk", fname=str(FONT))
-    fallbacks = []
+@functools.cache
+def _vendored_chars() -> frozenset[int]:
+    return frozenset(TTFont(str(FONT), lazy=True).getBestCmap())
+
+
+def _add_fallback(pdf: FPDF, text: str) -> None:
+    """Load a system CJK font only for characters the subset lacks: it takes a second."""
+    missing = {ord(c) for c in text if not c.isspace()} - _vendored_chars()
+    if not missing:
+        return
     for path, index in SYSTEM_FALLBACKS:
         if path.exists():
             pdf.add_font("cjk-system", fname=str(path), collection_font_number=index)
-            fallbacks.append("cjk-system")
-            break
-    if fallbacks:
-        pdf.set_fallback_fonts(fallbacks)
+            pdf.set_fallback_fonts(["cjk-system"])
+            return
+    logger.warning("No CJK font for %d character(s) of an agreement PDF", len(missing))
+
+
+def _document(agreement: Agreement, text: str) -> _AgreementPDF:
+    pdf = _AgreementPDF(format="A4")
+    pdf.set_margins(20, 18, 20)
+    pdf.set_auto_page_break(auto=True, margin=20)
     template = agreement.template
-    pdf.set_title(f"{template.title} v{template.version}")
-    pdf.set_creation_date(agreement.signed_at)
     pdf.footer_text = _("Agreement no. %(pk)s · version %(version)s of %(org)s") % {
         "pk": agreement.pk,
         "version": template.version,
         "org": template.org,
     }
+    pdf.add_font("cjk", fname=str(FONT))
+    _add_fallback(pdf, text + pdf.footer_text)
+    pdf.set_title(f"{template.title} v{template.version}")
+    pdf.set_creation_date(agreement.signed_at)
     return pdf
 
 
@@ -78,17 +92,20 @@ def _facts(agreement: Agreement) -> list[tuple[str, str]]:
 def _line(pdf: FPDF, text: str, *, size: float = 11, height: float = 6.5, **kwargs: Any) -> None:
     pdf.set_font("cjk", size=size)
     # CHAR: Chinese has no spaces to break lines at.
-    pdf.multi_cell(0, height, text, wrapmode="CHAR", new_x="LMARGIN", new_y="NEXT", **kwargs)
+    pdf.multi_cell(0, height, text, wrapmode=WrapMode.CHAR, new_x="LMARGIN", new_y="NEXT", **kwargs)
 
 
 def agreement_pdf(agreement: Agreement) -> bytes:
     """The agreement as signed: the frozen text, the parties and the signature record."""
-    pdf = _document(agreement)
+    facts = [f"{label}：{value}" for label, value in _facts(agreement)]
+    record = _record(agreement)
+    title = agreement.template.title
+    pdf = _document(agreement, "".join([title, *facts, agreement.text, *record]))
     pdf.add_page()
-    _line(pdf, agreement.template.title, size=17, height=10, align="C")
+    _line(pdf, title, size=17, height=10, align="C")
     pdf.ln(2)
-    for label, value in _facts(agreement):
-        _line(pdf, f"{label}：{value}", size=10, height=6)
+    for line in facts:
+        _line(pdf, line, size=10, height=6)
     pdf.ln(3)
     for paragraph in agreement.text.splitlines():
         if paragraph.strip():
@@ -96,16 +113,19 @@ def agreement_pdf(agreement: Agreement) -> bytes:
         else:
             pdf.ln(3)
     pdf.ln(6)
+    for line in record:
+        _line(pdf, line, size=10, height=6)
+    return bytes(pdf.output())
+
+
+def _record(agreement: Agreement) -> list[str]:
     signed_at = timezone.localtime(agreement.signed_at).strftime("%Y-%m-%d %H:%M:%S %Z")
-    record = [
+    return [
         _("Signed online by the guardian: %(name)s") % {"name": agreement.signer_name},
         _("Signed at: %(when)s") % {"when": signed_at},
         _("From IP address: %(ip)s") % {"ip": agreement.ip or "—"},
         _("The guardian ticked: “I have read and agree to this agreement.”"),
     ]
-    for text in record:
-        _line(pdf, text, size=10, height=6)
-    return bytes(pdf.output())
 
 
 def agreement_pdf_filename(agreement: Agreement) -> str:

@@ -46,9 +46,7 @@ def can_run_draw(actor: Actor, term: Any) -> bool:
 
 def draws_visible_q(actor: Actor) -> Q:
     """Staff of the host's line, and families with an application in the term."""
-    family = Exists(
-        Enrolment.objects.filter(term=OuterRef("term"), guardian__user=actor.user)
-    )
+    family = Exists(Enrolment.objects.filter(term=OuterRef("term"), guardian__user=actor.user))
     if actor.has_role(ROSTER_READER_ROLES):
         return subtree_q(actor, "term__program__host__path") | Q(family)
     return Q(family)

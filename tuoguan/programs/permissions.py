@@ -90,3 +90,24 @@ def can_edit_calendar(actor: Actor) -> bool:
     """The calendar is national: admins of the national union or of a province keep it."""
     org = actor.org
     return actor.is_admin and org is not None and org.level <= Level.PROVINCE
+
+
+# Lifecycle actions a page or API client may offer, by the term's status (services/lifecycle).
+_HOST_ACTIONS = {
+    "draft": ("submit",),
+    "rejected": ("redraft",),
+    "approved": ("open_enrolment", "start"),
+    "enrolling": ("start",),
+    "running": ("close",),
+}
+_APPROVER_ACTIONS = {"submitted": ("approve", "reject")}
+
+
+def term_transitions(actor: Actor, term: Any) -> list[str]:
+    """The lifecycle actions `actor` may take on `term` now (the services decide for real)."""
+    actions: list[str] = []
+    if can_manage_term(actor, term):
+        actions += _HOST_ACTIONS.get(term.status, ())
+    if can_approve_term(actor, term):
+        actions += _APPROVER_ACTIONS.get(term.status, ())
+    return actions

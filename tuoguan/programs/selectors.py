@@ -12,7 +12,23 @@ from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from tuoguan.orgs.models import Org
 from tuoguan.orgs.permissions import Actor, get_or_404, subtree_q
 
-from .models import Criterion, Evidence, Group, Program, Standard, Term, TermStatus, Venue
+from .models import (
+    CalendarDay,
+    CalendarYear,
+    Criterion,
+    CriterionKind,
+    Evidence,
+    Group,
+    Program,
+    ProgramPhoto,
+    Standard,
+    Term,
+    TermDay,
+    TermStaff,
+    TermStatus,
+    Venue,
+    VenuePhoto,
+)
 from .permissions import (
     REVIEW_ROLES,
     programs_visible_q,
@@ -194,3 +210,127 @@ def evidence_review_queue_for(actor: Actor) -> QuerySet[Evidence]:
         .filter(status=Evidence.Status.PENDING)
         .order_by("created_at", "pk")
     )
+
+
+# --- What the pages and the API read beside the above (added with the pages) ----------------
+
+
+def programs_for_list(queryset: QuerySet[Program]) -> QuerySet[Program]:
+    """A list page's classes, each with its terms newest first, in two queries per page."""
+    newest_first = Term.objects.order_by("-start_date", "-pk").only(
+        "id", "program_id", "name", "status", "start_date", "end_date"
+    )
+    return queryset.prefetch_related(
+        Prefetch("terms", queryset=newest_first, to_attr="terms_newest_first")
+    ).order_by("host__path", "name", "pk")
+
+
+def program_photos(program: Program) -> QuerySet[ProgramPhoto]:
+    return ProgramPhoto.objects.filter(program=program).order_by("pk")
+
+
+def program_photo_for(actor: Actor, pk: Any) -> ProgramPhoto:
+    return get_or_404(
+        ProgramPhoto.objects.filter(subtree_q(actor, "program__host__path")).select_related(
+            "program__host"
+        ),
+        pk=pk,
+    )
+
+
+def venue_photo_for(actor: Actor, pk: Any) -> VenuePhoto:
+    return get_or_404(
+        VenuePhoto.objects.filter(subtree_q(actor, "venue__owner__path")).select_related(
+            "venue__owner"
+        ),
+        pk=pk,
+    )
+
+
+def venue_terms(actor: Actor, venue: Venue) -> QuerySet[Term]:
+    """The terms run at `venue` that the actor sees, newest first."""
+    return terms_visible_to(actor).filter(venue=venue).order_by("-start_date", "-pk")
+
+
+def venue_photos(venue: Venue) -> QuerySet[VenuePhoto]:
+    return VenuePhoto.objects.filter(venue=venue).order_by("pk")
+
+
+def term_groups(term: Term) -> QuerySet[Group]:
+    return Group.objects.filter(term=term).order_by("pk")
+
+
+def term_roster(term: Term) -> QuerySet[TermStaff]:
+    return TermStaff.objects.filter(term=term).select_related("user", "group").order_by("pk")
+
+
+def term_days(term: Term) -> QuerySet[TermDay]:
+    return TermDay.objects.filter(term=term).order_by("date")
+
+
+def staff_for(actor: Actor, pk: Any) -> TermStaff:
+    return get_or_404(
+        TermStaff.objects.filter(subtree_q(actor, "term__program__host__path")).select_related(
+            "term__program__host", "user"
+        ),
+        pk=pk,
+    )
+
+
+def criterion_for(actor: Actor, pk: Any) -> Criterion:
+    return get_or_404(
+        Criterion.objects.filter(standard__in=standards_visible_to(actor)).select_related(
+            "standard__org"
+        ),
+        pk=pk,
+    )
+
+
+def evidence_criteria(term: Term) -> list[Criterion]:
+    """The evidence criteria of the standard judging `term` that apply to its type."""
+    from .standards import term_standard
+
+    standard = term_standard(term)
+    if standard is None:
+        return []
+    return [
+        c
+        for c in standard.criteria.all()
+        if c.kind == CriterionKind.EVIDENCE and c.applies_to_type(term.program.type)
+    ]
+
+
+def calendar_year_for(year: int) -> tuple[CalendarYear, list[CalendarDay]]:
+    """A year of the national work calendar and its special days (seeded when first read)."""
+    from .services.calendar import calendar_ensure_years
+
+    calendar_year = calendar_ensure_years([year])[year]
+    days = list(CalendarDay.objects.filter(date__year=year).order_by("date"))
+    return calendar_year, days
+
+
+def calendar_years() -> QuerySet[CalendarYear]:
+    return CalendarYear.objects.order_by("-year")
+
+
+def program_terms_judged(program: Program) -> list[Any]:
+    """The class's terms, newest first, each with its live compliance (TermCompliance)."""
+    from .compliance import terms_compliance, with_compliance_data
+
+    terms = Term.objects.filter(program=program).order_by("-start_date", "-pk")
+    return terms_compliance(with_compliance_data(terms).prefetch_related("staff__user"))
+
+
+def groups_visible_to(actor: Actor) -> QuerySet[Group]:
+    return (
+        Group.objects.filter(subtree_q(actor, "term__program__host__path"))
+        .select_related("term__program__host")
+        .order_by("term_id", "pk")
+    )
+
+
+def with_care_days(queryset: QuerySet[Term]) -> QuerySet[Term]:
+    """Terms with their care-day count and groups, for lists that show them (bounded)."""
+    return queryset.annotate(
+        care_days_annotated=Count("days", filter=Q(days__is_care_day=True))
+    ).prefetch_related(Prefetch("groups", queryset=Group.objects.order_by("pk")))

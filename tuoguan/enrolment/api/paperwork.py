@@ -14,6 +14,7 @@ from typing import Any
 from django.db.models import QuerySet
 from django.http import HttpResponse
 from django.urls import URLPattern, path
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.pagination import PageNumberPagination
@@ -50,19 +51,19 @@ def _family_enrolment(request: Request, pk: Any) -> Enrolment:
 # --- Serializers ------------------------------------------------------------------------------
 
 
-class ItemSerializer(serializers.Serializer[Any]):
+class PaperworkItemSerializer(serializers.Serializer[Any]):
     key = serializers.CharField()
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # a field, not Field.label
     done = serializers.BooleanField()
     detail = serializers.CharField()
     url = serializers.CharField()
 
 
-class ChecklistSerializer(serializers.Serializer[Any]):
+class PaperworkChecklistSerializer(serializers.Serializer[Any]):
     enrolment = serializers.IntegerField()
     status = serializers.CharField()
     complete = serializers.BooleanField()
-    items = ItemSerializer(many=True)
+    items = PaperworkItemSerializer(many=True)
 
 
 class AgreementSerializer(serializers.ModelSerializer[Agreement]):
@@ -122,7 +123,10 @@ class InsuranceSerializer(serializers.ModelSerializer[Insurance]):
         )
         read_only_fields = ("source",)
         # The service checks lengths and dates and answers by field.
-        extra_kwargs = {"insurer": {"validators": []}, "policy_number": {"validators": []}}
+        extra_kwargs: dict[str, dict[str, Any]] = {
+            "insurer": {"validators": []},
+            "policy_number": {"validators": []},
+        }
 
     def get_has_photo(self, cover: Insurance) -> bool:
         return bool(cover.photo)
@@ -158,7 +162,7 @@ class PickupSerializer(serializers.ModelSerializer[Pickup]):
 
 
 class PaperworkView(APIView):
-    @extend_schema(responses=ChecklistSerializer)
+    @extend_schema(responses=PaperworkChecklistSerializer)
     def get(self, request: Request, pk: int) -> Response:
         enrolment = _enrolment(request, pk)
         staff = not is_family(_actor(request), enrolment)
@@ -169,7 +173,7 @@ class PaperworkView(APIView):
             "complete": all(item.done for item in items),
             "items": [item.__dict__ for item in items],
         }
-        return Response(ChecklistSerializer(data).data)
+        return Response(PaperworkChecklistSerializer(data).data)
 
 
 class AgreementView(APIView):
@@ -209,7 +213,7 @@ class AgreementPdfView(APIView):
         actor = _actor(request)
         agreement = selectors.agreement_for(actor, pk)
         if not is_family(actor, agreement.enrolment):
-            audit_view(instance=agreement, reason="signed agreement downloaded (API)")
+            audit_view(instance=agreement, reason=_("signed agreement downloaded"))
         response = HttpResponse(agreement_pdf(agreement), content_type="application/pdf")
         filename = agreement_pdf_filename(agreement)
         response["Content-Disposition"] = f'attachment; filename="{filename}"'

@@ -98,7 +98,10 @@ def _missing_choices() -> list[tuple[str, Any]]:
     return [
         ("", _("Any paperwork state")),
         (ANY_MISSING, _("Something missing")),
-        *[(key, _("Missing: %(item)s") % {"item": label}) for key, label in PAPERWORK_ITEMS.items()],
+        *[
+            (key, _("Missing: %(item)s") % {"item": label})
+            for key, label in PAPERWORK_ITEMS.items()
+        ],
     ]
 
 

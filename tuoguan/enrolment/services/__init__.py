@@ -66,7 +66,7 @@ __all__ = [
     "priority_tiers",
     "register_attendance_provider",
     "rules_for",
-    "seat_pools_ensure",
     "season_of",
+    "seat_pools_ensure",
     "tier_of",
 ]

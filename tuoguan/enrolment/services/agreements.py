@@ -244,7 +244,9 @@ def agreement_resync_for_template(*, template: AgreementTemplate) -> int:
         if term.pk not in governing:
             current = agreement_template_for(term.program.host, term.start_date)
             governing[term.pk] = current is not None and current.pk == template.pk
-        if not governing[term.pk] or enrolment.agreements.filter(template=template).exists():
+        signed = set(enrolment.agreements.values_list("template_id", flat=True))
+        # Families who never signed are asked by their checklist; only re-signing is news.
+        if not governing[term.pk] or not signed or template.pk in signed:
             continue
         with transaction.atomic():
             enrolment_sync_confirmation(enrolment=enrolment)

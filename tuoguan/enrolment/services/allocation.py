@@ -25,10 +25,9 @@ from tuoguan.accounts.models import Child
 from tuoguan.audit.context import with_reason
 from tuoguan.orgs.permissions import Actor, require
 from tuoguan.programs.models import EnrolMode, Group, Program, TargetGroup, Term
-
-from ..models import ACTIVE_STATUSES, Enrolment, EnrolmentRules, EnrolmentStatus
 from tuoguan.programs.permissions import can_manage_term
 
+from ..models import ACTIVE_STATUSES, Draw, Enrolment, EnrolmentRules, EnrolmentStatus
 from ..permissions import can_manage_enrolment
 from ..selectors import waitlist_position
 from . import idempotency, notices
@@ -103,7 +102,10 @@ def _clean_sibling_key(value: str) -> str:
     value = (value or "").strip()
     if len(value) > MAX_SIBLING_KEY:
         raise ValidationError(
-            {"sibling_key": _("A sibling set name has at most %(n)s characters.") % {"n": MAX_SIBLING_KEY}}
+            {
+                "sibling_key": _("A sibling set name has at most %(n)s characters.")
+                % {"n": MAX_SIBLING_KEY}
+            }
         )
     return value
 
@@ -117,7 +119,9 @@ def next_waitlist_rank(term: Term) -> int:
     return int(top or 0) + 1
 
 
-def _seat_or_waitlist(enrolment: Enrolment, pools: Pools, fitting: list[Group], has_groups: bool) -> None:
+def _seat_or_waitlist(
+    enrolment: Enrolment, pools: Pools, fitting: list[Group], has_groups: bool
+) -> None:
     now = timezone.now()
     taken, group = seat_take(pools, fitting, has_groups)
     if not taken:
@@ -243,7 +247,10 @@ def enrolment_apply(
 
 def _announce(enrolment: Enrolment) -> Enrolment:
     if enrolment.status == EnrolmentStatus.ADMITTED:
-        enrolment = enrolment_sync_confirmation(enrolment=enrolment)
+        # After commit, not under the term's seat lock: on enrolment morning every
+        # millisecond held there is a queue. A new application has no paperwork signed
+        # for it yet, so the answer cannot depend on it.
+        transaction.on_commit(lambda: enrolment_sync_confirmation(enrolment=enrolment), robust=True)
         notices.tell_admitted(enrolment)
     elif enrolment.status == EnrolmentStatus.WAITLISTED:
         notices.tell_waitlisted(enrolment, waitlist_position(enrolment))
@@ -279,7 +286,7 @@ def enrolment_admit_manually(*, actor: Actor, enrolment: Enrolment, reason: str)
     )
     if enrolment.status not in (EnrolmentStatus.WAITLISTED, EnrolmentStatus.APPLIED):
         raise ValidationError(_("Only a waiting application can be admitted by hand."))
-    if term.draws.filter(status="running").exists():
+    if Draw.objects.filter(term=term, status=Draw.Status.RUNNING).exists():
         raise ValidationError(_("A draw of this term is running; wait for its outcome."))
     groups = list(term.groups.order_by("pk"))
     pools = seat_pools_ensure(term, groups)
@@ -298,14 +305,12 @@ def enrolment_admit_manually(*, actor: Actor, enrolment: Enrolment, reason: str)
 
 
 @transaction.atomic
-def enrolment_priority_check(
-    *, actor: Actor, enrolment: Enrolment, accepted: bool
-) -> Enrolment:
+def enrolment_priority_check(*, actor: Actor, enrolment: Enrolment, accepted: bool) -> Enrolment:
     """The grassroots union checks a declared priority claim; a rejected claim drops the
     applicant to the last tier for the draw."""
     require(can_manage_enrolment(actor, enrolment))
-    enrolment = Enrolment.objects.select_for_update().select_related("term__program").get(
-        pk=enrolment.pk
+    enrolment = (
+        Enrolment.objects.select_for_update().select_related("term__program").get(pk=enrolment.pk)
     )
     enrolment.priority_checked_by = actor.user
     enrolment.priority_rejected = not accepted

@@ -34,7 +34,15 @@ from tuoguan.core.jobs import job_create, job_finish, job_progress, job_start
 from tuoguan.orgs.permissions import Actor, require
 from tuoguan.programs.models import EnrolMode, Group, Term, TermStatus
 
-from ..models import ACTIVE_STATUSES, Draw, Enrolment, EnrolmentRules, EnrolmentStatus, Offer, SeatPool
+from ..models import (
+    ACTIVE_STATUSES,
+    Draw,
+    Enrolment,
+    EnrolmentRules,
+    EnrolmentStatus,
+    Offer,
+    SeatPool,
+)
 from ..permissions import can_run_draw
 from . import lottery
 from .allocation import priority_tiers, tier_of
@@ -61,16 +69,26 @@ def _chunks(items: Sequence[Any], size: int) -> Iterable[Sequence[Any]]:
 def _check_term(actor: Actor, term: Term, live: Draw | None, reason: str) -> None:
     require(can_run_draw(actor, term))
     if term.enrol_mode != EnrolMode.LOTTERY:
-        raise ValidationError(_("%(term)s allocates places first come, first served; it has no draw.") % {"term": term})
+        raise ValidationError(
+            _("%(term)s allocates places first come, first served; it has no draw.")
+            % {"term": term}
+        )
     if term.status != TermStatus.ENROLLING:
         raise ValidationError(_("%(term)s is not enrolling.") % {"term": term})
     if term.enrol_closes_at is None or timezone.now() <= term.enrol_closes_at:
-        raise ValidationError(_("The draw of %(term)s runs after applications close.") % {"term": term})
+        raise ValidationError(
+            _("The draw of %(term)s runs after applications close.") % {"term": term}
+        )
     if live is not None and live.status == Draw.Status.RUNNING:
         raise ValidationError(_("A draw of %(term)s is running.") % {"term": term})
     if live is not None and not reason:
         raise ValidationError(
-            {"reason": _("%(term)s was drawn already; a re-draw needs a reason, which is published.") % {"term": term}}
+            {
+                "reason": _(
+                    "%(term)s was drawn already; a re-draw needs a reason, which is published."
+                )
+                % {"term": term}
+            }
         )
 
 
@@ -95,7 +113,11 @@ def _supersede(draw: Draw, reason: str) -> None:
         status=Offer.Status.CANCELLED, answered_at=now
     )
     Enrolment.objects.filter(term=term, status__in=ACTIVE_STATUSES).update(
-        status=EnrolmentStatus.APPLIED, group=None, waitlist_rank=None, decided_at=None, updated_at=now
+        status=EnrolmentStatus.APPLIED,
+        group=None,
+        waitlist_rank=None,
+        decided_at=None,
+        updated_at=now,
     )
     SeatPool.objects.filter(term=term).update(taken=0)
 
@@ -103,7 +125,9 @@ def _supersede(draw: Draw, reason: str) -> None:
 # --- Inputs -----------------------------------------------------------------------------------
 
 
-def _pools_by_term(terms: list[Term], groups: dict[int, list[Group]]) -> dict[int, dict[int | None, SeatPool]]:
+def _pools_by_term(
+    terms: list[Term], groups: dict[int, list[Group]]
+) -> dict[int, dict[int | None, SeatPool]]:
     """Seat pools of many terms, created where missing, in three queries."""
     term_ids = [t.pk for t in terms]
 
@@ -114,7 +138,9 @@ def _pools_by_term(terms: list[Term], groups: dict[int, list[Group]]) -> dict[in
         return found
 
     pools = fetch()
-    missing = [SeatPool(term=t, group=None, capacity=t.capacity) for t in terms if None not in pools[t.pk]]
+    missing = [
+        SeatPool(term=t, group=None, capacity=t.capacity) for t in terms if None not in pools[t.pk]
+    ]
     missing += [
         SeatPool(term=t, group=g, capacity=g.capacity)
         for t in terms
@@ -147,11 +173,30 @@ def collect_inputs(terms: list[Term]) -> dict[int, lottery.DrawInputs]:
     rules = {r.term_id: r for r in EnrolmentRules.objects.filter(term_id__in=term_ids)}
     rows_by_term: dict[int, list[tuple[Any, ...]]] = defaultdict(list)
     applications = Enrolment.objects.filter(term_id__in=term_ids, status=EnrolmentStatus.APPLIED)
-    for pk, term_id, claimed, rejected, guardian_id, key, together, birth, grade in applications.values_list(
-        "pk", "term_id", "priority_groups", "priority_rejected", "guardian_id", "sibling_key",
-        "keep_together", "child__birth_date", "child__grade",
+    for (
+        pk,
+        term_id,
+        claimed,
+        rejected,
+        guardian_id,
+        key,
+        together,
+        birth,
+        grade,
+    ) in applications.values_list(
+        "pk",
+        "term_id",
+        "priority_groups",
+        "priority_rejected",
+        "guardian_id",
+        "sibling_key",
+        "keep_together",
+        "child__birth_date",
+        "child__grade",
     ).order_by("pk"):
-        rows_by_term[term_id].append((pk, (claimed, rejected), guardian_id, key, together, birth, grade))
+        rows_by_term[term_id].append(
+            (pk, (claimed, rejected), guardian_id, key, together, birth, grade)
+        )
     inputs = {}
     for term in terms:
         tiers = priority_tiers(rules.get(term.pk), term.program)
@@ -163,7 +208,8 @@ def collect_inputs(terms: list[Term]) -> dict[int, lottery.DrawInputs]:
                 id=pk,
                 tier=tier_of(claim[0] or [], tiers, claim[1]),
                 groups=tuple(
-                    g.pk for g in term_groups
+                    g.pk
+                    for g in term_groups
                     if group_fits(g, birth_date=birth, grade=grade, on=term.start_date)
                 ),
                 sibling_set=labels.get(pk, ""),
@@ -192,7 +238,9 @@ def draws_run(
     reason = (reason or "").strip()[:500]
     seeds = seeds or {}
     term_list = list(
-        Term.objects.select_related("program__host").filter(pk__in=[t.pk for t in terms]).order_by("pk")
+        Term.objects.select_related("program__host")
+        .filter(pk__in=[t.pk for t in terms])
+        .order_by("pk")
     )
     if not term_list:
         raise ValidationError(_("Choose at least one term to draw."))
@@ -249,11 +297,16 @@ def draw_run(*, actor: Actor, term: Term, seed: str | None = None, reason: str =
 # --- Applying outcomes (the task) -------------------------------------------------------------
 
 
-def _bulk_set_enrolments(rows: list[tuple[int, str, int | None, int | None, int]], now: Any) -> None:
+def _bulk_set_enrolments(
+    rows: list[tuple[int, str, int | None, int | None, int]], now: Any
+) -> None:
     """Set status, group, rank and tier of many still-applied enrolments: one statement per
     chunk (UPDATE … FROM a VALUES list works on PostgreSQL and SQLite ≥ 3.33)."""
     table = connection.ops.quote_name(Enrolment._meta.db_table)
-    one = "(CAST(%s AS BIGINT), CAST(%s AS VARCHAR(12)), CAST(%s AS BIGINT), CAST(%s AS INTEGER), CAST(%s AS INTEGER))"
+    one = (
+        "(CAST(%s AS BIGINT), CAST(%s AS VARCHAR(12)), CAST(%s AS BIGINT),"
+        " CAST(%s AS INTEGER), CAST(%s AS INTEGER))"
+    )
     for chunk in _chunks(rows, UPDATE_CHUNK):
         values = ", ".join([one] * len(chunk))
         sql = (
@@ -281,10 +334,15 @@ def _apply_batch(draw_ids: Sequence[int]) -> list[int]:
     pools = list(SeatPool.objects.select_for_update().filter(term_id__in=term_ids).order_by("pk"))
     by_key = {(p.term_id, p.group_id): p for p in pools}
     still_applied = set(
-        Enrolment.objects.filter(term_id__in=term_ids, status=EnrolmentStatus.APPLIED).values_list("pk", flat=True)
+        Enrolment.objects.filter(term_id__in=term_ids, status=EnrolmentStatus.APPLIED).values_list(
+            "pk", flat=True
+        )
     )
     top_rank = dict(
-        Enrolment.objects.filter(term_id__in=term_ids).values("term_id").annotate(top=Max("waitlist_rank")).values_list("term_id", "top")
+        Enrolment.objects.filter(term_id__in=term_ids)
+        .values("term_id")
+        .annotate(top=Max("waitlist_rank"))
+        .values_list("term_id", "top")
     )
     rows: list[tuple[int, str, int | None, int | None, int]] = []
     refill: list[int] = []
@@ -330,12 +388,16 @@ def draws_execute(*, job_id: int, draw_ids: list[int]) -> None:
                 for term in Term.objects.filter(pk__in=_apply_batch(batch)):
                     offers_dispatch(term=term)
             job_progress(job_id=job_id, step=len(batch))
-    except Exception as exc:  # noqa: BLE001 - any failure marks the draws failed, visibly
+    except Exception as exc:
         logger.exception("Lottery draws %s failed", draw_ids)
         Draw.objects.filter(pk__in=draw_ids, status=Draw.Status.RUNNING).update(
             status=Draw.Status.FAILED, finished_at=timezone.now()
         )
-        job_finish(job_id=job_id, error=_("The draw failed (%(error)s); nothing of the failed batch was applied.") % {"error": type(exc).__name__})
+        job_finish(
+            job_id=job_id,
+            error=_("The draw failed (%(error)s); nothing of the failed batch was applied.")
+            % {"error": type(exc).__name__},
+        )
         return
     url = reverse("enrolment:draw_public", kwargs={"pk": draw_ids[0]}) if draw_ids else ""
     job_finish(job_id=job_id, result={"url": url, "draws": draw_ids})
@@ -351,7 +413,9 @@ def draws_notify(*, draw_ids: list[int]) -> None:
 
     for draw in Draw.objects.filter(pk__in=draw_ids, status=Draw.Status.DONE):
         ids = draw.outcome.get("order", [])
-        enrolments = Enrolment.objects.filter(pk__in=ids).select_related("term", "child", "guardian__user")
+        enrolments = Enrolment.objects.filter(pk__in=ids).select_related(
+            "term", "child", "guardian__user"
+        )
         waiting = sorted(
             (e for e in enrolments if e.status == EnrolmentStatus.WAITLISTED),
             key=lambda e: e.waitlist_rank or 0,
@@ -375,7 +439,9 @@ def draw_differences(draw: Draw) -> list[str]:
     problems = []
     digest = lottery.canonical_digest(draw.inputs)
     if digest != draw.inputs_digest:
-        problems.append(f"inputs digest differs: published {draw.inputs_digest}, recomputed {digest}")
+        problems.append(
+            f"inputs digest differs: published {draw.inputs_digest}, recomputed {digest}"
+        )
     try:
         expected = lottery.draw(lottery.DrawInputs.from_json(draw.inputs), draw.seed)
     except ValueError as exc:

@@ -154,7 +154,9 @@ def groups_fitting(groups: Iterable[Group], child: Any, term: Term) -> list[Grou
 
 def join_request_needed(*, rules: EnrolmentRules, guardian: Any) -> bool:
     """A non-member applies with a request to join the union, where the term allows it."""
-    return bool(rules.require_verified_member and not guardian.verified and rules.allow_join_request)
+    return bool(
+        rules.require_verified_member and not guardian.verified and rules.allow_join_request
+    )
 
 
 def _when(value: datetime.datetime) -> str:
@@ -272,7 +274,8 @@ def _other_enrolments(term: Term, child: Any, rules: EnrolmentRules) -> list[Ref
     if not rules.one_period_per_season:
         # Only the same term or overlapping dates matter: let the database narrow it.
         active = active.filter(
-            Q(term=term) | Q(term__start_date__lte=term.end_date, term__end_date__gte=term.start_date)
+            Q(term=term)
+            | Q(term__start_date__lte=term.end_date, term__end_date__gte=term.start_date)
         )
     refusals = []
     season = season_of(term.start_date)

@@ -69,7 +69,7 @@ def key_clean(value: str | None) -> str:
 def canonical_body(data: Any) -> str:
     if hasattr(data, "lists"):
         # A QueryDict (form-encoded body): keep every value of every field.
-        data = {key: values for key, values in data.lists()}
+        data = dict(data.lists())
     return json.dumps(data, sort_keys=True, separators=(",", ":"), default=str)
 
 
@@ -148,7 +148,11 @@ def service_replay(*, user: Any, key: str, fingerprint: str) -> dict[str, Any] |
 
 def service_remember(*, user: Any, key: str, fingerprint: str, response: dict[str, Any]) -> None:
     IdempotencyKey.objects.create(
-        user=user, key=_service_key(key), fingerprint=fingerprint, status_code=200, response=response
+        user=user,
+        key=_service_key(key),
+        fingerprint=fingerprint,
+        status_code=200,
+        response=response,
     )
 
 

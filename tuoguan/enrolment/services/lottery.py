@@ -69,8 +69,12 @@ class DrawInputs:
             if data.get("version") != ALGORITHM_VERSION:
                 raise ValueError(f"unknown algorithm version {data.get('version')!r}")
             applicants = tuple(
-                Applicant(id=int(a[0]), tier=int(a[1]), groups=tuple(int(g) for g in a[2]),
-                          sibling_set=str(a[3]))
+                Applicant(
+                    id=int(a[0]),
+                    tier=int(a[1]),
+                    groups=tuple(int(g) for g in a[2]),
+                    sibling_set=str(a[3]),
+                )
                 for a in data["applicants"]
             )
             groups = tuple((int(g[0]), int(g[1])) for g in data.get("groups", []))
@@ -148,9 +152,7 @@ def draw_units(applicants: Sequence[Applicant]) -> list[Unit]:
     return units
 
 
-def assign_groups(
-    options: Sequence[Sequence[int]], free: Mapping[int, int]
-) -> list[int] | None:
+def assign_groups(options: Sequence[Sequence[int]], free: Mapping[int, int]) -> list[int] | None:
     """A group for each member with a free seat in it, or None; `free` is not changed."""
     if len(options) == 1:
         return next(([g] for g in options[0] if free.get(g, 0) > 0), None)
@@ -231,7 +233,11 @@ def outcome_differences(expected: DrawOutcome, stored: Mapping[str, Any]) -> lis
     problems: list[str] = []
     if found.order != expected.order:
         at = next(
-            (i for i, (a, b) in enumerate(zip(found.order, expected.order, strict=False)) if a != b),
+            (
+                i
+                for i, (a, b) in enumerate(zip(found.order, expected.order, strict=False))
+                if a != b
+            ),
             min(len(found.order), len(expected.order)),
         )
         problems.append(f"draw order differs from position {at + 1}")

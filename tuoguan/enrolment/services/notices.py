@@ -54,7 +54,10 @@ def tell_admitted(enrolment: Enrolment) -> None:
     _later(
         enrolment.guardian.user,
         _("Admitted: %(child)s has a place in %(term)s") % _names(enrolment),
-        _("Complete the paperwork (agreement, insurance, pickup persons, health note) to confirm the place."),
+        _(
+            "Complete the paperwork (agreement, insurance, pickup persons, health note) "
+            "to confirm the place."
+        ),
         enrolment_link(enrolment),
     )
 
@@ -63,7 +66,10 @@ def tell_waitlisted(enrolment: Enrolment, position: int | None) -> None:
     _later(
         enrolment.guardian.user,
         _("On the waitlist: %(child)s for %(term)s") % _names(enrolment),
-        _("%(child)s is number %(position)s on the waitlist. You will get an offer when a place frees.")
+        _(
+            "%(child)s is number %(position)s on the waitlist. "
+            "You will get an offer when a place frees."
+        )
         % {"child": enrolment.child.name, "position": position},
         enrolment_link(enrolment),
     )

@@ -66,7 +66,9 @@ def _fitting_ids(groups: list[Group], enrolment: Enrolment, term: Term) -> list[
     ]
 
 
-def _offer_unit(unit: list[Enrolment], groups: list[int | None], pools: Any, hours: int) -> list[Offer]:
+def _offer_unit(
+    unit: list[Enrolment], groups: list[int | None], pools: Any, hours: int
+) -> list[Offer]:
     now = timezone.now()
     offers = []
     for enrolment, group_id in zip(unit, groups, strict=True):
@@ -193,7 +195,9 @@ def enrolment_remove(*, actor: Actor, enrolment: Enrolment, reason: str) -> Enro
     require(can_manage_enrolment(actor, enrolment))
     reason = (reason or "").strip()
     if not reason:
-        raise ValidationError({"reason": _("Give a reason; the parent is told and it is kept in the audit log.")})
+        raise ValidationError(
+            {"reason": _("Give a reason; the parent is told and it is kept in the audit log.")}
+        )
     if len(reason) > 500:
         raise ValidationError({"reason": _("Keep the reason under 500 characters.")})
     enrolment = _locked_enrolment(enrolment)
@@ -260,7 +264,9 @@ def _expire_one(offer_id: int, term_id: int, now: datetime.datetime) -> bool:
     with transaction.atomic():
         term_pool_lock(Term.objects.get(pk=term_id))
         offer = (
-            _skip_locked(Offer.objects.filter(pk=offer_id, status=Offer.Status.OPEN, expires_at__lte=now))
+            _skip_locked(
+                Offer.objects.filter(pk=offer_id, status=Offer.Status.OPEN, expires_at__lte=now)
+            )
             .select_related("enrolment__term", "enrolment__child", "enrolment__guardian__user")
             .first()
         )

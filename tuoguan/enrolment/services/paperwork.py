@@ -9,6 +9,7 @@ import hashlib
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from decimal import ROUND_DOWN, Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -21,6 +22,7 @@ from django.utils.translation import gettext_lazy
 from tuoguan.accounts.models import ChildConsent
 from tuoguan.notifications.services import notify
 from tuoguan.orgs.permissions import Actor, require
+from tuoguan.programs.compliance import MetricResult, Status, fact
 
 from ..models import (
     Agreement,
@@ -361,3 +363,48 @@ def paperwork_remind(*, actor: Actor, enrolments: Iterable[Enrolment]) -> int:
         )
         sent += 1
     return sent
+
+
+# --- The construction standard's "agreement and insurance for every admitted child" ----------
+
+
+def agreements_insurance_counts(terms: Sequence[Any]) -> dict[int, tuple[int, int]]:
+    """{term pk: (seated children with both a signed agreement and covering insurance, seated)}.
+
+    Registered with `programs.compliance` as a fact, so a compliance list of many terms reads
+    it in one batch.
+    """
+    enrolments = Enrolment.objects.filter(
+        term__in=[t.pk for t in terms], status__in=SEATED
+    ).select_related("term__program__host")
+    counts: dict[int, list[int]] = defaultdict(lambda: [0, 0])
+    states = paperwork_state_many(enrolments)
+    for enrolment in enrolments:
+        state = states[enrolment.pk]
+        counts[enrolment.term_id][1] += 1
+        if state["agreement"][0] and state["insurance"][0]:
+            counts[enrolment.term_id][0] += 1
+    return {pk: (both, seated) for pk, (both, seated) in counts.items()}
+
+
+def agreements_insurance_metric(term: Any, criterion: Any) -> MetricResult:
+    """The share of admitted children with both papers, against the criterion's threshold."""
+    both, seated = fact(term, "agreements_insurance") or (0, 0)
+    if not seated:
+        return MetricResult(None, Status.PENDING, _("No child has been admitted yet."))
+    share = (Decimal(100 * both) / seated).quantize(Decimal("0.01"), rounding=ROUND_DOWN)
+    threshold = criterion.threshold if criterion.threshold is not None else Decimal(100)
+    detail = _(
+        "%(both)s of %(seated)s admitted children have a signed care agreement and accident "
+        "insurance covering the term."
+    ) % {"both": both, "seated": seated}
+    return MetricResult(share, Status.PASS if share >= threshold else Status.FAIL, detail)
+
+
+def enrolment_sync_for_child(child: Any) -> None:
+    """Consent given or withdrawn: seated enrolments follow at once (confirmed ↔ admitted)."""
+    seated = Enrolment.objects.filter(
+        child=child, status__in=(EnrolmentStatus.ADMITTED, EnrolmentStatus.CONFIRMED)
+    )
+    for enrolment in seated:
+        enrolment_sync_confirmation(enrolment=enrolment)

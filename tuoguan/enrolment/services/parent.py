@@ -75,6 +75,10 @@ class ChildChance:
     def eligible(self) -> bool:
         return not self.refusals
 
+    @property
+    def already_applied(self) -> bool:
+        return any(r.code == "already_applied" for r in self.refusals)
+
 
 @dataclass
 class TermCard:

@@ -27,7 +27,12 @@ from tuoguan.programs.permissions import can_manage_term
 from ..models import ACTIVE_STATUSES, Enrolment, EnrolmentStatus
 from ..permissions import ROSTER_READER_ROLES
 from ..selectors import term_for_staff, with_waitlist_position
-from .paperwork import PAPERWORK_ITEMS, paperwork_missing_many, paperwork_remind, paperwork_state_many
+from .paperwork import (
+    PAPERWORK_ITEMS,
+    paperwork_missing_many,
+    paperwork_remind,
+    paperwork_state_many,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -174,10 +179,7 @@ def roster_counts(term: Term) -> dict[str, int]:
     from django.db.models import Count
 
     counts = dict(
-        Enrolment.objects.filter(term=term)
-        .values_list("status")
-        .annotate(n=Count("pk"))
-        .order_by()
+        Enrolment.objects.filter(term=term).values_list("status").annotate(n=Count("pk")).order_by()
     )
     return {status: counts.get(status, 0) for status in EnrolmentStatus.values}
 
@@ -196,9 +198,7 @@ def remind_targets(term: Term, group: Group | None = None) -> QuerySet[Enrolment
     queryset = Enrolment.objects.filter(term=term, status=EnrolmentStatus.ADMITTED)
     if group is not None:
         queryset = queryset.filter(group=group)
-    return queryset.select_related("child", "guardian__user", "term__program__host").order_by(
-        "pk"
-    )
+    return queryset.select_related("child", "guardian__user", "term__program__host").order_by("pk")
 
 
 def roster_remind(
@@ -235,10 +235,13 @@ def roster_remind_task(
     actor = actor_for(job.owner, membership_id)
     sent = 0
     try:
-        with translation.override(language), acting_as(
-            user_id=job.owner.pk,
-            membership_id=membership_id,
-            membership_label=str(actor.membership or ""),
+        with (
+            translation.override(language),
+            acting_as(
+                user_id=job.owner.pk,
+                membership_id=membership_id,
+                membership_label=str(actor.membership or ""),
+            ),
         ):
             if actor.membership is None or actor.membership.pk != membership_id:
                 job_finish(job_id=job_id, error=_("Your union role changed; nothing was sent."))

@@ -147,7 +147,7 @@ def applications_read(content: bytes) -> list[PaperRow]:
     sheet = open_sheet(content)
     try:
         rows = sheet.iter_rows(values_only=True)
-        columns = _header_map(next(rows, None) or ())
+        columns = _header_map(next(iter(rows), ()))
         _check_header(columns)
         result = _data_rows(rows, columns)
     except RosterFileError:
@@ -320,7 +320,9 @@ def _apply_one(
             )
     except ValidationError as exc:
         for message in exc.messages:
-            errors.append(RowError(row=plan.row, column=column_label("child_name"), message=message))
+            errors.append(
+                RowError(row=plan.row, column=column_label("child_name"), message=message)
+            )
         return
     outcomes.append({"row": plan.row, **_outcome(enrolment)})
 

@@ -123,7 +123,10 @@ def families_bulk(p: Any, count: int, *, start: int = 1000) -> list[tuple[User, 
         ]
     )
     ChildConsent.objects.bulk_create(
-        [ChildConsent(child=c, policy=p.policy, granted_by=u) for u, c in zip(users, children, strict=True)]
+        [
+            ChildConsent(child=c, policy=p.policy, granted_by=u)
+            for u, c in zip(users, children, strict=True)
+        ]
     )
     return list(zip(users, children, strict=True))
 

@@ -43,9 +43,7 @@ def term_around(
     """A term of the grassroots union starting `starts_in` days from today (negative: running)."""
     program = make_program(p, risk_notice=risk_notice)
     start = today() + starts_in * DAY
-    return make_term(
-        p, program=program, start_date=start, end_date=start + days * DAY, **overrides
-    )
+    return make_term(p, program=program, start_date=start, end_date=start + days * DAY, **overrides)
 
 
 def seat(term: Term, child: Any, status: str = EnrolmentStatus.ADMITTED) -> Enrolment:

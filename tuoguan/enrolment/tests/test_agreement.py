@@ -1,6 +1,7 @@
 """The care agreement: templates per union (inherited, versioned), signing, and re-signing."""
 
 import datetime
+from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
@@ -11,7 +12,10 @@ from tuoguan.notifications.models import Notification
 
 from .paperwork_support import DAY, PaperworkCase, actor, complete, seat, term_around, today
 
-BODY = "甲方{host}与乙方{guardian}就{child}参加{program}（{term}）达成协议：托管期为{start}至{end}。" * 2
+BODY = (
+    "甲方{host}与乙方{guardian}就{child}参加{program}（{term}）达成协议：托管期为{start}至{end}。"
+    * 2
+)
 
 
 class TemplateTests(PaperworkCase):
@@ -34,7 +38,9 @@ class TemplateTests(PaperworkCase):
             effective_from=today(),
         )
         self.assertEqual(agreements.agreement_template_for(self.p.grassroots), city)
-        self.assertEqual(agreements.agreement_template_for(self.p.other_grassroots_far).org, self.p.national)  # type: ignore[union-attr]
+        far = agreements.agreement_template_for(self.p.other_grassroots_far)
+        assert far is not None
+        self.assertEqual(far.org, self.p.national)
 
     def test_versions_are_numbered_per_union(self) -> None:
         for _n in range(2):
@@ -48,14 +54,19 @@ class TemplateTests(PaperworkCase):
         self.assertEqual(template.version, 2)
 
     def test_bad_templates_are_refused_by_field(self) -> None:
-        cases = {
+        cases: dict[str, dict[str, Any]] = {
             "body": {"body": BODY + "{salary}"},
             "title": {"title": "  "},
             "effective_from": {"effective_from": today() - DAY},
         }
         for field, change in cases.items():
             with self.subTest(field=field):
-                fields = {"title": "协议", "body": BODY, "effective_from": today(), **change}
+                fields: dict[str, Any] = {
+                    "title": "协议",
+                    "body": BODY,
+                    "effective_from": today(),
+                    **change,
+                }
                 with self.assertRaises(ValidationError) as caught:
                     agreements.agreement_template_publish(
                         actor=actor(self.p.city_admin), org=self.p.city, **fields
@@ -154,12 +165,24 @@ class NewVersionTests(PaperworkCase):
             ).exists()
         )
         agreement = agreements.agreement_sign(
-            actor=actor(self.p.parent), enrolment=enrolment, signer_name="王家长", consent=True, ip=None
+            actor=actor(self.p.parent),
+            enrolment=enrolment,
+            signer_name="王家长",
+            consent=True,
+            ip=None,
         )
         self.assertEqual(agreement.template, template)
         enrolment.refresh_from_db()
         self.assertEqual(enrolment.status, EnrolmentStatus.CONFIRMED)
         self.assertEqual(enrolment.agreements.count(), 2)
+
+    def test_a_family_that_never_signed_is_not_told_of_the_new_version(self) -> None:
+        enrolment = seat(term_around(self.p, starts_in=10), self.p.child_one)
+        self.publish(today())
+        self.assertFalse(
+            Notification.objects.filter(subject__contains="new care agreement").exists()
+        )
+        self.assertEqual(paperwork.paperwork_missing(enrolment)[0], "agreement")
 
     def test_a_running_term_keeps_the_version_it_started_with(self) -> None:
         enrolment = complete(seat(term_around(self.p, starts_in=-2), self.p.child_one))
@@ -234,7 +257,9 @@ class TemplatePageTests(PaperworkCase):
         client = self.client_for(self.p.city_admin)
         response = client.get(self.url)
         self.assertContains(response, "In force today")
-        self.assertEqual(response.context["form"].initial["title"], agreements.NATIONAL_DEFAULT_TITLE)
+        self.assertEqual(
+            response.context["form"].initial["title"], agreements.NATIONAL_DEFAULT_TITLE
+        )
         response = client.post(
             self.url, {"title": "大连市协议", "body": BODY, "effective_from": today().isoformat()}
         )

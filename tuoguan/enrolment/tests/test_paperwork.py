@@ -127,13 +127,13 @@ class ReminderTests(PaperworkCase):
         term = term_around(self.p)
         waiting = seat(term, self.p.child_one)
         done = complete(seat(term, new_family(self.p, 1)))
-        sent = paperwork.paperwork_remind(actor=actor(self.p.grassroots_admin), enrolments=[waiting, done])
+        sent = paperwork.paperwork_remind(
+            actor=actor(self.p.grassroots_admin), enrolments=[waiting, done]
+        )
         self.assertEqual(sent, 1)
         reminder = Notification.objects.get(recipient=self.p.parent, subject__contains="missing")
         self.assertIn("Care agreement signed", reminder.body)
-        self.assertEqual(
-            reminder.url, reverse("enrolment:paperwork", kwargs={"pk": waiting.pk})
-        )
+        self.assertEqual(reminder.url, reverse("enrolment:paperwork", kwargs={"pk": waiting.pk}))
 
     def test_a_caregiver_may_not_send_reminders(self) -> None:
         waiting = seat(term_around(self.p), self.p.child_one)
@@ -178,3 +178,25 @@ class ChecklistPageTests(PaperworkCase):
 
     def test_anonymous_is_sent_to_log_in(self) -> None:
         self.assert_login_redirect(self.anonymous().get(self.url))
+
+
+class StandardProviderTests(PaperworkCase):
+    def test_the_standard_reads_the_share_of_children_with_agreement_and_insurance(self) -> None:
+        from decimal import Decimal
+        from types import SimpleNamespace
+
+        from tuoguan.programs.compliance import Status, overriding
+
+        term = term_around(self.p)
+        criterion = SimpleNamespace(threshold=Decimal(100))
+        self.assertEqual(
+            paperwork.agreements_insurance_metric(term, criterion).status, Status.PENDING
+        )
+        complete(seat(term, self.p.child_one), skip=("health",))
+        complete(seat(term, new_family(self.p, 1)), skip=("insurance",))
+        seat(term, new_family(self.p, 2), status=EnrolmentStatus.WAITLISTED)
+        term = type(term).objects.get(pk=term.pk)  # a fresh instance: facts are cached on it
+        with overriding(facts={"agreements_insurance": paperwork.agreements_insurance_counts}):
+            result = paperwork.agreements_insurance_metric(term, criterion)
+        self.assertEqual((result.value, result.status), (Decimal("50.00"), Status.FAIL))
+        self.assertIn("1 of 2", result.detail)

@@ -3,7 +3,7 @@
 import io
 import re
 from typing import Any
-from unittest import mock
+from unittest import mock, skipUnless
 
 from django.urls import reverse
 from pypdf import PdfReader
@@ -25,6 +25,11 @@ def _to_unicode(font: Any) -> dict[int, str]:
     }
 
 
+def _decode(string: Any, table: dict[int, str]) -> list[str]:
+    raw = bytes(string) if isinstance(string, bytes) else string.get_original_bytes()
+    return [table.get(int.from_bytes(raw[i : i + 2]), "") for i in range(0, len(raw), 2)]
+
+
 def text_of(content: bytes) -> str:
     """The text drawn on every page, without whitespace.
 
@@ -34,14 +39,22 @@ def text_of(content: bytes) -> str:
     reader = PdfReader(io.BytesIO(content))
     chars: list[str] = []
     for page in reader.pages:
-        fonts = {name: _to_unicode(ref.get_object()) for name, ref in page["/Resources"]["/Font"].items()}
+        resources: Any = page["/Resources"]
+        fonts = {name: _to_unicode(ref.get_object()) for name, ref in resources["/Font"].items()}
         table: dict[int, str] = {}
+        saved: list[dict[int, str]] = []  # q/Q save and restore the font with the state
         for operands, operator in ContentStream(page.get_contents(), reader).operations:
-            if operator == b"Tf":
+            if operator == b"q":
+                saved.append(table)
+            elif operator == b"Q" and saved:
+                table = saved.pop()
+            elif operator == b"Tf":
                 table = fonts[operands[0]]
-            elif operator == b"Tj":
-                raw = operands[0].get_original_bytes()
-                chars += [table.get(int.from_bytes(raw[i : i + 2]), "?") for i in range(0, len(raw), 2)]
+            elif operator in (b"Tj", b"TJ"):
+                strings = operands[0] if operator == b"TJ" else operands
+                for string in strings:
+                    if isinstance(string, str | bytes):
+                        chars += _decode(string, table)
     return "".join("".join(chars).split())
 
 
@@ -76,6 +89,13 @@ class AgreementPdfTests(PaperworkCase):
         self.assertTrue(pdf.FONT.exists())
         self.assertIn("王小一", text_of(content))
 
+    @skipUnless(any(path.exists() for path, _index in pdf.SYSTEM_FALLBACKS), "no system CJK font")
+    def test_a_name_beyond_the_vendored_subset_is_drawn_with_the_system_font(self) -> None:
+        self.p.child_one.name = "王小玥"  # 玥 is not in GB 2312
+        self.p.child_one.save()
+        self.agreement.enrolment.child.refresh_from_db()
+        self.assertIn("王小玥", text_of(pdf.agreement_pdf(self.agreement)))
+
     def test_the_pdf_shows_the_text_as_signed_even_after_the_template_changes(self) -> None:
         Agreement.objects.filter(pk=self.agreement.pk).update(text="冻结的协议文本")
         self.agreement.refresh_from_db()
@@ -86,7 +106,9 @@ class AgreementPdfTests(PaperworkCase):
         self.assertEqual(response["Content-Type"], "application/pdf")
         self.assertIn("attachment;", response["Content-Disposition"])
         self.assertIn("王小一", text_of(response.content))
-        self.assertFalse(AuditEntry.objects.filter(action="view", model="enrolment.Agreement").exists())
+        self.assertFalse(
+            AuditEntry.objects.filter(action="view", model="enrolment.Agreement").exists()
+        )
 
     def test_the_union_downloads_it_and_the_read_is_audited(self) -> None:
         response = self.client_for(self.p.city_admin).get(self.url)

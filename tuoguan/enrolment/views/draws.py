@@ -69,7 +69,10 @@ def draw_public(request: HttpRequest, pk: int) -> HttpResponse:
         "admitted_count": len((draw.outcome or {}).get("admitted", [])),
         "waitlist_count": len((draw.outcome or {}).get("waitlist", [])),
         "tiers": _tier_labels(inputs.get("tiers", [])),
-        "other_draws": Draw.objects.filter(term=draw.term).exclude(pk=draw.pk).order_by("-started_at"),
+        "other_draws": Draw.objects.filter(term=draw.term)
+        .exclude(pk=draw.pk)
+        .only("pk", "started_at", "status")
+        .order_by("-started_at"),
     }
     return render(request, "enrolment/draw_public.html", context)
 

@@ -131,8 +131,9 @@ def apply(request: HttpRequest, term_pk: int) -> HttpResponse:
     enrolments = _apply_all(request, term, form) if form.is_valid() else None
     if enrolments is None:
         # A new token: the consumed one cannot be sent again.
-        form.data = form.data.copy()
-        form.data["form_token"] = form_token_issue(request)
+        data = request.POST.copy()
+        data["form_token"] = form_token_issue(request)
+        form.data = data
         context = _apply_context(request, worker, term, form)
         return render(request, "enrolment/apply.html", context, status=400)
     outcomes = [{"enrolment": e, "position": waitlist_position(e)} for e in enrolments]
@@ -177,7 +178,12 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
 def _after_act(request: HttpRequest, pk: int, notice: str, failed: bool) -> HttpResponse:
     if request.htmx:  # type: ignore[attr-defined]
         enrolment = _decorate(family.family_enrolment_for(_actor(request), pk))
-        context = {"enrolment": enrolment, "notice": notice, "failed": failed, "now": timezone.now()}
+        context = {
+            "enrolment": enrolment,
+            "notice": notice,
+            "failed": failed,
+            "now": timezone.now(),
+        }
         return render(request, "enrolment/my_enrolment_card.html", context)
     messages.add_message(request, messages.ERROR if failed else messages.SUCCESS, notice)
     return redirect("enrolment:my_enrolments")
@@ -214,7 +220,9 @@ def offer_decline_view(request: HttpRequest, pk: int) -> HttpResponse:
 def withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     """GET asks for confirmation; POST withdraws (the seat passes to the waitlist)."""
     if request.method == "POST":
-        return _act(request, pk, enrolment_withdraw, _("The application of %(child)s is withdrawn."))
+        return _act(
+            request, pk, enrolment_withdraw, _("The application of %(child)s is withdrawn.")
+        )
     enrolment = _decorate(family.family_enrolment_for(_actor(request), pk))
     return render(request, "enrolment/my_withdraw.html", {"enrolment": enrolment})
 

@@ -37,7 +37,7 @@ from ..permissions import ROSTER_READER_ROLES
 from ..selectors import draw_latest
 from ..services import draw_run, enrolment_admit_manually, enrolment_remove
 from ..services import roster as rosters
-from ..services import roster_import
+from ..services import roster_import as paper
 
 GET_POST = require_http_methods(["GET", "HEAD", "POST"])
 ROSTER_STATUSES = (TermStatus.ENROLLING, TermStatus.RUNNING, TermStatus.APPROVED, TermStatus.CLOSED)
@@ -119,9 +119,7 @@ def _manageable(request: HttpRequest, term_pk: int, pk: int) -> tuple[Any, Enrol
     return term, enrolment
 
 
-def _reason_act(
-    request: HttpRequest, term_pk: int, pk: int, *, admit: bool
-) -> HttpResponse:
+def _reason_act(request: HttpRequest, term_pk: int, pk: int, *, admit: bool) -> HttpResponse:
     term, enrolment = _manageable(request, term_pk, pk)
     form = ReasonForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
@@ -191,9 +189,11 @@ def roster_export_view(request: HttpRequest, term_pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def roster_export_download(request: HttpRequest, job_pk: int) -> HttpResponse:
+def roster_export_download(request: HttpRequest, job_pk: int) -> FileResponse:
     """The file a background export wrote; only for the person who asked for it."""
-    job = get_or_404(Job.objects.filter(owner=request.user, kind=EXPORT_JOB_KIND), pk=job_pk)
+    job = get_or_404(
+        Job.objects.filter(owner=_actor(request).user, kind=EXPORT_JOB_KIND), pk=job_pk
+    )
     stored = job.result.get("path") if isinstance(job.result, dict) else None
     if not stored or not default_storage.exists(stored):
         raise Http404
@@ -243,15 +243,16 @@ def roster_import(request: HttpRequest, term_pk: int) -> HttpResponse:
     form = RosterImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         job = job_create(
-            owner=request.user,
-            kind=roster_import.JOB_KIND,
-            title=_("Paper applications: %(file)s") % {"file": form.cleaned_data["file"].name[:150]},
+            owner=_actor(request).user,
+            kind=paper.JOB_KIND,
+            title=_("Paper applications: %(file)s")
+            % {"file": form.cleaned_data["file"].name[:150]},
             total=2 * form.row_count,
         )
         stored = default_storage.save(
             f"imports/applications/{uuid.uuid4().hex}.xlsx", ContentFile(form.content)
         )
-        roster_import.roster_import_task.enqueue(
+        paper.roster_import_task.enqueue(
             job_id=job.pk,
             path=stored,
             term_id=term.pk,
@@ -260,7 +261,9 @@ def roster_import(request: HttpRequest, term_pk: int) -> HttpResponse:
         )
         return redirect("enrolment:roster_import_result", job_pk=job.pk)
     status = 400 if form.errors else 200
-    return render(request, "enrolment/roster_import.html", {"term": term, "form": form}, status=status)
+    return render(
+        request, "enrolment/roster_import.html", {"term": term, "form": form}, status=status
+    )
 
 
 @login_required
@@ -269,7 +272,7 @@ def roster_import_template(request: HttpRequest, term_pk: int) -> HttpResponse:
     actor = _actor(request)
     term = rosters.roster_term_for(actor, term_pk)
     require(rosters.can_manage_roster(actor, term))
-    response = HttpResponse(roster_import.applications_template(), content_type=XLSX_TYPE)
+    response = HttpResponse(paper.applications_template(), content_type=XLSX_TYPE)
     response["Content-Disposition"] = 'attachment; filename="paper-applications-template.xlsx"'
     return response
 
@@ -277,9 +280,7 @@ def roster_import_template(request: HttpRequest, term_pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def roster_import_result(request: HttpRequest, job_pk: int) -> HttpResponse:
-    job = get_or_404(
-        Job.objects.filter(owner=request.user, kind=roster_import.JOB_KIND), pk=job_pk
-    )
+    job = get_or_404(Job.objects.filter(owner=_actor(request).user, kind=paper.JOB_KIND), pk=job_pk)
     result = job.result if isinstance(job.result, dict) else {}
     error_count = result.get("error_count", 0)
     lines = result.get("errors", []) if error_count else result.get("applied", [])

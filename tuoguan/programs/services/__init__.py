@@ -44,16 +44,19 @@ from .standards import (
     term_rejudge,
 )
 from .terms import (
+    GroupValidationError,
     group_create,
     group_delete,
     group_update,
     term_create,
+    term_create_with_groups,
     term_staff_add,
     term_staff_remove,
     term_update,
 )
 
 __all__ = [
+    "GroupValidationError",
     "calendar_announce_year",
     "calendar_pending_years",
     "calendar_seed_year",
@@ -80,6 +83,7 @@ __all__ = [
     "term_approve",
     "term_close",
     "term_create",
+    "term_create_with_groups",
     "term_day_add",
     "term_day_remove",
     "term_days_generate",

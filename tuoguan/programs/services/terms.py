@@ -1,6 +1,7 @@
 """Writes to terms, their groups and staff roster. Atomic; audited through AuditedModel."""
 
 import math
+from collections.abc import Sequence
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -237,3 +238,25 @@ def term_staff_add(
 def term_staff_remove(*, actor: Actor, staff: TermStaff) -> None:
     require(can_manage_term(actor, staff.term))
     staff.delete()
+
+
+class GroupValidationError(ValidationError):
+    """A group of `term_create_with_groups` was refused; `index` says which one."""
+
+    def __init__(self, index: int, error: ValidationError) -> None:
+        super().__init__(error.error_dict if hasattr(error, "error_dict") else error.error_list)
+        self.index = index
+
+
+@transaction.atomic
+def term_create_with_groups(
+    *, actor: Actor, program: Program, groups: Sequence[dict[str, Any]] = (), **fields: Any
+) -> Term:
+    """A term and its first groups in one step: all of it is saved, or none of it."""
+    term = term_create(actor=actor, program=program, **fields)
+    for index, group_fields in enumerate(groups):
+        try:
+            group_create(actor=actor, term=term, **group_fields)
+        except ValidationError as exc:
+            raise GroupValidationError(index, exc) from exc
+    return term

@@ -7,6 +7,7 @@ from django.db import transaction
 
 from tuoguan.accounts.demo import LoginRow, demo_people_ensure
 from tuoguan.audit.context import acting_as
+from tuoguan.core.demo import demo_steps
 from tuoguan.orgs.demo import demo_tree_ensure
 
 
@@ -36,6 +37,9 @@ class Command(BaseCommand):
         with transaction.atomic(), acting_as(reason="demo data"):
             orgs, orgs_created = demo_tree_ensure()
             rows, counts = demo_people_ensure(orgs)
+            # The later apps' own demo data (classes, terms…), see tuoguan/core/demo.py.
+            for step in demo_steps():
+                step(self.stdout)
         counts = {"unions": orgs_created, **counts}
         if any(counts.values()):
             made = ", ".join(f"{n} {what}" for what, n in counts.items())

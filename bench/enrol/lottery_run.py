@@ -1,0 +1,71 @@
+"""The timed lottery, run in its own process so that its peak memory is its own.
+
+`python -m bench.enrol.lottery_run ADMIN_ID` (Django set up from the environment) draws
+every lottery term the way a union admin's "draw all" does — `draws_run` collects and
+publishes the inputs, `draws_execute` (the background task's body) computes each pure
+draw and applies the outcomes in bulk — and prints one JSON object: the run time of each
+part, the process's peak RSS (`resource.getrusage`), and a second pass that recomputes
+every draw from its published inputs (the verification) with tracemalloc on.
+"""
+
+import json
+import resource
+import sys
+import time
+import tracemalloc
+
+import django
+
+
+def _peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def main(admin_id: int) -> dict[str, object]:
+    django.setup()
+    from tuoguan.accounts.models import User
+    from tuoguan.enrolment.models import Draw
+    from tuoguan.enrolment.services import lottery
+    from tuoguan.enrolment.services.draws import draws_execute, draws_run
+    from tuoguan.orgs.permissions import actor_for
+    from tuoguan.programs.models import EnrolMode, Term
+
+    actor = actor_for(User.objects.get(pk=admin_id))
+    terms = list(Term.objects.filter(enrol_mode=EnrolMode.LOTTERY).order_by("pk"))
+    rss_ready = _peak_rss_mb()
+
+    started = time.perf_counter()
+    draws = draws_run(actor=actor, terms=terms)
+    published = time.perf_counter()
+    job_id = draws[0].job_id
+    assert job_id is not None
+    draws_execute(job_id=job_id, draw_ids=[d.pk for d in draws])
+    finished = time.perf_counter()
+    rss_peak = _peak_rss_mb()
+
+    done = list(Draw.objects.filter(pk__in=[d.pk for d in draws]).order_by("pk"))
+    tracemalloc.start()
+    recompute_started = time.perf_counter()
+    mismatches = 0
+    for draw in done:
+        outcome = lottery.draw(lottery.DrawInputs.from_json(draw.inputs), draw.seed)
+        mismatches += outcome.to_json() != draw.outcome
+    recompute_s = time.perf_counter() - recompute_started
+    _current, traced_peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    return {
+        "terms": len(terms),
+        "draws_done": sum(1 for d in done if d.status == Draw.Status.DONE),
+        "run_time_s": round(finished - started, 3),
+        "collect_and_publish_s": round(published - started, 3),
+        "draw_and_apply_s": round(finished - published, 3),
+        "peak_rss_mb": round(rss_peak, 1),
+        "rss_before_draw_mb": round(rss_ready, 1),
+        "verify_recompute_s": round(recompute_s, 3),
+        "verify_tracemalloc_peak_mb": round(traced_peak / 2**20, 1),
+        "verify_mismatches": mismatches,
+    }
+
+
+if __name__ == "__main__":
+    print(json.dumps(main(int(sys.argv[1]))))

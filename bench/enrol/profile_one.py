@@ -1,0 +1,116 @@
+"""One application profiled in-process: queries, their time, and where they come from.
+
+`python -m bench.enrol.profile_one PLAN.json` (Django set up from the environment) sends
+real `POST /api/v1/terms/{id}/enrolments/` requests through the Django test client — the
+same middleware, authentication and service as under gunicorn, without the WSGI server —
+for children the rush did not use: one warm-up, one to a term with free seats (admitted)
+and one to a full term (waitlisted), then one bare baseline request. Each query is
+attributed to the innermost known step on its stack.
+"""
+
+import json
+import sys
+import time
+import traceback
+from collections import defaultdict
+from collections.abc import Callable
+from typing import Any
+
+import django
+
+# Innermost match wins: an audit INSERT made while seating counts as "audit".
+STEPS = {
+    "audit_record": "audit log entry",
+    "notify": "notification (on commit)",
+    "enrolment_sync_confirmation": "paperwork check (on commit)",
+    "waitlist_position": "waitlist position",
+    "next_waitlist_rank": "seat or waitlist",
+    "_allocate": "seat or waitlist",
+    "rules_for": "eligibility",
+    "check_eligibility": "eligibility",
+    "_replay": "idempotency (service)",
+    "service_remember": "idempotency (service)",
+    "idempotency_begin": "idempotency (API)",
+    "idempotency_finish": "idempotency (API)",
+    "_enrolment_response": "response (re-read and serialise)",
+    "enrolment_apply": "apply: reload term, child",
+    "term_for_applicant": "term lookup",
+    "authenticate": "token authentication",
+    "post": "view: child lookup",
+    "bare_apply": "bare view",
+}
+
+
+class Recorder:
+    def __init__(self) -> None:
+        self.rows: list[tuple[str, float, str]] = []
+
+    def __call__(self, execute: Callable[..., Any], sql: str, params: Any, many: bool, ctx: Any):
+        names = [frame.name for frame in traceback.extract_stack()]
+        step = next((STEPS[n] for n in reversed(names) if n in STEPS), "other (middleware)")
+        started = time.perf_counter()
+        try:
+            return execute(sql, params, many, ctx)
+        finally:
+            self.rows.append((step, (time.perf_counter() - started) * 1000, sql[:110]))
+
+
+def _post(client: Any, item: dict[str, Any]) -> tuple[int, float, Recorder]:
+    from django.db import connection
+
+    recorder = Recorder()
+    headers = {"Content-Type": "application/json"}
+    if item.get("token"):
+        headers["Authorization"] = f"Bearer {item['token']}"
+        headers["Idempotency-Key"] = item["key"]
+    started = time.perf_counter()
+    with connection.execute_wrapper(recorder):
+        response = client.post(
+            item["path"], data=item["body"], content_type="application/json", headers=headers
+        )
+    return response.status_code, (time.perf_counter() - started) * 1000, recorder
+
+
+def _timed(client: Any, item: dict[str, Any]) -> float:
+    started = time.perf_counter()
+    headers = {"Authorization": f"Bearer {item['token']}", "Idempotency-Key": item["key"]}
+    client.post(item["path"], data=item["body"], content_type="application/json", headers=headers)
+    return (time.perf_counter() - started) * 1000
+
+
+def _summary(status: int, wall_ms: float, recorder: Recorder) -> dict[str, Any]:
+    steps: dict[str, list[float]] = defaultdict(list)
+    for step, ms, _sql in recorder.rows:
+        steps[step].append(ms)
+    sql_ms = sum(ms for _s, ms, _q in recorder.rows)
+    return {
+        "status": status,
+        "queries": len(recorder.rows),
+        "wall_ms_with_tracing": round(wall_ms, 2),
+        "sql_ms": round(sql_ms, 2),
+        "by_step": {
+            step: {"queries": len(times), "sql_ms": round(sum(times), 2)}
+            for step, times in sorted(steps.items(), key=lambda kv: -len(kv[1]))
+        },
+        "queries_in_order": [f"{step} | {ms:.2f} ms | {sql}" for step, ms, sql in recorder.rows],
+    }
+
+
+def main(plan_path: str) -> dict[str, Any]:
+    django.setup()
+    from django.test import Client
+
+    with open(plan_path) as f:
+        plan = json.load(f)
+    client = Client(HTTP_HOST="127.0.0.1")
+    _post(client, plan["warmup"])
+    result = {name: _summary(*_post(client, plan[name])) for name in ("admitted", "waitlisted")}
+    # Untraced wall time of the same kind of request, median of a few.
+    times = sorted(_timed(client, item) for item in plan["untraced"])
+    result["untraced_wall_ms_median"] = round(times[len(times) // 2], 2)
+    result["bare"] = _summary(*_post(client, plan["bare"]))
+    return result
+
+
+if __name__ == "__main__":
+    print(json.dumps(main(sys.argv[1])))

@@ -1,0 +1,371 @@
+"""`make bench-enrol`: the enrolment benchmark of issue 4; writes bench/results/enrol.json.
+
+1. A dedicated PostgreSQL database (`tuoguan_bench`), cloned from a migrated template that
+   is rebuilt whenever a migration changes, seeded in bulk: 3,000 first-come terms, 3,000
+   lottery terms, 20,000 verified parents with API tokens and three children each.
+2. gunicorn (sync workers, production settings: DEBUG off, generated keys, persistent
+   connections) serves the app and, in the same process, a bare baseline view.
+3. wrk, 64 connections, replays the pre-generated plan (plan.py): first the bare view,
+   then — after the seats are reset — the real `POST /api/v1/terms/{id}/enrolments/`.
+   A short sweep over worker counts picks the count the measured run uses.
+4. The invariants are counted from the rows (checks.py); then 100,000 lottery applications
+   are inserted in bulk and drawn in a separate process (lottery_run.py); one request is
+   profiled (profile_one.py).
+
+The script exits 1 when a target is missed, after writing the JSON.
+"""
+
+import argparse
+import base64
+import hashlib
+import importlib.metadata
+import json
+import os
+import platform
+import secrets
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[2]
+HERE = Path(__file__).resolve().parent
+RESULT = ROOT / "bench/results/enrol.json"
+WORK = ROOT / "var/bench/enrol"
+SERVER_URL = os.environ.get("BENCH_PG_SERVER", "postgres://postgres@127.0.0.1:5432")
+DB = "tuoguan_bench"
+TEMPLATE = f"{DB}_tpl"
+TARGETS = {
+    "ratio_min": 0.5,
+    "p99_ms_max": 250,
+    "errors_max": 0,
+    "overbooked_seats_max": 0,
+    "unsold_with_waiting_max": 0,
+    "lottery_s_max": 10,
+    "lottery_peak_mb_max": 500,
+}
+
+
+def log(message: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {message}", flush=True)
+
+
+def production_env() -> dict[str, str]:
+    return {
+        **os.environ,
+        "PYTHONPATH": str(ROOT),
+        "DJANGO_SETTINGS_MODULE": "bench.enrol.settings",
+        "DJANGO_DEBUG": "False",
+        "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
+        "TUOGUAN_FIELD_KEY": base64.b64encode(secrets.token_bytes(32)).decode(),
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
+        # Plain http on localhost: no redirect to https, no HSTS.
+        "DJANGO_SECURE_SSL_REDIRECT": "False",
+        "DJANGO_HSTS_SECONDS": "0",
+        "DATABASE_URL": f"{SERVER_URL}/{DB}",
+        "DJANGO_CONN_MAX_AGE": "600",
+        "DJANGO_LOG_LEVEL": "WARNING",
+    }
+
+
+# --- Database ------------------------------------------------------------------------------
+
+
+def _migrations_digest() -> str:
+    digest = hashlib.sha256()
+    for path in sorted(ROOT.glob("tuoguan/*/migrations/*.py")):
+        digest.update(path.name.encode() + path.read_bytes())
+    for dist in ("Django", "django-axes", "django-tasks", "django-treebeard"):
+        digest.update(importlib.metadata.version(dist).encode())
+    return digest.hexdigest()[:16]
+
+
+def _admin_sql(*statements: str) -> None:
+    import psycopg
+
+    with psycopg.connect(f"{SERVER_URL}/postgres", autocommit=True) as conn:
+        for statement in statements:
+            conn.execute(statement)
+
+
+def _template_digest() -> str | None:
+    import psycopg
+
+    with psycopg.connect(f"{SERVER_URL}/postgres", autocommit=True) as conn:
+        row = conn.execute(
+            "SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = %s",
+            [TEMPLATE],
+        ).fetchone()
+    return row[0] if row else None
+
+
+def database_create(env: dict[str, str]) -> None:
+    """tuoguan_bench, fresh: a clone of the migrated template (migrated again when stale)."""
+    digest = _migrations_digest()
+    if _template_digest() != digest:
+        log("migrating the template database (migrations changed)")
+        _admin_sql(
+            f"DROP DATABASE IF EXISTS {TEMPLATE} WITH (FORCE)", f"CREATE DATABASE {TEMPLATE}"
+        )
+        subprocess.run(
+            [str(ROOT / ".venv/bin/python"), "manage.py", "migrate", "--noinput", "-v0"],
+            cwd=ROOT,
+            env={**env, "DATABASE_URL": f"{SERVER_URL}/{TEMPLATE}"},
+            check=True,
+        )
+        _admin_sql(f"COMMENT ON DATABASE {TEMPLATE} IS '{digest}'")
+    _admin_sql(
+        f"DROP DATABASE IF EXISTS {DB} WITH (FORCE)", f"CREATE DATABASE {DB} TEMPLATE {TEMPLATE}"
+    )
+
+
+def database_drop() -> None:
+    _admin_sql(f"DROP DATABASE IF EXISTS {DB} WITH (FORCE)")
+
+
+def reset_rush() -> None:
+    """Back to the seeded state: no applications, every seat free."""
+    from django.apps import apps
+    from django.db import connection
+
+    models = [
+        "enrolment.Enrolment",
+        "enrolment.IdempotencyKey",
+        "notifications.Notification",
+        "audit.AuditEntry",
+        "django_tasks_database.DBTaskResult",
+    ]
+    tables = ", ".join(apps.get_model(label)._meta.db_table for label in models)
+    with connection.cursor() as cursor:
+        cursor.execute(f"TRUNCATE {tables} CASCADE")
+        cursor.execute("UPDATE enrolment_seatpool SET taken = 0")
+        cursor.execute(f"VACUUM ANALYZE {apps.get_model('enrolment.SeatPool')._meta.db_table}")
+
+
+# --- Phases -------------------------------------------------------------------------------
+
+
+def _phase(server: Any, files: dict[str, Path], kind: str, seconds: int) -> dict[str, Any]:
+    """One measured wrk run against the bare view ("bare") or the real endpoint ("real")."""
+    from django.db import connections
+
+    from . import procs
+
+    connections.close_all()
+    common = {"script": HERE / "rush.lua", "url": server.url, "threads": 2}
+    warm = procs.wrk(
+        plan=files[f"warm_{kind}"],
+        out=WORK / f"wrk_warm_{kind}.json",
+        duration=2,
+        connections=16,
+        **common,
+    )
+    before, started = procs.cpu_sample(server.proc.pid, DB), time.monotonic()
+    result = procs.wrk(
+        plan=files[kind], out=WORK / f"wrk_{kind}.json", duration=seconds, connections=64, **common
+    )
+    wall = time.monotonic() - started
+    after = procs.cpu_sample(server.proc.pid, DB)
+    counts = result["counts"]
+    socket_errors = sum(v for k, v in result["socket_errors"].items() if k != "status")
+    latency = result["latency_ms"]
+    return {
+        "requests": result["requests"],
+        "duration_s": round(result["duration_s"], 2),
+        "per_s": round(counts["created"] / result["duration_s"], 1),
+        "created": counts["created"],
+        "admitted": counts.get("admitted", 0),
+        "waitlisted": counts.get("waitlisted", 0),
+        "replayed_retries": counts["replayed"],
+        "refused_double_submissions": counts["refused_duplicate"],
+        "in_progress_409": counts["in_progress"],
+        "errors": counts["errors"] + socket_errors + (counts["wrapped"] > 0),
+        "socket_errors": result["socket_errors"],
+        "plan_exhausted": counts["wrapped"] > 0,
+        "statuses": result["statuses"],
+        "error_samples": result["error_samples"],
+        "latency_ms": {
+            "p50": round(latency["percentiles"]["50"], 1),
+            "p90": round(latency["percentiles"]["90"], 1),
+            "p95": round(latency["percentiles"]["95"], 1),
+            "p99": round(latency["percentiles"]["99"], 1),
+            "p99_9": round(latency["percentiles"]["99.9"], 1),
+            "max": round(latency["max"], 1),
+            "mean": round(latency["mean"], 1),
+        },
+        "warmup_errors": warm["counts"]["errors"],
+        "cpu": procs.cpu_share(before, after, wall, os.cpu_count() or 1),
+        "loadavg_after": [round(x, 2) for x in os.getloadavg()],
+    }
+
+
+def _pair(env: dict[str, str], files: dict[str, Path], workers: int, seconds: int) -> tuple:
+    """Baseline then real endpoint, on one gunicorn; the rush's rows are kept."""
+    from . import procs
+
+    server = procs.Server(ROOT, env, workers, WORK / "gunicorn.log")
+    try:
+        log(f"  {workers} workers: bare view, {seconds} s")
+        bare = _phase(server, files, "bare", seconds)
+        reset_rush()
+        log(f"  {workers} workers: real endpoint, {seconds} s")
+        real = _phase(server, files, "real", seconds)
+    finally:
+        server.stop()
+    return bare, real
+
+
+def sweep(env: dict[str, str], files: dict[str, Path], counts: list[int], seconds: int) -> list:
+    rows = []
+    for workers in counts:
+        bare, real = _pair(env, files, workers, seconds)
+        reset_rush()
+        rows.append(
+            {
+                "workers": workers,
+                "seconds": seconds,
+                "accepted_per_s": real["per_s"],
+                "bare_per_s": bare["per_s"],
+                "ratio": round(real["per_s"] / bare["per_s"], 3) if bare["per_s"] else None,
+                "p99_ms": real["latency_ms"]["p99"],
+                "bare_p99_ms": bare["latency_ms"]["p99"],
+                "errors": real["errors"] + bare["errors"],
+                "loadavg_after": real["loadavg_after"],
+            }
+        )
+        log(f"  -> {rows[-1]}")
+    return rows
+
+
+def _subprocess_json(env: dict[str, str], module: str, *args: str) -> dict[str, Any]:
+    out = subprocess.run(
+        [str(ROOT / ".venv/bin/python"), "-m", module, *args],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return json.loads(out.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
+
+
+# --- The run --------------------------------------------------------------------------------
+
+
+def _versions() -> dict[str, Any]:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW server_version")
+        postgres = cursor.fetchone()[0]
+    wrk_banner = subprocess.run(["wrk", "-v"], capture_output=True, text=True).stdout
+    return {
+        "cores": os.cpu_count(),
+        "python": platform.python_version(),
+        "postgres": postgres,
+        "django": importlib.metadata.version("Django"),
+        "gunicorn": importlib.metadata.version("gunicorn"),
+        "wrk": wrk_banner.split("Copyright")[0].strip(),
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--seconds", type=int, default=30, help="measured run, each endpoint")
+    parser.add_argument("--workers", default="auto", help="gunicorn workers, or auto (sweep)")
+    parser.add_argument("--sweep", default="2,3,4", help="worker counts tried by auto")
+    parser.add_argument("--sweep-seconds", type=int, default=8)
+    parser.add_argument("--keep-db", action="store_true", help="leave tuoguan_bench in place")
+    parser.add_argument("--out", type=Path, default=RESULT)
+    args = parser.parse_args(argv)
+
+    started_at = time.monotonic()
+    load_before = [round(x, 2) for x in os.getloadavg()]
+    WORK.mkdir(parents=True, exist_ok=True)
+    env = production_env()
+    os.environ.update(env)
+    log(f"load average {load_before}; creating {DB}")
+    database_create(env)
+
+    import django
+
+    django.setup()
+    from tuoguan.programs.models import EnrolMode
+
+    from . import checks, plan, report, seed
+
+    try:
+        t0 = time.monotonic()
+        data = seed.seed(terms=3000, parents=20000)
+        seed_s = time.monotonic() - t0
+        log(f"seeded in {seed_s:.1f} s")
+        rush_plan = plan.build(data)
+        files = rush_plan.write(WORK)
+        from django.db import connection
+
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM ANALYZE")
+
+        sweep_rows: list[dict[str, Any]] = []
+        if args.workers == "auto":
+            log("sweeping worker counts")
+            sweep_rows = sweep(
+                env, files, [int(n) for n in args.sweep.split(",")], args.sweep_seconds
+            )
+            workers = max(sweep_rows, key=lambda r: r["accepted_per_s"])["workers"]
+        else:
+            workers = int(args.workers)
+        log(f"measured run: {workers} workers, {args.seconds} s per endpoint")
+        bare, real = _pair(env, files, workers, args.seconds)
+        rush_invariants = checks.invariants()
+        rush_statuses = checks.status_counts(EnrolMode.FIRST_COME)
+
+        log("lottery: inserting applications")
+        applications = seed.lottery_applications(data, total=100_000)
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM ANALYZE")
+        connection.close()
+        log("lottery: drawing every term (separate process)")
+        lottery = _subprocess_json(env, "bench.enrol.lottery_run", str(data.admin))
+        lottery.update(applications=applications)
+        lottery["statuses"] = checks.status_counts(EnrolMode.LOTTERY)
+        final_invariants = checks.invariants()
+        connection.close()
+        log("profiling one request")
+        profile = _subprocess_json(env, "bench.enrol.profile_one", str(files["profile"]))
+        versions = _versions()
+    finally:
+        from django.db import connections
+
+        connections.close_all()
+        if not args.keep_db:
+            database_drop()
+
+    result = report.build(
+        machine={**versions, "loadavg_before": load_before, "loadavg_after": os.getloadavg()},
+        setup={
+            "seed_s": round(seed_s, 1),
+            "workers": workers,
+            "seconds": args.seconds,
+            "plan": rush_plan.summary(),
+            "total_bench_s": round(time.monotonic() - started_at, 1),
+        },
+        bare=bare,
+        real=real,
+        rush_invariants=rush_invariants,
+        rush_statuses=rush_statuses,
+        final_invariants=final_invariants,
+        lottery=lottery,
+        profile=profile,
+        sweep=sweep_rows,
+        targets=TARGETS,
+    )
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n")
+    log(f"wrote {args.out}: passed {result['passed']}")
+    return 0 if all(result["passed"].values()) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,27 @@
+from tuoguan.core.testing import PersonaTestCase
+from tuoguan.enrolment.models import Enrolment, EnrolmentStatus
+from tuoguan.programs.compliance import registered_metrics, term_compliance
+from tuoguan.programs.tests.factories import make_term
+
+
+class EnrolmentLendsFactsToTheStandardsTest(PersonaTestCase):
+    def test_agreements_and_insurance_is_judged_from_enrolments(self) -> None:
+        self.assertIn("agreements_insurance", registered_metrics())
+
+    def test_with_nobody_admitted_the_veto_is_pending(self) -> None:
+        rows = {row.criterion.metric: row for row in term_compliance(make_term(self.p)).rows}
+        self.assertEqual(rows["agreements_insurance"].status, "pending")
+
+    def test_an_admitted_child_without_papers_fails_the_veto(self) -> None:
+        term = make_term(self.p)
+        Enrolment.objects.create(
+            term=term,
+            child=self.p.child_one,
+            guardian=self.p.parent_worker,
+            status=EnrolmentStatus.ADMITTED,
+        )
+        result = term_compliance(term)
+        rows = {row.criterion.metric: row for row in result.rows}
+        self.assertEqual(rows["agreements_insurance"].status, "fail")
+        self.assertIn("0 of 1", str(rows["agreements_insurance"].detail))
+        self.assertTrue(result.veto_failed)

@@ -1,0 +1,167 @@
+"""Double submissions never act twice: Idempotency-Key, form tokens, the database constraint."""
+
+import datetime
+from typing import Any
+
+from django.contrib.sessions.backends.db import SessionStore
+from django.test import RequestFactory
+from django.urls import reverse
+from django.utils import timezone
+from rest_framework.test import APIClient
+
+from tuoguan.accounts import services as people
+from tuoguan.core.testing import PersonaTestCase
+from tuoguan.enrolment.models import Enrolment, IdempotencyKey
+from tuoguan.enrolment.services import form_token_consume, form_token_issue, idempotency_purge
+from tuoguan.enrolment.services.idempotency import (
+    KeyInProgress,
+    KeyMisused,
+    Replay,
+    idempotency_begin,
+    idempotency_finish,
+    request_fingerprint,
+)
+
+from .allocation_support import apply, open_term
+
+
+class ApiKeyTest(PersonaTestCase):
+    def setUp(self) -> None:
+        self.term = open_term(self.p)
+        self.url = reverse("enrolment-apply", kwargs={"term_id": self.term.pk})
+        _token, key = people.token_issue(user=self.p.parent, name="test")
+        self.client_ = APIClient()
+        self.client_.credentials(HTTP_AUTHORIZATION=f"Bearer {key}")
+
+    def send(self, body: Any, key: str | None = "tap-1") -> Any:
+        if key is None:
+            return self.client_.post(self.url, body, format="json")
+        return self.client_.post(self.url, body, format="json", HTTP_IDEMPOTENCY_KEY=key)
+
+    def test_the_same_key_twice_returns_the_same_enrolment(self) -> None:
+        first = self.send({"child": self.p.child_one.pk})
+        again = self.send({"child": self.p.child_one.pk})
+        self.assertEqual((first.status_code, again.status_code), (201, 201))
+        self.assertEqual(first.json(), again.json())
+        self.assertEqual(again.headers.get("Idempotent-Replayed"), "true")
+        self.assertEqual(Enrolment.objects.filter(term=self.term).count(), 1)
+
+    def test_another_key_for_the_same_child_and_term_is_refused_clearly(self) -> None:
+        self.send({"child": self.p.child_one.pk}, key="tap-1")
+        response = self.send({"child": self.p.child_one.pk}, key="tap-2")
+        self.assertEqual(response.status_code, 400)
+        self.assertEqual([r["code"] for r in response.json()["refusals"]], ["already_applied"])
+        self.assertEqual(Enrolment.objects.filter(term=self.term).count(), 1)
+
+    def test_without_a_key_the_second_application_is_refused_too(self) -> None:
+        self.send({"child": self.p.child_one.pk}, key=None)
+        response = self.send({"child": self.p.child_one.pk}, key=None)
+        self.assertEqual(response.status_code, 400)
+        self.assertEqual(Enrolment.objects.filter(term=self.term).count(), 1)
+
+    def test_the_same_key_with_another_body_is_422(self) -> None:
+        self.send({"child": self.p.child_one.pk})
+        response = self.send({"child": self.p.child_two.pk})
+        self.assertEqual(response.status_code, 422)
+        self.assertIn("different request", response.json()["detail"])
+        self.assertEqual(Enrolment.objects.filter(term=self.term).count(), 1)
+
+    def test_a_refusal_is_replayed_too(self) -> None:
+        first = self.send({"child": "abc"})
+        again = self.send({"child": "abc"})
+        self.assertEqual((first.status_code, again.status_code), (400, 400))
+        self.assertEqual(first.json(), again.json())
+
+    def test_a_key_in_progress_is_409(self) -> None:
+        fingerprint = request_fingerprint("POST", self.url, {"child": self.p.child_one.pk})
+        IdempotencyKey.objects.create(user=self.p.parent, key="tap-1", fingerprint=fingerprint)
+        response = self.send({"child": self.p.child_one.pk})
+        self.assertEqual(response.status_code, 409)
+        self.assertFalse(Enrolment.objects.exists())
+
+    def test_a_bad_key_is_400(self) -> None:
+        for key in ("", "k" * 256):
+            response = self.send({"child": self.p.child_one.pk}, key=key)
+            self.assertEqual(response.status_code, 400, key)
+        self.assertFalse(Enrolment.objects.exists())
+        self.assertEqual(self.send({"child": self.p.child_one.pk}, key="k" * 255).status_code, 201)
+
+    def test_keys_belong_to_one_user(self) -> None:
+        self.send({"child": self.p.child_one.pk})
+        _token, key = people.token_issue(user=self.p.other_parent, name="test")
+        other = APIClient()
+        other.credentials(HTTP_AUTHORIZATION=f"Bearer {key}")
+        response = other.post(
+            self.url, {"child": self.p.other_child.pk}, format="json", HTTP_IDEMPOTENCY_KEY="tap-1"
+        )
+        self.assertNotEqual(response.status_code, 422)  # not "key used for another request"
+        self.assertEqual(IdempotencyKey.objects.filter(key="tap-1").count(), 2)
+
+
+class KeyServiceTest(PersonaTestCase):
+    def test_begin_claims_replays_and_refuses(self) -> None:
+        claim = idempotency_begin(user=self.p.parent, key="k", fingerprint="f")
+        assert isinstance(claim, IdempotencyKey)
+        with self.assertRaises(KeyInProgress):
+            idempotency_begin(user=self.p.parent, key="k", fingerprint="f")
+        with self.assertRaises(KeyMisused):
+            idempotency_begin(user=self.p.parent, key="k", fingerprint="other")
+        idempotency_finish(record=claim, status_code=201, body={"id": 7})
+        self.assertEqual(
+            idempotency_begin(user=self.p.parent, key="k", fingerprint="f"),
+            Replay(status_code=201, body={"id": 7}),
+        )
+
+    def test_an_abandoned_claim_frees_its_key_after_a_while(self) -> None:
+        claim = idempotency_begin(user=self.p.parent, key="k", fingerprint="f")
+        assert isinstance(claim, IdempotencyKey)
+        IdempotencyKey.objects.filter(pk=claim.pk).update(
+            created_at=timezone.now() - datetime.timedelta(minutes=10)
+        )
+        again = idempotency_begin(user=self.p.parent, key="k", fingerprint="f")
+        self.assertIsInstance(again, IdempotencyKey)
+
+    def test_keys_are_kept_a_day_and_then_purged(self) -> None:
+        IdempotencyKey.objects.create(user=self.p.parent, key="old", fingerprint="f")
+        IdempotencyKey.objects.create(user=self.p.parent, key="new", fingerprint="f")
+        IdempotencyKey.objects.filter(key="old").update(
+            created_at=timezone.now() - datetime.timedelta(hours=25)
+        )
+        self.assertEqual(idempotency_purge(older_than=datetime.timedelta(hours=1)), 1)
+        self.assertEqual(list(IdempotencyKey.objects.values_list("key", flat=True)), ["new"])
+
+    def test_the_service_key_returns_the_first_enrolment(self) -> None:
+        term = open_term(self.p)
+        first = apply(self.p, term, idempotency_key="form-abc")
+        again = apply(self.p, term, idempotency_key="form-abc")
+        self.assertEqual(first.pk, again.pk)
+        self.assertEqual(Enrolment.objects.count(), 1)
+
+
+class FormTokenTest(PersonaTestCase):
+    def request(self, session: SessionStore) -> Any:
+        request = RequestFactory().post("/")
+        request.session = session
+        request.user = self.p.parent
+        return request
+
+    def test_a_token_is_consumed_once(self) -> None:
+        session = SessionStore()
+        token = form_token_issue(self.request(session))
+        self.assertTrue(form_token_consume(self.request(session), token))
+        self.assertFalse(form_token_consume(self.request(session), token))
+
+    def test_a_double_post_with_two_copies_of_the_session_passes_once(self) -> None:
+        session = SessionStore()
+        token = form_token_issue(self.request(session))
+        session.save()
+        copy_one, copy_two = SessionStore(session.session_key), SessionStore(session.session_key)
+        results = [form_token_consume(self.request(copy), token) for copy in (copy_one, copy_two)]
+        self.assertEqual(sorted(results), [False, True])
+
+    def test_forged_and_empty_tokens_fail(self) -> None:
+        session = SessionStore()
+        form_token_issue(self.request(session))
+        self.assertFalse(form_token_consume(self.request(session), "forged"))
+        self.assertFalse(form_token_consume(self.request(session), ""))
+        self.assertFalse(form_token_consume(self.request(session), None))

@@ -1,0 +1,391 @@
+"""Serializers of the programs API: read shapes, and write shapes that only parse input."""
+
+from typing import Any
+
+from rest_framework import serializers
+
+from tuoguan.orgs.models import Org
+from tuoguan.orgs.selectors import orgs_visible_to
+
+from .. import selectors
+from ..models import (
+    Criterion,
+    Evidence,
+    Group,
+    Program,
+    ProgramType,
+    Standard,
+    TargetGroup,
+    Term,
+    TermStatus,
+    Venue,
+)
+from .base import ScopedPrimaryKeyField
+
+PROGRAM_WRITE_FIELDS = [
+    "name",
+    "type",
+    "theme",
+    "featured_content",
+    "target_groups",
+    "operator",
+    "provider_name",
+    "provider_licence",
+    "contract_start",
+    "contract_end",
+    "fee_policy",
+    "fee_amount",
+    "contact_name",
+    "contact_phone",
+    "description",
+    "risk_notice",
+    "is_active",
+]
+VENUE_WRITE_FIELDS = [
+    "name",
+    "address",
+    "indoor_area_m2",
+    "outdoor_area_m2",
+    "fire_exits",
+    "facilities",
+    "fire_cert_number",
+    "fire_cert_expires",
+    "building_cert_number",
+    "building_cert_expires",
+    "food_cert_number",
+    "food_cert_expires",
+]
+TERM_WRITE_FIELDS = [
+    "name",
+    "start_date",
+    "end_date",
+    "daily_start",
+    "daily_end",
+    "venue",
+    "capacity",
+    "age_min",
+    "age_max",
+    "grade_min",
+    "grade_max",
+    "enrol_opens_at",
+    "enrol_closes_at",
+    "enrol_mode",
+]
+GROUP_WRITE_FIELDS = [
+    "name",
+    "kind",
+    "capacity",
+    "carers_planned",
+    "min_age_months",
+    "max_age_months",
+    "grade_min",
+    "grade_max",
+]
+
+
+class WriteSerializer(serializers.ModelSerializer):
+    """Parses input into service keyword arguments; the service validates the rules.
+
+    Model-level unique/constraint validators are the service's business, not the parser's.
+    """
+
+    def get_validators(self) -> list[Any]:
+        return []
+
+    def service_fields(self) -> dict[str, Any]:
+        return dict(self.validated_data)
+
+
+# --- Programs and venues -------------------------------------------------------------------
+
+
+class ProgramSerializer(serializers.ModelSerializer):
+    host_name = serializers.CharField(source="host.name", read_only=True)
+    term_count = serializers.IntegerField(read_only=True, default=None)
+
+    class Meta:
+        model = Program
+        fields = ["id", "host", "host_name", *PROGRAM_WRITE_FIELDS, "term_count"]
+        read_only_fields = fields
+
+
+class ProgramWriteSerializer(WriteSerializer):
+    target_groups = serializers.ListField(
+        child=serializers.ChoiceField(choices=TargetGroup.choices), required=False
+    )
+
+    class Meta:
+        model = Program
+        fields = PROGRAM_WRITE_FIELDS
+
+
+class ProgramCreateSerializer(ProgramWriteSerializer):
+    host = ScopedPrimaryKeyField(orgs_visible_to, Org)
+
+    class Meta(ProgramWriteSerializer.Meta):
+        fields = ["host", *PROGRAM_WRITE_FIELDS]
+
+    def service_fields(self) -> dict[str, Any]:
+        fields = super().service_fields()
+        fields.pop("host")
+        return fields
+
+
+class VenueSerializer(serializers.ModelSerializer):
+    owner_name = serializers.CharField(source="owner.name", read_only=True)
+
+    class Meta:
+        model = Venue
+        fields = ["id", "owner", "owner_name", *VENUE_WRITE_FIELDS]
+        read_only_fields = fields
+
+
+class VenueWriteSerializer(WriteSerializer):
+    class Meta:
+        model = Venue
+        fields = VENUE_WRITE_FIELDS
+
+
+class VenueCreateSerializer(VenueWriteSerializer):
+    owner = ScopedPrimaryKeyField(orgs_visible_to, Org)
+
+    class Meta(VenueWriteSerializer.Meta):
+        fields = ["owner", *VENUE_WRITE_FIELDS]
+
+    def service_fields(self) -> dict[str, Any]:
+        fields = super().service_fields()
+        fields.pop("owner")
+        return fields
+
+
+class PhotoSerializer(serializers.Serializer):
+    image = serializers.FileField()
+    caption = serializers.CharField(max_length=120, required=False, default="", allow_blank=True)
+
+
+# --- Terms and groups ------------------------------------------------------------------------
+
+
+class GroupSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Group
+        fields = ["id", "term", *GROUP_WRITE_FIELDS]
+        read_only_fields = fields
+
+
+class GroupWriteSerializer(WriteSerializer):
+    class Meta:
+        model = Group
+        fields = GROUP_WRITE_FIELDS
+        extra_kwargs = {
+            name: {"required": False}
+            for name in ("kind", "capacity", "carers_planned", "min_age_months", "max_age_months")
+        }
+
+
+class GroupCreateSerializer(GroupWriteSerializer):
+    term = ScopedPrimaryKeyField(selectors.terms_visible_to, Term)
+
+    class Meta(GroupWriteSerializer.Meta):
+        fields = ["term", *GROUP_WRITE_FIELDS]
+
+    def service_fields(self) -> dict[str, Any]:
+        fields = super().service_fields()
+        fields.pop("term")
+        return fields
+
+
+class TermSerializer(serializers.ModelSerializer):
+    program_name = serializers.CharField(source="program.name", read_only=True)
+    program_type = serializers.CharField(source="program.type", read_only=True)
+    host = serializers.IntegerField(source="program.host_id", read_only=True)
+    care_days = serializers.IntegerField(source="care_day_count", read_only=True)
+    groups = GroupSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Term
+        fields = [
+            "id",
+            "program",
+            "program_name",
+            "program_type",
+            "host",
+            *TERM_WRITE_FIELDS,
+            "status",
+            "submitted_at",
+            "decided_at",
+            "rejection_reason",
+            "closing_summary",
+            "closed_at",
+            "care_days",
+            "groups",
+        ]
+        read_only_fields = fields
+
+
+class TermWriteSerializer(WriteSerializer):
+    venue = ScopedPrimaryKeyField(
+        selectors.venues_visible_to, Venue, allow_null=True, required=False
+    )
+
+    class Meta:
+        model = Term
+        fields = TERM_WRITE_FIELDS
+
+
+class TermCreateSerializer(TermWriteSerializer):
+    program = ScopedPrimaryKeyField(selectors.programs_visible_to, Program)
+    groups = GroupWriteSerializer(many=True, required=False)
+
+    class Meta(TermWriteSerializer.Meta):
+        fields = ["program", *TERM_WRITE_FIELDS, "groups"]
+
+    def service_fields(self) -> dict[str, Any]:
+        fields = super().service_fields()
+        fields.pop("program")
+        fields["groups"] = [dict(group) for group in fields.get("groups", [])]
+        return fields
+
+
+class ReasonSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=2000)
+
+
+class SummarySerializer(serializers.Serializer):
+    summary = serializers.CharField(max_length=5000)
+
+
+class DaySerializer(serializers.Serializer):
+    date = serializers.DateField()
+    care = serializers.BooleanField(help_text="true: a care day; false: a day off")
+
+
+class TermFilterSerializer(serializers.Serializer):
+    program = serializers.IntegerField(required=False, min_value=1)
+    type = serializers.ChoiceField(choices=ProgramType.choices, required=False)
+    status = serializers.ChoiceField(choices=TermStatus.choices, required=False)
+    year = serializers.IntegerField(required=False, min_value=2000, max_value=2100)
+    region = serializers.RegexField(r"^\d{2,6}$", required=False)
+    org = serializers.IntegerField(required=False, min_value=1)
+
+
+class ProgramFilterSerializer(TermFilterSerializer):
+    program = None  # type: ignore[assignment]
+
+
+# --- Standards, compliance, evidence ---------------------------------------------------------
+
+
+class CriterionSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Criterion
+        fields = [
+            "id",
+            "area",
+            "code",
+            "label",
+            "kind",
+            "metric",
+            "param",
+            "threshold",
+            "applies_to",
+            "is_veto",
+            "order",
+        ]
+        read_only_fields = fields
+
+
+class StandardSerializer(serializers.ModelSerializer):
+    org_name = serializers.CharField(source="org.name", read_only=True)
+    criteria = CriterionSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Standard
+        fields = [
+            "id",
+            "org",
+            "org_name",
+            "version",
+            "title",
+            "effective_from",
+            "published",
+            "published_at",
+            "criteria",
+        ]
+        read_only_fields = fields
+
+
+class EvidenceSerializer(serializers.ModelSerializer):
+    criterion_code = serializers.CharField(source="criterion.code", read_only=True)
+    uploaded_at = serializers.DateTimeField(source="created_at", read_only=True)
+
+    class Meta:
+        model = Evidence
+        fields = [
+            "id",
+            "term",
+            "criterion",
+            "criterion_code",
+            "content_type",
+            "size",
+            "note",
+            "status",
+            "review_comment",
+            "reviewed_at",
+            "uploaded_at",
+        ]
+        read_only_fields = fields
+
+
+def _criteria_visible(actor: Any) -> Any:
+    return Criterion.objects.filter(standard__in=selectors.standards_visible_to(actor))
+
+
+class EvidenceUploadSerializer(serializers.Serializer):
+    term = ScopedPrimaryKeyField(selectors.terms_visible_to, Term)
+    criterion = ScopedPrimaryKeyField(_criteria_visible, Criterion)
+    file = serializers.FileField()
+    note = serializers.CharField(max_length=2000, required=False, default="", allow_blank=True)
+
+
+class ReviewSerializer(serializers.Serializer):
+    accepted = serializers.BooleanField()
+    comment = serializers.CharField(max_length=2000, required=False, default="", allow_blank=True)
+
+
+class EvidenceFilterSerializer(serializers.Serializer):
+    term = serializers.IntegerField(required=False, min_value=1)
+    status = serializers.ChoiceField(choices=Evidence.Status.choices, required=False)
+    awaiting_my_review = serializers.BooleanField(required=False, default=False)
+
+
+class ComplianceRowSerializer(serializers.Serializer):
+    criterion = CriterionSerializer()
+    status = serializers.CharField()
+    status_display = serializers.CharField(source="get_status_display")
+    value = serializers.DecimalField(max_digits=12, decimal_places=2, allow_null=True)
+    detail = serializers.CharField()
+    evidence = EvidenceSerializer(many=True)
+
+
+class ComplianceSerializer(serializers.Serializer):
+    term = serializers.IntegerField(source="term.pk")
+    standard = serializers.SerializerMethodField()
+    verdict = serializers.CharField()
+    verdict_display = serializers.CharField(source="get_verdict_display")
+    veto_failed = serializers.BooleanField()
+    calendar_pending_years = serializers.ListField(
+        child=serializers.IntegerField(), source="term.pending_years_cached", default=list
+    )
+    criteria = ComplianceRowSerializer(many=True, source="rows")
+
+    def get_standard(self, obj: Any) -> dict[str, Any] | None:
+        standard = obj.standard
+        if standard is None:
+            return None
+        return {
+            "id": standard.pk,
+            "org": standard.org_id,
+            "version": standard.version,
+            "title": standard.title,
+        }

@@ -1,0 +1,1 @@
+"""Forms of the programs pages: they parse input; the services judge it (programs.services)."""

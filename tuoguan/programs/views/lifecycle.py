@@ -1,0 +1,143 @@
+"""A term's lifecycle from its page: submit, approve or reject, open enrolment, start, close.
+
+The services decide (and refuse with a reason); a refused step comes back as a message on
+the term's page. Approving and rejecting can also be done from the approval queue.
+"""
+
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import path
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_POST
+
+from tuoguan.orgs.permissions import require
+
+from .. import selectors, services
+from ..forms.base import add_service_errors
+from ..forms.terms import ReasonForm, SummaryForm
+from ..permissions import can_approve_term, can_manage_term
+from .base import GET_POST, actor_of, paginate, refusal
+
+
+def _back(request: HttpRequest, term_pk: int) -> HttpResponse:
+    # Only the approval queue is offered as a way back, so no open redirect is possible.
+    if request.POST.get("next") == "approvals":
+        return redirect("programs:approvals")
+    return redirect("programs:term_detail", pk=term_pk)
+
+
+def _step(service: Callable[..., Any], done: Any) -> Callable[[HttpRequest, int], HttpResponse]:
+    """A POST-only view running one lifecycle service on the term `pk`."""
+
+    @login_required
+    @require_POST
+    def view(request: HttpRequest, pk: int) -> HttpResponse:
+        actor = actor_of(request)
+        term = selectors.term_for(actor, pk)
+        try:
+            service(actor=actor, term=term)
+        except ValidationError as exc:
+            refusal(request, exc)
+        else:
+            messages.success(request, str(done))
+        return _back(request, term.pk)
+
+    view.__name__ = service.__name__
+    return view
+
+
+term_submit = _step(services.term_submit, gettext_lazy("Term submitted for approval."))
+term_approve = _step(services.term_approve, gettext_lazy("Term approved."))
+term_redraft = _step(services.term_redraft, gettext_lazy("Term back in draft."))
+term_open_enrolment = _step(services.term_open_enrolment, gettext_lazy("Enrolment opened."))
+term_start = _step(services.term_start, gettext_lazy("Term started."))
+
+
+@login_required
+@GET_POST
+def term_reject(request: HttpRequest, pk: int) -> HttpResponse:
+    actor = actor_of(request)
+    term = selectors.term_for(actor, pk)
+    require(can_approve_term(actor, term))
+    form = ReasonForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.term_reject(actor=actor, term=term, reason=form.cleaned_data["reason"])
+        except ValidationError as exc:
+            if not hasattr(exc, "error_dict"):
+                refusal(request, exc)
+                return _back(request, term.pk)
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("Term rejected; the host union has been told why."))
+            return _back(request, term.pk)
+    context = {"form": form, "term": term, "step": "reject"}
+    return render(request, "programs/term_step.html", context)
+
+
+@login_required
+@GET_POST
+def term_close(request: HttpRequest, pk: int) -> HttpResponse:
+    """结营: the term ends with a closing summary."""
+    actor = actor_of(request)
+    term = selectors.term_for(actor, pk)
+    require(can_manage_term(actor, term))
+    form = SummaryForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.term_close(actor=actor, term=term, summary=form.cleaned_data["summary"])
+        except ValidationError as exc:
+            if not hasattr(exc, "error_dict"):
+                refusal(request, exc)
+                return _back(request, term.pk)
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("Term closed."))
+            return _back(request, term.pk)
+    context = {"form": form, "term": term, "step": "close"}
+    return render(request, "programs/term_step.html", context)
+
+
+@login_required
+@require_POST
+def term_rejudge(request: HttpRequest, pk: int) -> HttpResponse:
+    """Judge the term by the standard in force today from now on."""
+    actor = actor_of(request)
+    term = selectors.term_for(actor, pk)
+    try:
+        services.term_rejudge(actor=actor, term=term)
+    except ValidationError as exc:
+        refusal(request, exc)
+    else:
+        messages.success(request, _("The term is now judged by the standard in force today."))
+    return redirect("programs:term_compliance", pk=term.pk)
+
+
+@login_required
+@require_GET
+def approvals(request: HttpRequest) -> HttpResponse:
+    """Terms submitted by the unions below, oldest first (union admins only)."""
+    actor = actor_of(request)
+    require(actor.is_admin)
+    page = paginate(request, selectors.approval_queue_for(actor))
+    return render(request, "programs/approvals.html", {"page": page})
+
+
+urlpatterns = [
+    path("terms/<int:pk>/submit/", term_submit, name="term_submit"),
+    path("terms/<int:pk>/approve/", term_approve, name="term_approve"),
+    path("terms/<int:pk>/reject/", term_reject, name="term_reject"),
+    path("terms/<int:pk>/redraft/", term_redraft, name="term_redraft"),
+    path("terms/<int:pk>/open-enrolment/", term_open_enrolment, name="term_open_enrolment"),
+    path("terms/<int:pk>/start/", term_start, name="term_start"),
+    path("terms/<int:pk>/close/", term_close, name="term_close"),
+    path("terms/<int:pk>/rejudge/", term_rejudge, name="term_rejudge"),
+    path("approvals/", approvals, name="approvals"),
+]
