@@ -194,6 +194,11 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = VAR_DIR / "static"
 MEDIA_URL = "media/"
 MEDIA_ROOT = VAR_DIR / "media"
+if TESTING:
+    # Uploads made by tests must never land among a developer's real files.
+    import tempfile
+
+    MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="tuoguan-test-media-"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

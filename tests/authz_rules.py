@@ -566,6 +566,7 @@ RULES: dict[str, Rule | tuple[Rule, ...]] = {
     "enrolment-decline-offer": api(ENROLMENT_FAMILY_ACTION, method="POST", obj="enrolment"),
     "enrolment-remove": api(ENROLMENT_HOST_ACTION, method="POST", obj="enrolment"),
     "enrolment-admit": api(ENROLMENT_HOST_ACTION, method="POST", obj="enrolment"),
+    "enrolment-check-priority": api(ENROLMENT_HOST_ACTION, method="POST", obj="enrolment"),
     "draw-detail": api(ENROLMENT_READ, obj="draw"),
     "survey-list": (
         api(ANY_USER, hides="survey", hides_detail="survey-detail"),

@@ -261,6 +261,7 @@ def _classes(w: World) -> None:
         side["lottery_term"] = lottery
         draw = draw_run(actor=_actor(by), term=lottery)
         # The task would run after commit, which never comes here: run it in place.
+        assert draw.job_id is not None
         draws_execute(job_id=draw.job_id, draw_ids=[draw.pk])
         draw.refresh_from_db()
         side["draw"] = draw
@@ -333,6 +334,7 @@ def _programs(w: World) -> None:
     from tuoguan.programs.tests.factories import image_upload, make_group, pdf_upload
 
     national = programs.standard_ensure_national_default()
+    assert national is not None
     p = w.p
     sides = (
         (w.own, p.grassroots_admin, p.province_admin, p.province, "ln"),

@@ -131,7 +131,7 @@ def _body_fields(url: str, method: str) -> dict[str, dict[str, Any]] | None:
     if operation is None or "requestBody" not in operation:
         return None
     content = operation["requestBody"].get("content", {})
-    media = content.get("application/json") or next(iter(content.values()), {})
+    media: dict[str, Any] = content.get("application/json") or next(iter(content.values()), {})
     schema = _resolve(media.get("schema", {}))
     properties = schema.get("properties", {})
     return {

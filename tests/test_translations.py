@@ -9,7 +9,7 @@ import ast
 import io
 import re
 import tokenize
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import polib
@@ -60,7 +60,9 @@ def live(po: polib.POFile) -> list[polib.POEntry]:
 @pytest.mark.parametrize("app", CATALOGUED_APPS)
 def test_every_foundation_app_and_every_app_with_a_locale_dir_has_a_catalogue(app: str) -> None:
     path = po_path(BASE_DIR / "tuoguan" / app)
-    assert path.exists(), f"{label(path)} is missing: create tuoguan/{app}/locale/, then make messages"
+    assert path.exists(), (
+        f"{label(path)} is missing: create tuoguan/{app}/locale/, then make messages"
+    )
     assert path.with_suffix(".mo").exists(), f"{label(path)} is not compiled: make messages"
 
 
@@ -118,7 +120,9 @@ def test_placeholders_in_the_translation_match_the_msgid(path: Path) -> None:
             pairs = [(entry.msgid_plural, text) for text in entry.msgstr_plural.values()]
         else:
             pairs = [(entry.msgid, entry.msgstr)]
-        wrong += [(msgid, text) for msgid, text in pairs if placeholders(msgid) != placeholders(text)]
+        wrong += [
+            (msgid, text) for msgid, text in pairs if placeholders(msgid) != placeholders(text)
+        ]
     assert not wrong, f"{label(path)}: placeholders differ in {wrong}"
 
 
@@ -168,7 +172,7 @@ KEYWORDS = {
 }
 
 
-def key_of(name: str, args: list[object]) -> Key | None:
+def key_of(name: str, args: Sequence[object]) -> Key | None:
     context_at, msgid_at = KEYWORDS[name]
     if len(args) <= msgid_at or not isinstance(args[msgid_at], str):
         return None
@@ -208,7 +212,11 @@ def template_msgids(source: str) -> Iterator[Key]:
 def _calls(line: str) -> Iterator[Key]:
     tokens = list(tokenize.generate_tokens(io.StringIO(line).readline))
     for index, token in enumerate(tokens[:-1]):
-        if token.type == tokenize.NAME and token.string in KEYWORDS and tokens[index + 1].string == "(":
+        if (
+            token.type == tokenize.NAME
+            and token.string in KEYWORDS
+            and tokens[index + 1].string == "("
+        ):
             args: list[object] = []
             for arg in tokens[index + 2 :]:
                 if arg.string == ")":
@@ -251,7 +259,9 @@ def test_every_msgid_in_the_code_is_in_its_catalogue(path: Path) -> None:
     if not path.exists():
         pytest.skip("no catalogue yet (see the test that requires it)")
     catalogue = {(e.msgctxt, e.msgid) for e in live(polib.pofile(str(path)))}
-    missing = {key: where for key, where in msgids_in(sources_of(path)).items() if key not in catalogue}
+    missing = {
+        key: where for key, where in msgids_in(sources_of(path)).items() if key not in catalogue
+    }
     assert not missing, f"{label(path)} lacks {missing}: run make messages and translate"
 
 

@@ -8,9 +8,11 @@ reported on its own.
 # The SQL below is assembled from model table names and status constants, never from input.
 # ruff: noqa: S608
 
+from collections import defaultdict
 from typing import Any
 
 from django.db import connection
+from django.db.models import Count
 
 from tuoguan.enrolment.models import (
     ACTIVE_STATUSES,
@@ -19,6 +21,8 @@ from tuoguan.enrolment.models import (
     EnrolmentStatus,
     SeatPool,
 )
+from tuoguan.enrolment.services.eligibility import group_fits
+from tuoguan.enrolment.services.lottery import assign_groups
 from tuoguan.programs.models import Group, Term
 
 
@@ -30,8 +34,6 @@ def _sql() -> dict[str, str]:
     e, p = Enrolment._meta.db_table, SeatPool._meta.db_table
     t, g = Term._meta.db_table, Group._meta.db_table
     seated, active = _in(SEATED_STATUSES), _in(ACTIVE_STATUSES)
-    waiting = f"'{EnrolmentStatus.WAITLISTED.value}'"
-    child = "accounts_child"
     term_seats = f"""
         SELECT t.id, t.capacity,
                COUNT(e.id) FILTER (WHERE e.status IN {seated}) AS seated
@@ -58,19 +60,6 @@ def _sql() -> dict[str, str]:
         "duplicate_active_applications": f"""
             SELECT COUNT(*) FROM (SELECT 1 FROM {e} WHERE status IN {active}
             GROUP BY child_id, term_id HAVING COUNT(*) > 1) d""",
-        # A waiting child and a free seat that child could take: a seat in the term, and
-        # when the term has groups, a free seat in a group of the child's grade.
-        "terms_unsold_with_waiting": f"""
-            SELECT COUNT(*) FROM ({term_seats}) ts
-            WHERE ts.seated < ts.capacity AND EXISTS (
-                SELECT 1 FROM {e} w JOIN {child} c ON c.id = w.child_id
-                WHERE w.term_id = ts.id AND w.status = {waiting} AND (
-                    NOT EXISTS (SELECT 1 FROM {g} g0 WHERE g0.term_id = ts.id)
-                    OR EXISTS (
-                        SELECT 1 FROM ({group_seats}) gs WHERE gs.term_id = ts.id
-                        AND gs.seated < gs.capacity
-                        AND (gs.grade_min IS NULL OR c.grade >= gs.grade_min)
-                        AND (gs.grade_max IS NULL OR c.grade <= gs.grade_max))))""",
         "applications_left_undrawn": (
             f"SELECT COUNT(*) FROM {e} WHERE status = '{EnrolmentStatus.APPLIED.value}'"
         ),
@@ -84,7 +73,84 @@ def invariants() -> dict[str, int]:
         for name, sql in _sql().items():
             cursor.execute(sql)
             result[name] = int(cursor.fetchone()[0])
+    result.update(unsold_with_waiting())
     return result
+
+
+def _seated() -> tuple[dict[int, int], dict[int, int]]:
+    seated = Enrolment.objects.filter(status__in=SEATED_STATUSES).order_by()
+    by_term = dict(seated.values("term_id").annotate(n=Count("pk")).values_list("term_id", "n"))
+    by_group = dict(
+        seated.filter(group__isnull=False)
+        .values("group_id")
+        .annotate(n=Count("pk"))
+        .values_list("group_id", "n")
+    )
+    return by_term, by_group
+
+
+def _units(rows: list[tuple[Any, ...]]) -> list[list[tuple[Any, ...]]]:
+    """Waiting applicants as the allocation sees them: a sibling set kept together is one."""
+    sets: dict[tuple[int, str], list[tuple[Any, ...]]] = defaultdict(list)
+    units = []
+    for row in rows:
+        _pk, guardian, key, together, _birth, _grade = row
+        if together and key:
+            sets[(guardian, key)].append(row)
+        else:
+            units.append([row])
+    return units + list(sets.values())
+
+
+def _fits(
+    unit: list[tuple[Any, ...]], term: Term, free: int, groups: list[Group], free_in: dict
+) -> bool:
+    if len(unit) > free:
+        return False
+    if not groups:
+        return True
+    options = [
+        [g.pk for g in groups if group_fits(g, birth_date=birth, grade=grade, on=term.start_date)]
+        for _pk, _guardian, _key, _together, birth, grade in unit
+    ]
+    return assign_groups(options, free_in) is not None
+
+
+def unsold_with_waiting() -> dict[str, int]:
+    """Terms with a free seat that a waiting applicant could take: a seat in the term and,
+    when the term has groups, a free seat in a group the child fits (for a sibling set
+    kept together, seats for all of them)."""
+    by_term, by_group = _seated()
+    terms = {
+        t.pk: t
+        for t in Term.objects.only("pk", "capacity", "start_date")
+        if t.capacity > by_term.get(t.pk, 0)
+    }
+    waiting: dict[int, list[tuple[Any, ...]]] = defaultdict(list)
+    rows = Enrolment.objects.filter(term_id__in=terms, status=EnrolmentStatus.WAITLISTED)
+    for term_id, *row in rows.values_list(
+        "term_id",
+        "pk",
+        "guardian_id",
+        "sibling_key",
+        "keep_together",
+        "child__birth_date",
+        "child__grade",
+    ):
+        waiting[term_id].append(tuple(row))
+    groups: dict[int, list[Group]] = defaultdict(list)
+    for group in Group.objects.filter(term_id__in=waiting).order_by("pk"):
+        groups[group.term_id].append(group)
+    unsold_terms = unsold_seats = 0
+    for term_id, rows_of_term in waiting.items():
+        term = terms[term_id]
+        free = term.capacity - by_term.get(term_id, 0)
+        free_in = {g.pk: g.capacity - by_group.get(g.pk, 0) for g in groups[term_id]}
+
+        if any(_fits(u, term, free, groups[term_id], free_in) for u in _units(rows_of_term)):
+            unsold_terms += 1
+            unsold_seats += free
+    return {"terms_unsold_with_waiting": unsold_terms, "seats_unsold_with_waiting": unsold_seats}
 
 
 def status_counts(mode: str) -> dict[str, int]:

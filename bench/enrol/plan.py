@@ -1,14 +1,17 @@
 """The rush's request plan, generated before the rush so that every repeat is intentional.
 
 Every child applies once (first-come terms share their dates, so a child may hold one of
-them): 80% of the applications aim at the 50 most popular terms, the rest at the other
-terms. Each real request carries the parent's Bearer token and a fresh Idempotency-Key, as
-the mobile client sends them. Two kinds of repeat are planned, each ~1,500 requests after
+them): 80% of the applications aim at the 50 most popular terms — by rank, the n-th most
+popular drawing a share proportional to 1/n, so the first ones fill within seconds even at
+low throughput and their later applicants go to the waitlist — the rest at the other terms.
+Each real request carries the parent's Bearer token and a fresh Idempotency-Key, as the
+mobile client sends them. Two kinds of repeat are planned, each ~1,500 requests after
 its original so that the original has finished: 1% retries with the same key (answered by
 replaying the stored response) and 0.5% double submissions with a new key (refused
 `already_applied`). The bare baseline replays the same first submissions without repeats.
 """
 
+import itertools
 import json
 import random
 import uuid
@@ -142,8 +145,15 @@ def build(data: Seeded, *, popular_count: int = 50, share: float = 0.8, seed: in
     rng.shuffle(kids)
     plan = Plan(popular=[t.id for t in popular])
     plan.warmup = [_request(p, c, rng.choice(others)) for p, c in kids[:WARMUP_SIZE]]
+    weights = list(itertools.accumulate(1 / rank for rank in range(1, popular_count + 1)))
     firsts = [
-        _request(p, c, rng.choice(popular) if rng.random() < share else rng.choice(others))
+        _request(
+            p,
+            c,
+            rng.choices(popular, cum_weights=weights)[0]
+            if rng.random() < share
+            else rng.choice(others),
+        )
         for p, c in kids[WARMUP_SIZE:]
     ]
     plan.main = _with_repeats(rng, firsts)

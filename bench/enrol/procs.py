@@ -99,6 +99,29 @@ def cpu_share(before: CpuSample, after: CpuSample, wall: float, cores: int) -> d
     return used
 
 
+def server_cpu(server_pid: int) -> float:
+    total = 0.0
+    for pid in (p for p in os.listdir("/proc") if p.isdigit()):
+        stat = _stat(pid)
+        if stat is not None and (int(pid) == server_pid or stat[0] == server_pid):
+            total += stat[1]
+    return total
+
+
+def wait_idle(server_pid: int, quiet_s: float = 1.5, limit_s: float = 120) -> float:
+    """Wait until the server's processes have used no CPU for `quiet_s`; the seconds waited."""
+    started = time.monotonic()
+    last, quiet_since = server_cpu(server_pid), time.monotonic()
+    while time.monotonic() - started < limit_s:
+        time.sleep(0.25)
+        now = server_cpu(server_pid)
+        if now - last > 0.02:
+            last, quiet_since = now, time.monotonic()
+        elif time.monotonic() - quiet_since >= quiet_s:
+            break
+    return time.monotonic() - started - quiet_s
+
+
 class Server:
     """gunicorn serving config.wsgi with the bench settings on a free local port."""
 

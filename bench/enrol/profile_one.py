@@ -21,6 +21,7 @@ import django
 # Innermost match wins: an audit INSERT made while seating counts as "audit".
 STEPS = {
     "audit_record": "audit log entry",
+    "enqueue": "task enqueue (on commit)",
     "notify": "notification (on commit)",
     "enrolment_sync_confirmation": "paperwork check (on commit)",
     "waitlist_position": "waitlist position",
@@ -42,12 +43,17 @@ STEPS = {
 
 
 class Recorder:
+    """Each query's step and time; and the transactions that wrote (each a WAL flush)."""
+
     def __init__(self) -> None:
         self.rows: list[tuple[str, float, str]] = []
+        self.autocommit_writes = 0
 
     def __call__(self, execute: Callable[..., Any], sql: str, params: Any, many: bool, ctx: Any):
         names = [frame.name for frame in traceback.extract_stack()]
         step = next((STEPS[n] for n in reversed(names) if n in STEPS), "other (middleware)")
+        if not ctx["connection"].in_atomic_block and sql.lstrip()[:6] in WRITES:
+            self.autocommit_writes += 1
         started = time.perf_counter()
         try:
             return execute(sql, params, many, ctx)
@@ -55,7 +61,31 @@ class Recorder:
             self.rows.append((step, (time.perf_counter() - started) * 1000, sql[:110]))
 
 
-def _post(client: Any, item: dict[str, Any]) -> tuple[int, float, Recorder]:
+WRITES = ("INSERT", "UPDATE", "DELETE")
+
+
+class CommitCounter:
+    """Counts COMMITs of atomic blocks (autocommit statements commit on their own)."""
+
+    def __init__(self, connection: Any) -> None:
+        self.connection, self.count, self.ms = connection, 0, 0.0
+        self.original = connection._commit
+
+    def __enter__(self) -> "CommitCounter":
+        def counted() -> None:
+            started = time.perf_counter()
+            self.original()
+            self.count += 1
+            self.ms += (time.perf_counter() - started) * 1000
+
+        self.connection._commit = counted
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.connection._commit = self.original
+
+
+def _post(client: Any, item: dict[str, Any]) -> tuple[int, float, Recorder, CommitCounter]:
     from django.db import connection
 
     recorder = Recorder()
@@ -64,11 +94,11 @@ def _post(client: Any, item: dict[str, Any]) -> tuple[int, float, Recorder]:
         headers["Authorization"] = f"Bearer {item['token']}"
         headers["Idempotency-Key"] = item["key"]
     started = time.perf_counter()
-    with connection.execute_wrapper(recorder):
+    with connection.execute_wrapper(recorder), CommitCounter(connection) as commits:
         response = client.post(
             item["path"], data=item["body"], content_type="application/json", headers=headers
         )
-    return response.status_code, (time.perf_counter() - started) * 1000, recorder
+    return response.status_code, (time.perf_counter() - started) * 1000, recorder, commits
 
 
 def _timed(client: Any, item: dict[str, Any]) -> float:
@@ -78,7 +108,9 @@ def _timed(client: Any, item: dict[str, Any]) -> float:
     return (time.perf_counter() - started) * 1000
 
 
-def _summary(status: int, wall_ms: float, recorder: Recorder) -> dict[str, Any]:
+def _summary(
+    status: int, wall_ms: float, recorder: Recorder, commits: CommitCounter
+) -> dict[str, Any]:
     steps: dict[str, list[float]] = defaultdict(list)
     for step, ms, _sql in recorder.rows:
         steps[step].append(ms)
@@ -88,6 +120,9 @@ def _summary(status: int, wall_ms: float, recorder: Recorder) -> dict[str, Any]:
         "queries": len(recorder.rows),
         "wall_ms_with_tracing": round(wall_ms, 2),
         "sql_ms": round(sql_ms, 2),
+        "atomic_commits": commits.count,
+        "commit_ms": round(commits.ms, 2),
+        "autocommit_writes": recorder.autocommit_writes,
         "by_step": {
             step: {"queries": len(times), "sql_ms": round(sum(times), 2)}
             for step, times in sorted(steps.items(), key=lambda kv: -len(kv[1]))
@@ -104,7 +139,9 @@ def main(plan_path: str) -> dict[str, Any]:
         plan = json.load(f)
     client = Client(HTTP_HOST="127.0.0.1")
     _post(client, plan["warmup"])
-    result = {name: _summary(*_post(client, plan[name])) for name in ("admitted", "waitlisted")}
+    result: dict[str, Any] = {
+        name: _summary(*_post(client, plan[name])) for name in ("admitted", "waitlisted")
+    }
     # Untraced wall time of the same kind of request, median of a few.
     times = sorted(_timed(client, item) for item in plan["untraced"])
     result["untraced_wall_ms_median"] = round(times[len(times) // 2], 2)

@@ -67,10 +67,11 @@ def _notes(
         "group of the child's grade when it has groups, while a child waits).",
         "Lottery: run time = draws_run (collect and publish inputs of 3,000 terms, Draw rows, "
         "Job) + draws_execute (pure draw per term and bulk apply), measured in a fresh process; "
-        f"peak memory = that process's peak RSS ({lottery['peak_rss_mb']} MB, of which "
-        f"{lottery['rss_before_draw_mb']} MB before the draw: Python + Django). The "
-        "verification pass recomputes every draw from its published inputs under tracemalloc "
-        "(slower by tracemalloc's overhead).",
+        f"peak memory = that process's resident high-water mark, VmHWM ({lottery['peak_rss_mb']} "
+        f"MB, of which {lottery['rss_before_draw_mb']} MB before the draw: Python, Django and "
+        "the term list; getrusage's ru_maxrss would carry the parent's mark across fork+exec). "
+        "A verification pass then recomputes every draw from its published inputs and seed "
+        f"and compares the outcomes ({lottery['verify_mismatches']} differed).",
     ]
     if sweep:
         notes.append(
@@ -135,7 +136,8 @@ def build(
             "lottery_terms": 3000,
             "parents": 20000,
             "children": 60000,
-            "skew": "80% of requests at the 50 most popular first-come terms",
+            "skew": "80% of requests at the 50 most popular first-come terms (the n-th most "
+            "popular drawing a share proportional to 1/n), 20% spread over the other 2,950",
             "terms_with_groups": "one in three (grades 1-3 and 4-6)",
             **setup,
         },

@@ -47,8 +47,11 @@ TARGETS = {
 }
 
 
+STARTED = time.monotonic()
+
+
 def log(message: str) -> None:
-    print(f"[{time.strftime('%H:%M:%S')}] {message}", flush=True)
+    print(f"[{time.monotonic() - STARTED:6.1f} s] {message}", flush=True)
 
 
 def production_env() -> dict[str, str]:
@@ -167,6 +170,9 @@ def _phase(server: Any, files: dict[str, Path], kind: str, seconds: int) -> dict
     )
     wall = time.monotonic() - started
     after = procs.cpu_sample(server.proc.pid, DB)
+    # Requests wrk left in the listen backlog still run; let them finish before anyone
+    # resets or counts the rows.
+    drained_s = procs.wait_idle(server.proc.pid)
     counts = result["counts"]
     socket_errors = sum(v for k, v in result["socket_errors"].items() if k != "status")
     latency = result["latency_ms"]
@@ -195,6 +201,7 @@ def _phase(server: Any, files: dict[str, Path], kind: str, seconds: int) -> dict
             "mean": round(latency["mean"], 1),
         },
         "warmup_errors": warm["counts"]["errors"],
+        "drain_after_s": round(drained_s, 1),
         "cpu": procs.cpu_share(before, after, wall, os.cpu_count() or 1),
         "loadavg_after": [round(x, 2) for x in os.getloadavg()],
     }
@@ -280,7 +287,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=RESULT)
     args = parser.parse_args(argv)
 
-    started_at = time.monotonic()
     load_before = [round(x, 2) for x in os.getloadavg()]
     WORK.mkdir(parents=True, exist_ok=True)
     env = production_env()
@@ -349,7 +355,7 @@ def main(argv: list[str] | None = None) -> int:
             "workers": workers,
             "seconds": args.seconds,
             "plan": rush_plan.summary(),
-            "total_bench_s": round(time.monotonic() - started_at, 1),
+            "total_bench_s": round(time.monotonic() - STARTED, 1),
         },
         bare=bare,
         real=real,

@@ -8,5 +8,5 @@ from .bare import bare_apply
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("bench/bare-apply/", bare_apply, name="bench-bare-apply"),
-    *project_urlpatterns,
+    *project_urlpatterns,  # type: ignore[list-item]
 ]

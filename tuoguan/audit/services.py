@@ -1,3 +1,4 @@
+from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
 
@@ -40,6 +41,31 @@ def audit_record(
         ip=ctx.ip,
         reason=(reason or ctx.reason)[:500],
     )
+
+
+def audit_record_many(*, action: str, instances: Sequence[models.Model], reason: str = "") -> int:
+    """Append one entry per instance in a few inserts, for services that write many rows at
+    once with `bulk_create` (a lottery over thousands of terms); same fields as above."""
+    ctx = context.current()
+    entries = [
+        AuditEntry(
+            actor_id=ctx.user_id,
+            membership_id=ctx.membership_id,
+            membership_label=ctx.membership_label[:200],
+            action=action,
+            model=instance._meta.label,
+            object_id=str(instance.pk),
+            object_repr=str(instance)[:200],
+            changed_fields=[],
+            org_path=(instance.audit_org_path() if hasattr(instance, "audit_org_path") else "")
+            or "",
+            ip=ctx.ip,
+            reason=(reason or ctx.reason)[:500],
+        )
+        for instance in instances
+    ]
+    AuditEntry.objects.bulk_create(entries, batch_size=1000)
+    return len(entries)
 
 
 def audit_view(*, instance: models.Model, reason: str = "") -> AuditEntry:

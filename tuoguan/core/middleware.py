@@ -21,7 +21,8 @@ class RequestBodyLimitMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
-        if limit is not None and not request.content_type.startswith("multipart/"):
+        content_type = request.content_type or ""
+        if limit is not None and not content_type.startswith("multipart/"):
             try:
                 length = int(request.META.get("CONTENT_LENGTH") or 0)
             except ValueError:

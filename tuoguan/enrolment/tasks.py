@@ -20,7 +20,7 @@ def draw_notify(draw_ids: list[int]) -> None:
 
 
 @task()
-def offers_housekeeping() -> dict[str, Any]:
+def expire_offers() -> dict[str, Any]:
     """Expire overdue offers (passing their seats on), send reminders, purge old keys.
 
     Enqueue it every few minutes (cron: `manage.py expire_offers` does the same inline).

@@ -33,6 +33,7 @@ from .serializers import (
     DrawSerializer,
     EnrolmentFilterSerializer,
     EnrolmentSerializer,
+    PriorityCheckSerializer,
     ReasonSerializer,
 )
 
@@ -154,6 +155,22 @@ class EnrolmentViewSet(
         reason = self._reason(request)
         enrolment = services.enrolment_admit_manually(
             actor=_actor(request), enrolment=enrolment, reason=reason
+        )
+        return _enrolment_response(request, enrolment)
+
+    @extend_schema(request=PriorityCheckSerializer, responses=EnrolmentSerializer)
+    @action(detail=True, methods=["post"], url_path="check-priority")
+    @idempotent
+    def check_priority(self, request: Request, pk: Any = None) -> Response:
+        """The union confirms or rejects the declared priority groups (used by the draw)."""
+        enrolment = self.get_object()
+        require(can_manage_enrolment(_actor(request), enrolment))
+        serializer = PriorityCheckSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        enrolment = services.enrolment_priority_check(
+            actor=_actor(request),
+            enrolment=enrolment,
+            accepted=serializer.validated_data["accepted"],
         )
         return _enrolment_response(request, enrolment)
 

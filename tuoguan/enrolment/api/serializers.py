@@ -89,6 +89,12 @@ class ReasonSerializer(serializers.Serializer[Any]):
     reason = serializers.CharField(max_length=500, help_text=_("Kept in the audit log."))
 
 
+class PriorityCheckSerializer(serializers.Serializer[Any]):
+    accepted = serializers.BooleanField(
+        help_text=_("Whether the declared priority groups were checked and hold.")
+    )
+
+
 class EnrolmentFilterSerializer(serializers.Serializer[Any]):
     term = serializers.IntegerField(required=False, min_value=1)
     status = serializers.ChoiceField(choices=EnrolmentStatus.choices, required=False)

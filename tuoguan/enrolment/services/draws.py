@@ -23,13 +23,15 @@ from itertools import islice
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tuoguan.audit.context import with_reason
+from tuoguan.audit.models import AuditEntry
+from tuoguan.audit.services import audit_record_many
 from tuoguan.core.jobs import job_create, job_finish, job_progress, job_start
 from tuoguan.orgs.permissions import Actor, require
 from tuoguan.programs.models import EnrolMode, Group, Term, TermStatus
@@ -46,14 +48,14 @@ from ..models import (
 from ..permissions import can_run_draw
 from . import lottery
 from .allocation import priority_tiers, tier_of
+from .bulk import bulk_set
 from .eligibility import group_fits
 from .seats import term_pool_lock
 
 logger = logging.getLogger(__name__)
 
-# Draws applied per transaction, and enrolments per UPDATE statement.
+# Draws applied per transaction.
 DRAW_BATCH = 500
-UPDATE_CHUNK = 4000
 MAX_SEED_LENGTH = 64
 
 
@@ -264,23 +266,26 @@ def draws_run(
         total=len(term_list),
     )
     draws = []
+    for term in term_list:
+        published = inputs[term.pk].to_json()
+        draws.append(
+            Draw(
+                term=term,
+                seed=_clean_seed(seeds.get(term.pk)),
+                run_by=actor.user,
+                job=job,
+                inputs=published,
+                inputs_digest=lottery.canonical_digest(published),
+                reason=reason if term.pk in live else "",
+            )
+        )
     try:
-        with transaction.atomic(), with_reason(reason):
-            for term in term_list:
-                published = inputs[term.pk].to_json()
-                draw = Draw(
-                    term=term,
-                    seed=_clean_seed(seeds.get(term.pk)),
-                    run_by=actor.user,
-                    job=job,
-                    inputs=published,
-                    inputs_digest=lottery.canonical_digest(published),
-                    reason=reason if term.pk in live else "",
-                )
-                draw.save()
-                draws.append(draw)
+        with transaction.atomic():
+            # In bulk: a lottery day draws thousands of terms; each draw is still audited.
+            draws = Draw.objects.bulk_create(draws, batch_size=500)
     except IntegrityError:
         raise ValidationError(_("A draw of this term was started a moment ago.")) from None
+    audit_record_many(action=AuditEntry.Action.CREATE, instances=draws, reason=reason)
     draw_ids = [d.pk for d in draws]
     from ..tasks import draw_execute
 
@@ -295,30 +300,6 @@ def draw_run(*, actor: Actor, term: Term, seed: str | None = None, reason: str =
 
 
 # --- Applying outcomes (the task) -------------------------------------------------------------
-
-
-def _bulk_set_enrolments(
-    rows: list[tuple[int, str, int | None, int | None, int]], now: Any
-) -> None:
-    """Set status, group, rank and tier of many still-applied enrolments: one statement per
-    chunk (UPDATE … FROM a VALUES list works on PostgreSQL and SQLite ≥ 3.33)."""
-    table = connection.ops.quote_name(Enrolment._meta.db_table)
-    one = (
-        "(CAST(%s AS BIGINT), CAST(%s AS VARCHAR(12)), CAST(%s AS BIGINT),"
-        " CAST(%s AS INTEGER), CAST(%s AS INTEGER))"
-    )
-    for chunk in _chunks(rows, UPDATE_CHUNK):
-        values = ", ".join([one] * len(chunk))
-        sql = (
-            f"WITH v(id, status, grp, rnk, tier) AS (VALUES {values}) "  # noqa: S608 - placeholders only
-            f"UPDATE {table} SET status = v.status, group_id = v.grp, waitlist_rank = v.rnk, "
-            f"priority_tier = v.tier, decided_at = %s, updated_at = %s "
-            f"FROM v WHERE {table}.id = v.id AND {table}.status = %s"
-        )
-        params: list[Any] = [value for row in chunk for value in row]
-        params += [now, now, EnrolmentStatus.APPLIED.value]
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
 
 
 class DrawApplyError(Exception):
@@ -369,10 +350,25 @@ def _apply_batch(draw_ids: Sequence[int]) -> list[int]:
                 rows.append((pk, EnrolmentStatus.WAITLISTED.value, None, rank, tiers[pk]))
     if any(p.taken > p.capacity for p in pools):
         raise DrawApplyError("seats changed since the draw started")
-    _bulk_set_enrolments(rows, now)
-    SeatPool.objects.bulk_update(pools, ["taken"], batch_size=500)
-    Draw.objects.filter(status=Draw.Status.RUNNING).bulk_update(
-        draws, ["outcome", "status", "finished_at"], batch_size=200
+    bulk_set(
+        Enrolment,
+        [
+            ("status", "text"),
+            ("group_id", "bigint"),
+            ("waitlist_rank", "integer"),
+            ("priority_tier", "integer"),
+        ],
+        rows,
+        also={"decided_at": now, "updated_at": now},
+        only_if={"status": EnrolmentStatus.APPLIED.value},
+    )
+    bulk_set(SeatPool, [("taken", "integer")], [(p.pk, p.taken) for p in pools])
+    bulk_set(
+        Draw,
+        [("outcome", "jsonb")],
+        [(d.pk, lottery.canonical_json(d.outcome)) for d in draws],
+        also={"status": Draw.Status.DONE.value, "finished_at": now},
+        only_if={"status": Draw.Status.RUNNING.value},
     )
     return refill
 

@@ -261,14 +261,36 @@ class ActionApiTest(ApiTestCase):
         )
         self.assertEqual((response.status_code, response.json()["status"]), (200, S.ADMITTED))
 
+    def test_the_host_checks_a_priority_claim(self) -> None:
+        url = detail(self.waiting, "check-priority")
+        self.assertEqual(self.post(self.p.grassroots_admin, url, {}).status_code, 400)
+        self.assertEqual(self.post(self.p.caregiver, url, {"accepted": False}).status_code, 403)
+        response = self.post(self.p.grassroots_admin, url, {"accepted": False})
+        self.assertEqual(response.status_code, 200)
+        self.assertTrue(Enrolment.objects.get(pk=self.waiting.pk).priority_rejected)
+
     def test_outsider_gets_404_on_every_action(self) -> None:
-        for name in ("withdraw", "accept-offer", "decline-offer", "remove", "admit"):
+        for name in (
+            "withdraw",
+            "accept-offer",
+            "decline-offer",
+            "remove",
+            "admit",
+            "check-priority",
+        ):
             response = self.post(self.p.outsider, detail(self.waiting, name), {"reason": "x"})
             self.assertEqual(response.status_code, 404, name)
         self.assertEqual(Enrolment.objects.get(pk=self.waiting.pk).status, S.WAITLISTED)
 
     def test_anonymous_is_refused_on_every_action(self) -> None:
-        for name in ("withdraw", "accept-offer", "decline-offer", "remove", "admit"):
+        for name in (
+            "withdraw",
+            "accept-offer",
+            "decline-offer",
+            "remove",
+            "admit",
+            "check-priority",
+        ):
             self.assertIn(APIClient().post(detail(self.waiting, name)).status_code, (401, 403))
 
 

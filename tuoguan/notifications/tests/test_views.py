@@ -35,7 +35,7 @@ class InboxTest(PersonaTestCase):
         rows = list(response.context["page_obj"])
         self.assertEqual([n.subject for n in rows], ["旧的未读", "新的已读"])
         self.assertContains(response, f'id="notification-{old_unread.pk}"')
-        self.assertContains(response, "Unread")
+        self.assertContains(response, "未读")  # zh-hans is the default language
         self.assertNotContains(response, "别人的通知")
         self.assertEqual(response.context["unread_notifications"], 1)
 
@@ -125,7 +125,7 @@ class ReadTest(PersonaTestCase):
         theirs = make(self.p.other_parent, "三")
         response = self.client_for(self.p.parent).post(READ_ALL, follow=True)
         self.assertRedirects(response, INBOX)
-        self.assertContains(response, "All notifications are marked as read.")
+        self.assertContains(response, "所有通知已标为已读。")
         self.assertFalse(
             Notification.objects.filter(pk__in=[n.pk for n in mine], read_at=None).exists()
         )
@@ -150,7 +150,7 @@ class DeliveryLogTest(PersonaTestCase):
         self.assertEqual(response.status_code, 200)
         self.assertContains(response, "我的通知")
         self.assertContains(response, "TimeoutError: down")
-        self.assertContains(response, "SMS")
+        self.assertContains(response, "短信")
         self.assertNotContains(response, "别人的通知")
 
     def test_the_delivery_log_has_a_bounded_query_count(self) -> None:

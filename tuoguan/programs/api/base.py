@@ -1,6 +1,8 @@
 from typing import Any
 
 from django.db import models
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers, viewsets
 
 from tuoguan.orgs.permissions import Actor
@@ -25,6 +27,7 @@ class ScopedViewSet(viewsets.GenericViewSet):
         return context
 
 
+@extend_schema_field(OpenApiTypes.INT)
 class ScopedPrimaryKeyField(serializers.PrimaryKeyRelatedField):
     """A foreign key chosen among what the actor sees: `scope(actor) -> queryset`.
 

@@ -18,7 +18,7 @@ from ..models import Program, Venue
 from ..permissions import HOST_ROLES, can_manage_program, can_manage_venue
 from .base import ScopedViewSet, query_params
 from .serializers import (
-    PhotoSerializer,
+    PhotoUploadSerializer,
     ProgramCreateSerializer,
     ProgramFilterSerializer,
     ProgramSerializer,
@@ -73,13 +73,13 @@ class ProgramViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedVie
         services.program_update(actor=self.actor, program=program, **payload.service_fields())
         return self._respond(program)
 
-    @extend_schema(request=PhotoSerializer, responses={201: ProgramSerializer})
+    @extend_schema(request=PhotoUploadSerializer, responses={201: ProgramSerializer})
     @action(detail=True, methods=["post"], parser_classes=[MultiPartParser, FormParser])
     def photos(self, request: Request, pk: Any = None, **kwargs: Any) -> Response:
         """Add a photo (multipart: image, caption); it is re-encoded without EXIF."""
         program = self.get_object()
         require(can_manage_program(self.actor, program))
-        payload = PhotoSerializer(data=request.data)
+        payload = PhotoUploadSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         services.program_photo_add(actor=self.actor, program=program, **payload.validated_data)
         return self._respond(program, status.HTTP_201_CREATED)

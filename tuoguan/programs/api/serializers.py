@@ -158,7 +158,7 @@ class VenueCreateSerializer(VenueWriteSerializer):
         return fields
 
 
-class PhotoSerializer(serializers.Serializer):
+class PhotoUploadSerializer(serializers.Serializer):
     image = serializers.FileField()
     caption = serializers.CharField(max_length=120, required=False, default="", allow_blank=True)
 
@@ -247,15 +247,15 @@ class TermCreateSerializer(TermWriteSerializer):
         return fields
 
 
-class ReasonSerializer(serializers.Serializer):
+class TermReasonSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=2000)
 
 
-class SummarySerializer(serializers.Serializer):
+class TermSummarySerializer(serializers.Serializer):
     summary = serializers.CharField(max_length=5000)
 
 
-class DaySerializer(serializers.Serializer):
+class TermDaySerializer(serializers.Serializer):
     date = serializers.DateField()
     care = serializers.BooleanField(help_text="true: a care day; false: a day off")
 
@@ -348,7 +348,7 @@ class EvidenceUploadSerializer(serializers.Serializer):
     note = serializers.CharField(max_length=2000, required=False, default="", allow_blank=True)
 
 
-class ReviewSerializer(serializers.Serializer):
+class EvidenceReviewSerializer(serializers.Serializer):
     accepted = serializers.BooleanField()
     comment = serializers.CharField(max_length=2000, required=False, default="", allow_blank=True)
 

@@ -20,9 +20,9 @@ from .base import ScopedViewSet, query_params
 from .serializers import (
     CriterionSerializer,
     EvidenceFilterSerializer,
+    EvidenceReviewSerializer,
     EvidenceSerializer,
     EvidenceUploadSerializer,
-    ReviewSerializer,
     StandardSerializer,
 )
 
@@ -84,13 +84,13 @@ class EvidenceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedVi
         evidence = services.evidence_upload(actor=self.actor, **payload.validated_data)
         return Response(EvidenceSerializer(evidence).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=ReviewSerializer, responses=EvidenceSerializer)
+    @extend_schema(request=EvidenceReviewSerializer, responses=EvidenceSerializer)
     @action(detail=True, methods=["post"])
     def review(self, request: Request, pk: Any = None, **kwargs: Any) -> Response:
         """Accept or reject; a rejection needs a comment saying what is missing."""
         evidence = self.get_object()
         require(can_review_evidence(self.actor, evidence.term))
-        payload = ReviewSerializer(data=request.data)
+        payload = EvidenceReviewSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         evidence = services.evidence_review(
             actor=self.actor, evidence=evidence, **payload.validated_data

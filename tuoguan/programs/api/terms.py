@@ -24,15 +24,15 @@ from ..permissions import HOST_ROLES, can_approve_term, can_manage_program, can_
 from .base import ScopedViewSet, query_params
 from .serializers import (
     ComplianceSerializer,
-    DaySerializer,
     GroupCreateSerializer,
     GroupSerializer,
     GroupWriteSerializer,
-    ReasonSerializer,
-    SummarySerializer,
     TermCreateSerializer,
+    TermDaySerializer,
     TermFilterSerializer,
+    TermReasonSerializer,
     TermSerializer,
+    TermSummarySerializer,
     TermWriteSerializer,
 )
 
@@ -115,12 +115,12 @@ class TermViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSe
     def approve(self, request: Request, pk: Any = None, **kwargs: Any) -> Response:
         return self._step(services.term_approve)
 
-    @extend_schema(request=ReasonSerializer, responses=TermSerializer)
+    @extend_schema(request=TermReasonSerializer, responses=TermSerializer)
     @action(detail=True, methods=["post"])
     def reject(self, request: Request, pk: Any = None, **kwargs: Any) -> Response:
         term = self.get_object()
         require(can_approve_term(self.actor, term))
-        payload = ReasonSerializer(data=request.data)
+        payload = TermReasonSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         reason = payload.validated_data["reason"]
         return self._respond(services.term_reject(actor=self.actor, term=term, reason=reason))
@@ -141,13 +141,13 @@ class TermViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSe
     def start(self, request: Request, pk: Any = None, **kwargs: Any) -> Response:
         return self._step(services.term_start)
 
-    @extend_schema(request=SummarySerializer, responses=TermSerializer)
+    @extend_schema(request=TermSummarySerializer, responses=TermSerializer)
     @action(detail=True, methods=["post"])
     def close(self, request: Request, pk: Any = None, **kwargs: Any) -> Response:
         """结营: end the term with a closing summary."""
         term = self.get_object()
         require(can_manage_term(self.actor, term))
-        payload = SummarySerializer(data=request.data)
+        payload = TermSummarySerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         summary = payload.validated_data["summary"]
         return self._respond(services.term_close(actor=self.actor, term=term, summary=summary))
@@ -158,13 +158,13 @@ class TermViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSe
         """Judge the term by the standard in force today from now on."""
         return self._step(services.term_rejudge)
 
-    @extend_schema(request=DaySerializer, responses=TermSerializer)
+    @extend_schema(request=TermDaySerializer, responses=TermSerializer)
     @action(detail=True, methods=["post"])
     def days(self, request: Request, pk: Any = None, **kwargs: Any) -> Response:
         """Make one day a care day (`care: true`) or a day off, against the work calendar."""
         term = self.get_object()
         require(can_manage_term(self.actor, term))
-        payload = DaySerializer(data=request.data)
+        payload = TermDaySerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         change = (
             services.term_day_add if payload.validated_data["care"] else services.term_day_remove

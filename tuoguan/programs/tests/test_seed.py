@@ -1,5 +1,6 @@
 """`manage.py seed_demo` adds the demo classes of the seed article (programs/demo.py)."""
 
+import datetime
 import io
 
 from django.core.management import call_command
@@ -37,6 +38,20 @@ class SeedProgramsTest(TempMedia, TestCase):
         after = (Program.objects.count(), Term.objects.count(), Evidence.objects.count())
         self.assertEqual(after, before)
         self.assertLessEqual(count_queries(lambda: seed_programs(io.StringIO())), 5)
+
+    def test_a_later_run_reopens_a_lapsed_demo_window(self) -> None:
+        term = Term.objects.filter(status=TermStatus.ENROLLING).first()
+        assert term is not None
+        past = timezone.now() - datetime.timedelta(days=20)
+        Term.objects.filter(pk=term.pk).update(
+            enrol_opens_at=past, enrol_closes_at=past + datetime.timedelta(days=14)
+        )
+        out = io.StringIO()
+        seed_programs(out)
+        self.assertIn("1 enrolment windows reopened", out.getvalue())
+        term.refresh_from_db()
+        assert term.enrol_closes_at is not None
+        self.assertGreater(term.enrol_closes_at, timezone.now() + datetime.timedelta(days=13))
 
     def test_the_classes_of_the_seed_article_are_there(self) -> None:
         dalian = Program.objects.filter(name__startswith="慧成长动力营")
