@@ -13,9 +13,10 @@ from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from openpyxl import Workbook, load_workbook
@@ -106,10 +107,12 @@ def _normalise_mobile(value: str) -> str:
 
 
 def _header_map(header: Iterable[Any]) -> dict[str, int]:
-    accepted = {
-        key: {_normalise_header(label), _normalise_header(str(label)), *aliases}
-        for key, (label, aliases) in COLUMNS.items()
-    }
+    # A template downloaded in one language may be uploaded while the other is active.
+    accepted: dict[str, set[str]] = {key: set(aliases) for key, (_, aliases) in COLUMNS.items()}
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            for key, (label, _aliases) in COLUMNS.items():
+                accepted[key].add(_normalise_header(str(label)))
     found: dict[str, int] = {}
     for index, cell in enumerate(header):
         name = _normalise_header(cell)

@@ -332,3 +332,16 @@ class AccessTests(ImportTestCase):
         workbook.save(buffer)
         self.post(buffer.getvalue(), user=self.p.grassroots_admin)
         self.assertTrue(Worker.objects.filter(user__mobile="13600000001").exists())
+
+
+class TemplateHeadersInEitherLanguageTest(PersonaTestCase):
+    def test_the_english_and_the_chinese_headers_are_both_read(self) -> None:
+        from django.utils import translation
+
+        from tuoguan.accounts.imports import COLUMNS, _header_map
+
+        for code in ("en", "zh-hans"):
+            with translation.override(code):
+                header = [str(label) for label, _aliases in COLUMNS.values()]
+            with translation.override("zh-hans" if code == "en" else "en"):
+                self.assertEqual(set(_header_map(header)), set(COLUMNS), code)

@@ -40,7 +40,7 @@ OFFERING_STATUSES = (TermStatus.ENROLLING, TermStatus.RUNNING)
 REMIND_BEFORE = datetime.timedelta(hours=6)
 
 
-def _units(term: Term, waiting: list[Enrolment]) -> list[list[Enrolment]]:
+def _units(waiting: list[Enrolment]) -> list[list[Enrolment]]:
     """Waiting enrolments in rank order; siblings who asked to stay together form one unit."""
     sets: dict[tuple[int, str], list[Enrolment]] = {}
     units: list[list[Enrolment]] = []
@@ -66,9 +66,7 @@ def _fitting_ids(groups: list[Group], enrolment: Enrolment, term: Term) -> list[
     ]
 
 
-def _offer_unit(
-    unit: list[Enrolment], groups: list[int | None], pools: Any, hours: int
-) -> list[Offer]:
+def _offer_unit(unit: list[Enrolment], groups: list[int | None], hours: int) -> list[Offer]:
     now = timezone.now()
     offers = []
     for enrolment, group_id in zip(unit, groups, strict=True):
@@ -117,7 +115,7 @@ def offers_dispatch(*, term: Term) -> list[Offer]:
     group_free = {gid: pool.free for gid, pool in pools.group_pools.items()}
     hours = rules_for(term).offer_hours
     offers: list[Offer] = []
-    for unit in _units(term, waiting):
+    for unit in _units(waiting):
         if free <= 0:
             break
         if len(unit) > free or not all(e.child.has_consent() for e in unit):
@@ -134,7 +132,7 @@ def offers_dispatch(*, term: Term) -> list[Offer]:
             if group_id is not None:
                 group_free[group_id] -= 1
         free -= len(unit)
-        offers += _offer_unit(unit, chosen, pools, hours)
+        offers += _offer_unit(unit, chosen, hours)
     return offers
 
 
