@@ -15,15 +15,17 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-## make run: install, migrate SQLite under var/, seed the demo, serve on 127.0.0.1:8000 with a task worker.
+## make run: install, migrate SQLite under var/, seed the demo, serve on 127.0.0.1:8000 with a task
+## worker and the housekeeping clock (offer expiry, purges; see `manage.py housekeeping --help`).
 run: install
 	@mkdir -p var
 	$(PY) manage.py migrate --noinput -v0
 	$(PY) manage.py seed_demo
-	@# Stop the worker with the server. Not `kill 0`: its TERM re-entered this trap until
-	@# bash crashed, and it killed make too (Ctrl-C ended in "Segmentation fault").
-	@trap 'trap - EXIT INT TERM; kill $$(jobs -p) 2>/dev/null' EXIT INT TERM; \
+	@# Stop the worker and the clock with the server. Not `kill 0`: its TERM re-entered this
+	@# trap until bash crashed, and it killed make too (Ctrl-C ended in "Segmentation fault").
+	@trap 'trap - EXIT INT TERM HUP; kill $$(jobs -p) 2>/dev/null' EXIT INT TERM HUP; \
 	  $(PY) manage.py db_worker --interval 1 >var/worker.log 2>&1 & \
+	  $(PY) manage.py housekeeping --loop >var/housekeeping.log 2>&1 & \
 	  $(PY) manage.py runserver 127.0.0.1:8000
 
 ## make test: lint, types, migrations, deploy check, suite on SQLite and PostgreSQL, browser tests.

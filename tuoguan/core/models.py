@@ -51,3 +51,23 @@ class Job(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status in (self.Status.DONE, self.Status.FAILED)
+
+
+class PeriodicRun(models.Model):
+    """When a periodic housekeeping job last ran (see core/housekeeping.py).
+
+    Kept in the database, not in memory, so a restart does not re-run every job at once and
+    several runners agree on what is due.
+    """
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    last_run_at = models.DateTimeField(_("last run at"), null=True, blank=True)
+    last_error = models.TextField(_("last error"), blank=True)
+
+    class Meta:
+        verbose_name = _("periodic run")
+        verbose_name_plural = _("periodic runs")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name

@@ -16,3 +16,28 @@ class EnrolmentConfig(AppConfig):
         from .services.paperwork import enrolment_sync_for_child
 
         on_consent_change(enrolment_sync_for_child)
+        self._register_housekeeping()
+
+    def _register_housekeeping(self) -> None:
+        from datetime import timedelta
+
+        from tuoguan.core.housekeeping import register_periodic
+
+        from .services.idempotency import idempotency_purge
+        from .services.offers import offers_housekeeping
+
+        register_periodic(
+            "enrolment.offers",
+            offers_housekeeping,
+            every=timedelta(minutes=5),
+            description=(
+                "lapse offers past their deadline and offer the seat to the next child on "
+                "the waitlist, and remind parents once, 6 hours before their deadline"
+            ),
+        )
+        register_periodic(
+            "enrolment.idempotency_purge",
+            idempotency_purge,
+            every=timedelta(hours=1),
+            description="delete Idempotency-Keys and form tokens older than 24 hours",
+        )

@@ -6,3 +6,20 @@ class NotificationsConfig(AppConfig):
     name = "tuoguan.notifications"
     label = "notifications"
     verbose_name = _("Notifications")
+
+    def ready(self) -> None:
+        from datetime import timedelta
+
+        from tuoguan.core.housekeeping import register_periodic
+
+        from .services import deliveries_resume
+
+        register_periodic(
+            "notifications.resume",
+            deliveries_resume,
+            every=timedelta(minutes=10),
+            description=(
+                "send again the deliveries whose retry was lost (pending for 30 minutes), "
+                "and give up those not delivered within 24 hours"
+            ),
+        )

@@ -1,3 +1,4 @@
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -66,3 +67,36 @@ def notifications_mark_all_read(*, user: Any) -> int:
     return Notification.objects.filter(recipient=user, read_at__isnull=True).update(
         read_at=timezone.now()
     )
+
+
+# A delivery still pending this long after its last attempt has lost its retry (the worker
+# died in the middle of the task): housekeeping enqueues it again.
+RESUME_STALE_AFTER = timedelta(minutes=30)
+# Past this a message is news no longer (an "offer expiring in 6 hours" SMS a day late does
+# harm): it is given up instead of sent. The inbox row stays.
+GIVE_UP_AFTER = timedelta(hours=24)
+
+
+def deliveries_resume(*, now: datetime | None = None) -> dict[str, int]:
+    """Re-enqueue the deliveries whose retry was lost; give up those older than a day."""
+    now = now or timezone.now()
+    stale = Delivery.objects.filter(
+        status=Delivery.Status.PENDING, updated_at__lt=now - RESUME_STALE_AFTER
+    )
+    given_up = stale.filter(notification__created_at__lt=now - GIVE_UP_AFTER).update(
+        status=Delivery.Status.FAILED,
+        last_error="Not delivered within 24 hours: given up.",
+        updated_at=now,
+    )
+    ids = list(
+        stale.order_by("notification_id").values_list("notification_id", flat=True).distinct()[:500]
+    )
+    # Touched, so the next run does not enqueue them again while this retry is queued.
+    Delivery.objects.filter(notification_id__in=ids, status=Delivery.Status.PENDING).update(
+        updated_at=now
+    )
+    from .tasks import deliver_notification
+
+    for notification_id in ids:
+        deliver_notification.enqueue(notification_id)
+    return {"resumed": len(ids), "given_up": given_up}

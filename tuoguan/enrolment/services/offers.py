@@ -249,7 +249,7 @@ def offer_decline(*, actor: Actor, enrolment: Enrolment) -> Enrolment:
     return enrolment
 
 
-# --- Expiry and reminders (run by the task / `manage.py expire_offers`) ------------------------
+# --- Expiry and reminders (run by `manage.py housekeeping`, the task or `expire_offers`) --------
 
 
 def _skip_locked(queryset: Any) -> Any:
@@ -311,3 +311,9 @@ def offers_remind(now: datetime.datetime | None = None) -> int:
                 notices.tell_offer_expiring(offer)
                 sent += 1
     return sent
+
+
+def offers_housekeeping(now: datetime.datetime | None = None) -> dict[str, int]:
+    """Lapse offers past their deadline (the seat passes on) and send the 6-hour reminders."""
+    now = now or timezone.now()
+    return {"expired": offers_expire(now), "reminded": offers_remind(now)}

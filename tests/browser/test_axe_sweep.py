@@ -1,0 +1,358 @@
+"""Every page of the application passes axe-core in Chromium: the sweep.
+
+The URL patterns come from the URL configuration itself, as the authorisation matrix walks
+it, so a new page is swept as soon as it is routed. tests/authz_rules.py says who may open
+each pattern and which object of the matrix world (tests/conftest.py) fills its URL; the
+sweep opens it as such a person, in zh-hans (the default language) on a desktop screen, and
+fails on any serious or critical axe-core violation. Pages of the families and the public
+pages (log-in, password reset, the lottery results) are checked again at 360×740, where
+nothing may scroll sideways: parents use phones.
+
+Patterns that are not pages are recognised rather than listed: a GET answered with 405 is a
+POST-only action, a body that is not HTML is a download (Excel, PDF, photo, file, JSON).
+Anything else that cannot be built or opened fails its pattern's test, naming it.
+
+The world takes a while to build and pytest-django empties the database after every test
+that uses the live server, so the sweep runs once, in the first test of the module, over the
+patterns selected for this run; each pattern's test then reports its own pages.
+"""
+
+import importlib.util
+import re
+import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pytest
+from authz_rules import RULES, Rule, rules_for
+from django.conf import settings
+from django.test import Client, override_settings
+from django.urls import reverse
+
+pytestmark = pytest.mark.browser
+
+ANONYMOUS = "anonymous"
+PARENT = "parent"
+# The union staff who open a page when the parent cannot: the host's admins first, since
+# their pages show the most controls, then the levels above, then the other roles.
+STAFF = ("grassroots_admin", "city_admin", "province_admin", "reviewer", "caregiver")
+DESKTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 360, "height": 740}
+# Patterns that are pages but have nothing of their own to sweep.
+SKIPPED = {
+    "core:home": "redirects each person to where their work starts; those pages are swept",
+}
+ARTIFACTS = Path(settings.BASE_DIR) / "test-artifacts" / "axe-sweep"
+IN_MEMORY_STORAGE = "django.core.files.storage.InMemoryStorage"
+
+
+def _tests_conftest() -> ModuleType:
+    """tests/conftest.py, which builds the matrix world and walks the URL configuration.
+
+    `import conftest` would find this directory's conftest (pytest loads both under that
+    name), so the module is loaded from its file under a name of its own.
+    """
+    name = "tests_world_for_axe_sweep"
+    if name not in sys.modules:
+        spec = importlib.util.spec_from_file_location(name, Path(__file__).parents[1] / "conftest.py")
+        assert spec is not None and spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        spec.loader.exec_module(module)
+    return sys.modules[name]
+
+
+WORLD = _tests_conftest()
+ROUTES = [
+    route
+    for route in WORLD.project_routes()
+    if route.name and not route.route.startswith("api/") and not route.is_format_variant
+]
+ROUTES_BY_NAME = {route.name: route for route in ROUTES}
+NAMES = sorted(ROUTES_BY_NAME)
+
+
+# --- What to open, as whom ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class View:
+    """One page to open: the pattern's URL as one person, on a phone as well or not."""
+
+    name: str
+    persona: str
+    rule: Rule
+
+    @property
+    def on_phone(self) -> bool:
+        return self.persona in (ANONYMOUS, PARENT)
+
+
+@dataclass
+class Result:
+    problems: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+def _viewers(rule: Rule) -> list[str]:
+    """Public pages as a visitor; otherwise the parent and one member of staff, if allowed."""
+    if rule.anonymous_outcome() == 200:
+        return [ANONYMOUS]
+    viewers = [PARENT] if rule.expect.get(PARENT) == 200 else []
+    staff = [persona for persona in STAFF if rule.expect.get(persona) == 200]
+    return viewers + staff[:1]
+
+
+def _writer(rule: Rule) -> str | None:
+    """Someone let through by a write rule, to ask the pattern for a page with GET."""
+    for persona in (PARENT, *STAFF):
+        if rule.expect.get(persona) not in (None, 401, 403, 404, "login", "api-denied"):
+            return persona
+    return None
+
+
+def plan(name: str) -> tuple[list[View], list[str]]:
+    """The views to open for a pattern, or the reasons it cannot be swept."""
+    if name not in RULES:
+        return [], [
+            f"{name}: no rule in tests/authz_rules.py says who may open it, so the sweep "
+            "cannot build its URL; declare one there"
+        ]
+    rules = rules_for(name)
+    readable = [rule for rule in rules if rule.method == "GET"]
+    if readable:
+        views = [View(name, persona, readable[0]) for persona in _viewers(readable[0])]
+        if not views:
+            return [], [f"{name}: no persona gets 200 on it in tests/authz_rules.py"]
+        return views, []
+    # Declared as a write only: ask it for a page anyway, expecting 405.
+    writer = next((p for p in map(_writer, rules) if p), None)
+    if writer is None:
+        return [], [f"{name}: nobody may use it according to tests/authz_rules.py"]
+    return [View(name, writer, rules[0])], []
+
+
+def _url(view: View, world: Any) -> str:
+    kwargs = {}
+    route = ROUTES_BY_NAME[view.name]
+    fillers = view.rule.url_kwargs()
+    obj = world.own.get(view.rule.obj) if view.rule.obj else None
+    for kwarg in route.kwargs:
+        if kwarg not in fillers or obj is None:
+            raise LookupError(
+                f"{view.name}: the URL takes {kwarg!r} and its rule in tests/authz_rules.py "
+                f"gives no object of the world to fill it (obj={view.rule.obj!r})"
+            )
+        kwargs[kwarg] = getattr(obj, fillers[kwarg])
+    url = reverse(view.name, kwargs=kwargs)
+    if view.rule.query:
+        url += "?" + "&".join(f"{k}={v}" for k, v in view.rule.query.items())
+    return url
+
+
+# --- The browser side -------------------------------------------------------------------------
+
+
+class Browser:
+    """One context per person, logged in once with a session of the world; one tab each."""
+
+    def __init__(self, chromium: Any, base_url: str, sessions: dict[str, str]) -> None:
+        self.chromium = chromium
+        self.base_url = base_url
+        self.sessions = sessions
+        self.tabs: dict[str, Any] = {}
+        self.contexts: list[Any] = []
+        self.escaped: list[str] = []
+        self.js_errors: list[str] = []
+
+    def tab(self, persona: str) -> Any:
+        if persona not in self.tabs:
+            context = self.chromium.new_context(
+                base_url=self.base_url, locale="zh-CN", viewport=DESKTOP
+            )
+            context.set_default_timeout(30_000)
+            context.route(lambda url: not url.startswith(self.base_url), self._block)
+            if persona != ANONYMOUS:
+                context.add_cookies(
+                    [
+                        {
+                            "name": settings.SESSION_COOKIE_NAME,
+                            "value": self.sessions[persona],
+                            "url": self.base_url,
+                        }
+                    ]
+                )
+            page = context.new_page()
+            page.on("pageerror", lambda exc: self.js_errors.append(str(exc)))
+            self.contexts.append(context)
+            self.tabs[persona] = page
+        return self.tabs[persona]
+
+    def _block(self, route: Any) -> None:
+        self.escaped.append(route.request.url)
+        route.abort()
+
+    def close(self) -> None:
+        for context in self.contexts:
+            context.close()
+
+
+def _screenshot(page: Any, view: View, suffix: str) -> None:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    stem = re.sub(r"[^\w.-]+", "_", f"{view.name}-{view.persona}-{suffix}")
+    try:
+        page.screenshot(path=str(ARTIFACTS / f"{stem}.png"), full_page=True)
+        (ARTIFACTS / f"{stem}.html").write_text(page.content(), encoding="utf-8")
+    except Exception:  # noqa: BLE001, S110 - a dead page must not hide the real finding
+        pass
+
+
+def _check(view: View, url: str, page: Any, axe: Callable[..., None], where: str) -> list[str]:
+    from axe_playwright_python.sync_playwright import Axe as _A
+    _r = _A().run(page).response
+    _screenshot(page, view, where + "-dbg")
+    print("\nAXEDBG", page.title(), len(page.content()), _r["testEngine"], len(_r["passes"]),  view.name, view.persona, where, [(v["id"], v["impact"], len(v["nodes"])) for v in _r["violations"]], len(_r.get("incomplete", [])))
+    try:
+        axe(page, context=f"{view.name} as {view.persona}, {where}")
+    except AssertionError as failure:
+        _screenshot(page, view, where)
+        return [str(failure)]
+    return []
+
+
+def _open(view: View, url: str, browser: Browser, axe: Callable[..., None]) -> list[str]:
+    page = browser.tab(view.persona)
+    browser.escaped.clear()
+    browser.js_errors.clear()
+    page.set_viewport_size(DESKTOP)
+    response = page.goto(url)
+    if response is None or response.status != 200:
+        status = response.status if response else "no response"
+        return [f"{view.name}: GET {url} as {view.persona} in Chromium answered {status}"]
+    problems = _check(view, url, page, axe, "desktop")
+    if view.on_phone:
+        page.set_viewport_size(PHONE)
+        width = page.evaluate("document.documentElement.scrollWidth")
+        if width > PHONE["width"]:
+            _screenshot(page, view, "phone")
+            problems.append(
+                f"{view.name}: {url} as {view.persona} is {width}px wide on a "
+                f"{PHONE['width']}px phone (it scrolls sideways)"
+            )
+        problems += _check(view, url, page, axe, "phone")
+    if browser.escaped:
+        problems.append(f"{view.name}: {url} requested outside the application: {browser.escaped}")
+    if browser.js_errors:
+        problems.append(f"{view.name}: JavaScript errors on {url}: {browser.js_errors}")
+    return problems
+
+
+# --- The sweep ----------------------------------------------------------------------------------
+
+
+def _stub(*args: Any, **kwargs: Any) -> bytes:
+    return b"stub"
+
+
+def _sweep_view(
+    view: View, world: Any, browser: Browser, axe: Callable[..., None], result: Result
+) -> None:
+    try:
+        url = _url(view, world)
+    except LookupError as missing:
+        result.problems.append(str(missing))
+        return
+    with pytest.MonkeyPatch.context() as patch:
+        # Slow work behind a download (rendering a PDF) that other tests cover.
+        for target in view.rule.stubs:
+            patch.setattr(target, _stub)
+        response = world.client(view.persona).get(url)
+    kind = response.get("Content-Type", "")
+    if response.status_code == 405:
+        result.notes.append(f"POST only: GET {url} answers 405 (Allow: {response.get('Allow')})")
+    elif response.status_code != 200:
+        where = response.get("Location")
+        result.problems.append(
+            f"{view.name}: GET {url} as {view.persona} answered {response.status_code}"
+            + (f" → {where}" if where else "")
+        )
+    elif not kind.startswith("text/html"):
+        result.notes.append(f"not a page: {url} serves {kind}")
+    else:
+        result.problems += _open(view, url, browser, axe)
+        result.notes.append(f"swept {url} as {view.persona}")
+
+
+def sweep(names: list[str], world: Any, browser: Browser, axe: Callable[..., None]) -> dict:
+    results: dict[str, Result] = {}
+    for name in names:
+        result = results[name] = Result()
+        if name in SKIPPED:
+            result.notes.append(f"skipped: {SKIPPED[name]}")
+            continue
+        views, reasons = plan(name)
+        result.problems += reasons
+        for view in views:
+            _sweep_view(view, world, browser, axe, result)
+    return results
+
+
+@contextmanager
+def _files_in_memory() -> Iterator[None]:
+    """Uploads made by the world go to memory, never to var/media."""
+    storages = {**settings.STORAGES, "default": {"BACKEND": IN_MEMORY_STORAGE}}
+    with override_settings(STORAGES=storages):
+        yield
+
+
+def _selected(session: pytest.Session) -> list[str]:
+    """The patterns whose tests run this time (all of them, or those picked with -k)."""
+    here = Path(__file__).resolve()
+    picked = [
+        item.callspec.params["name"]
+        for item in session.items
+        if Path(item.path).resolve() == here and hasattr(item, "callspec")
+    ]
+    return sorted(set(picked))
+
+
+@pytest.fixture(scope="module")
+def _results() -> dict[str, Any]:
+    return {}
+
+
+@pytest.fixture
+def swept(
+    request: pytest.FixtureRequest,
+    _results: dict[str, Any],
+    live_server: Any,
+    chromium: Any,
+    assert_accessible: Callable[..., None],
+) -> dict[str, Any]:
+    """The sweep's results by pattern, from the one sweep of the module."""
+    if not _results:
+        _results["error"] = "the sweep stopped before its end: see the first test's failure"
+        started = time.monotonic()
+        with ExitStack() as stack:
+            stack.enter_context(_files_in_memory())
+            world = WORLD.build_world()
+            built = time.monotonic()
+            browser = Browser(chromium, live_server.url, world.sessions)
+            stack.callback(browser.close)
+            _results.update(sweep(_selected(request.session), world, browser, assert_accessible))
+        _results["timing"] = (built - started, time.monotonic() - built)
+        del _results["error"]
+    return _results
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_the_page_has_no_serious_accessibility_violation(name: str, swept: dict) -> None:
+    assert "error" not in swept, swept["error"]
+    result = swept[name]
+    print("\nSWEEP", name, result.notes, swept.get("timing"))
+    assert not result.problems, "\n".join(result.problems)
