@@ -32,7 +32,16 @@ else:
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
 
+# Our apps come first: for a msgid that Django's own catalogues also translate ("group",
+# "Filter", "Add"…), the first installed app's catalogue wins, and ours must.
 INSTALLED_APPS = [
+    "tuoguan.core",
+    "tuoguan.audit",
+    "tuoguan.notifications",
+    "tuoguan.orgs",
+    "tuoguan.accounts",
+    "tuoguan.programs",
+    "tuoguan.enrolment",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -47,13 +56,6 @@ INSTALLED_APPS = [
     "axes",
     "django_tasks",
     "django_tasks.backends.database",
-    "tuoguan.core",
-    "tuoguan.audit",
-    "tuoguan.notifications",
-    "tuoguan.orgs",
-    "tuoguan.accounts",
-    "tuoguan.programs",
-    "tuoguan.enrolment",
 ]
 
 MIDDLEWARE = [
@@ -254,6 +256,14 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # One name per choice set, used by every field that offers it (tests/test_openapi_schema.py
+    # fails on a new clash).
+    "ENUM_NAME_OVERRIDES": {
+        "GrassrootsKindEnum": "tuoguan.orgs.models.GrassrootsKind",
+        "GroupKindEnum": "tuoguan.programs.models.term.GroupKind",
+        "ProgramTypeEnum": "tuoguan.programs.models.program.ProgramType",
+        "TargetGroupEnum": "tuoguan.programs.models.program.TargetGroup",
+    },
 }
 
 LOGGING = {

@@ -32,6 +32,18 @@ def _peak_rss_mb() -> float:
     return _status_mb("VmHWM")
 
 
+def _applications() -> dict[str, int]:
+    from django.db.models import Count, Q
+
+    from tuoguan.enrolment.models import Enrolment, EnrolmentStatus
+
+    return Enrolment.objects.filter(status=EnrolmentStatus.APPLIED).aggregate(
+        total=Count("pk"),
+        in_sibling_sets_kept_together=Count("pk", filter=Q(keep_together=True)),
+        claiming_priority=Count("pk", filter=Q(priority_tier=0)),
+    )
+
+
 def main(admin_id: int) -> dict[str, object]:
     django.setup()
     from tuoguan.accounts.models import User
@@ -43,6 +55,7 @@ def main(admin_id: int) -> dict[str, object]:
 
     actor = actor_for(User.objects.get(pk=admin_id))
     terms = list(Term.objects.filter(enrol_mode=EnrolMode.LOTTERY).order_by("pk"))
+    applications = _applications()
     rss_ready = _peak_rss_mb()
 
     started = time.perf_counter()
@@ -63,6 +76,7 @@ def main(admin_id: int) -> dict[str, object]:
     recompute_s = time.perf_counter() - recompute_started
     return {
         "terms": len(terms),
+        "applications": applications,
         "draws_done": sum(1 for d in done if d.status == Draw.Status.DONE),
         "run_time_s": round(finished - started, 3),
         "collect_and_publish_s": round(published - started, 3),

@@ -1,16 +1,17 @@
 """`make bench-enrol`: the enrolment benchmark of issue 4; writes bench/results/enrol.json.
 
-1. A dedicated PostgreSQL database (`tuoguan_bench`), cloned from a migrated template that
-   is rebuilt whenever a migration changes, seeded in bulk: 3,000 first-come terms, 3,000
-   lottery terms, 20,000 verified parents with API tokens and three children each.
+1. A dedicated PostgreSQL database (`tuoguan_bench`), cloned from a template database that
+   is migrated and seeded in bulk (seed.py) whenever a migration or the seeding changes:
+   3,000 first-come terms, 3,000 lottery terms holding 100,000 applications, 20,000
+   verified parents with API tokens and three children each.
 2. gunicorn (sync workers, production settings: DEBUG off, generated keys, persistent
    connections) serves the app and, in the same process, a bare baseline view.
 3. wrk, 64 connections, replays the pre-generated plan (plan.py): first the bare view,
    then — after the seats are reset — the real `POST /api/v1/terms/{id}/enrolments/`.
    A short sweep over worker counts picks the count the measured run uses.
-4. The invariants are counted from the rows (checks.py); then 100,000 lottery applications
-   are inserted in bulk and drawn in a separate process (lottery_run.py); one request is
-   profiled (profile_one.py).
+4. The invariants are counted from the rows (checks.py); then the 100,000 lottery
+   applications are drawn in a separate process (lottery_run.py), the invariants counted
+   again, and one request profiled (profile_one.py).
 
 The script exits 1 when a target is missed, after writing the JSON.
 """
@@ -75,9 +76,10 @@ def production_env() -> dict[str, str]:
 # --- Database ------------------------------------------------------------------------------
 
 
-def _migrations_digest() -> str:
+def _template_key() -> str:
+    """Changes with any migration, the seeding code or the packages whose tables we have."""
     digest = hashlib.sha256()
-    for path in sorted(ROOT.glob("tuoguan/*/migrations/*.py")):
+    for path in [*sorted(ROOT.glob("tuoguan/*/migrations/*.py")), HERE / "seed.py"]:
         digest.update(path.name.encode() + path.read_bytes())
     for dist in ("Django", "django-axes", "django-tasks", "django-treebeard"):
         digest.update(importlib.metadata.version(dist).encode())
@@ -103,24 +105,35 @@ def _template_digest() -> str | None:
     return row[0] if row else None
 
 
-def database_create(env: dict[str, str]) -> None:
-    """tuoguan_bench, fresh: a clone of the migrated template (migrated again when stale)."""
-    digest = _migrations_digest()
-    if _template_digest() != digest:
-        log("migrating the template database (migrations changed)")
+def database_create(env: dict[str, str]) -> dict[str, Any]:
+    """tuoguan_bench, fresh: a clone of the seeded template (rebuilt when stale)."""
+    key = _template_key()
+    record = WORK / "template.json"
+    if _template_digest() == key and record.exists():
+        seeding = {**json.loads(record.read_text()), "template": "reused"}
+    else:
+        log("building the template database: migrate, seed (migrations or seeding changed)")
         _admin_sql(
             f"DROP DATABASE IF EXISTS {TEMPLATE} WITH (FORCE)", f"CREATE DATABASE {TEMPLATE}"
         )
+        template_env = {**env, "DATABASE_URL": f"{SERVER_URL}/{TEMPLATE}"}
+        started = time.monotonic()
         subprocess.run(
             [str(ROOT / ".venv/bin/python"), "manage.py", "migrate", "--noinput", "-v0"],
             cwd=ROOT,
-            env={**env, "DATABASE_URL": f"{SERVER_URL}/{TEMPLATE}"},
+            env=template_env,
             check=True,
         )
-        _admin_sql(f"COMMENT ON DATABASE {TEMPLATE} IS '{digest}'")
+        seeding = {"template": "rebuilt", "migrate_s": round(time.monotonic() - started, 1)}
+        seeding.update(_subprocess_json(template_env, "bench.enrol.seed_db"))
+        seeding["built_at"] = time.strftime("%Y-%m-%dT%H:%M:%S%z")
+        record.write_text(json.dumps(seeding))
+        _admin_sql(f"COMMENT ON DATABASE {TEMPLATE} IS '{key}'")
+        log(f"template built: {seeding}")
     _admin_sql(
         f"DROP DATABASE IF EXISTS {DB} WITH (FORCE)", f"CREATE DATABASE {DB} TEMPLATE {TEMPLATE}"
     )
+    return seeding
 
 
 def database_drop() -> None:
@@ -128,22 +141,28 @@ def database_drop() -> None:
 
 
 def reset_rush() -> None:
-    """Back to the seeded state: no applications, every seat free."""
+    """Back to the seeded state: no first-come applications, every first-come seat free."""
     from django.apps import apps
     from django.db import connection
 
+    from tuoguan.enrolment.models import Enrolment, SeatPool
+    from tuoguan.programs.models import EnrolMode
+
     models = [
-        "enrolment.Enrolment",
         "enrolment.IdempotencyKey",
         "notifications.Notification",
         "audit.AuditEntry",
         "django_tasks_database.DBTaskResult",
     ]
     tables = ", ".join(apps.get_model(label)._meta.db_table for label in models)
+    first_come = {"term__enrol_mode": EnrolMode.FIRST_COME}
     with connection.cursor() as cursor:
         cursor.execute(f"TRUNCATE {tables} CASCADE")
-        cursor.execute("UPDATE enrolment_seatpool SET taken = 0")
-        cursor.execute(f"VACUUM ANALYZE {apps.get_model('enrolment.SeatPool')._meta.db_table}")
+    Enrolment.objects.filter(**first_come).delete()
+    SeatPool.objects.filter(**first_come).update(taken=0)
+    with connection.cursor() as cursor:
+        for model in (Enrolment, SeatPool):
+            cursor.execute(f"VACUUM ANALYZE {model._meta.db_table}")
 
 
 # --- Phases -------------------------------------------------------------------------------
@@ -292,33 +311,27 @@ def main(argv: list[str] | None = None) -> int:
     env = production_env()
     os.environ.update(env)
     log(f"load average {load_before}; creating {DB}")
-    database_create(env)
+    seeding = database_create(env)
 
     import django
 
     django.setup()
+    from django.db import connection, connections
+
     from tuoguan.programs.models import EnrolMode
 
     from . import checks, plan, report, seed
 
     try:
-        t0 = time.monotonic()
-        data = seed.seed(terms=3000, parents=20000)
-        seed_s = time.monotonic() - t0
-        log(f"seeded in {seed_s:.1f} s")
+        seed.windows_refresh()
+        data = seed.load()
         rush_plan = plan.build(data)
         files = rush_plan.write(WORK)
-        from django.db import connection
-
-        with connection.cursor() as cursor:
-            cursor.execute("VACUUM ANALYZE")
-
         sweep_rows: list[dict[str, Any]] = []
         if args.workers == "auto":
             log("sweeping worker counts")
-            sweep_rows = sweep(
-                env, files, [int(n) for n in args.sweep.split(",")], args.sweep_seconds
-            )
+            counts = [int(n) for n in args.sweep.split(",")]
+            sweep_rows = sweep(env, files, counts, args.sweep_seconds)
             workers = max(sweep_rows, key=lambda r: r["accepted_per_s"])["workers"]
         else:
             workers = int(args.workers)
@@ -326,15 +339,9 @@ def main(argv: list[str] | None = None) -> int:
         bare, real = _pair(env, files, workers, args.seconds)
         rush_invariants = checks.invariants()
         rush_statuses = checks.status_counts(EnrolMode.FIRST_COME)
-
-        log("lottery: inserting applications")
-        applications = seed.lottery_applications(data, total=100_000)
-        with connection.cursor() as cursor:
-            cursor.execute("VACUUM ANALYZE")
         connection.close()
         log("lottery: drawing every term (separate process)")
         lottery = _subprocess_json(env, "bench.enrol.lottery_run", str(data.admin))
-        lottery.update(applications=applications)
         lottery["statuses"] = checks.status_counts(EnrolMode.LOTTERY)
         final_invariants = checks.invariants()
         connection.close()
@@ -342,8 +349,6 @@ def main(argv: list[str] | None = None) -> int:
         profile = _subprocess_json(env, "bench.enrol.profile_one", str(files["profile"]))
         versions = _versions()
     finally:
-        from django.db import connections
-
         connections.close_all()
         if not args.keep_db:
             database_drop()
@@ -351,7 +356,7 @@ def main(argv: list[str] | None = None) -> int:
     result = report.build(
         machine={**versions, "loadavg_before": load_before, "loadavg_after": os.getloadavg()},
         setup={
-            "seed_s": round(seed_s, 1),
+            "seeding": seeding,
             "workers": workers,
             "seconds": args.seconds,
             "plan": rush_plan.summary(),

@@ -2,13 +2,20 @@
 
 Parents are verified union members employed under the host union, each child has the
 guardian's consent under the current policy, every term is enrolling with its rules, its
-seat pools and (one term in three) two groups by grade. Rows are made with bulk_create:
-the services would write an audit entry per row and take minutes for 200,000 rows.
+seat pools and (one term in three) two groups by grade; the lottery terms hold 100,000
+applications awaiting the draw. Rows are made with bulk_create: the services would write
+an audit entry per row and take many minutes for 300,000 rows.
+
+`python -m bench.enrol.seed_db` seeds the database of DATABASE_URL (run.py keeps the result as
+a template database, rebuilt when this file or a migration changes); `load()` reads back
+what the plan needs. API token keys derive from the username, so they survive the copy.
 """
 
+import base64
 import datetime
+import hashlib
 import random
-import secrets
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -42,7 +49,7 @@ class TermInfo:
     pool: int
     capacity: int
     province: int
-    program: Program
+    program: Program | None = None
     groups: list[GroupInfo] = field(default_factory=list)
 
     def group_for(self, grade: int) -> GroupInfo | None:
@@ -73,6 +80,12 @@ class Seeded:
     parents: list[ParentInfo]
 
 
+def token_key(username: str) -> str:
+    """The bench parent's API key: fixed per username (a throwaway local database)."""
+    digest = hashlib.sha256(f"tuoguan-bench-token:{username}".encode()).digest()
+    return "tg_" + base64.urlsafe_b64encode(digest).decode().rstrip("=")
+
+
 @dataclass
 class Dates:
     summer: tuple[datetime.date, datetime.date]
@@ -90,20 +103,28 @@ class Dates:
 
 
 def _orgs() -> tuple[Org, list[Org]]:
-    root = Org.add_root(name="中华全国总工会", level=Level.NATIONAL, region_code="100000")
-    province = root.add_child(name="Bench 省总工会", level=Level.PROVINCE, region_code="330000")
+    root = Org.objects.add_root(
+        {"name": "中华全国总工会", "level": Level.NATIONAL, "region_code": "100000"}
+    )
+    province = Org.objects.add_child(
+        root, {"name": "Bench 省总工会", "level": Level.PROVINCE, "region_code": "330000"}
+    )
     employers = []
     for c in range(10):
-        city = province.add_child(
-            name=f"Bench 市总工会 {c}", level=Level.CITY, region_code=f"33{c + 1:02d}00"
+        city = Org.objects.add_child(
+            province,
+            {"name": f"Bench 市总工会 {c}", "level": Level.CITY, "region_code": f"33{c + 1:02d}00"},
         )
         for g in range(10):
             employers.append(
-                city.add_child(
-                    name=f"Bench 企业工会 {c}-{g}",
-                    level=Level.GRASSROOTS,
-                    kind="enterprise",
-                    region_code=f"33{c + 1:02d}00",
+                Org.objects.add_child(
+                    city,
+                    {
+                        "name": f"Bench 企业工会 {c}-{g}",
+                        "level": Level.GRASSROOTS,
+                        "kind": "enterprise",
+                        "region_code": f"33{c + 1:02d}00",
+                    },
                 )
             )
     return province, employers
@@ -221,7 +242,7 @@ def _parents(
         ],
         batch_size=BATCH,
     )
-    keys = ["tg_" + secrets.token_urlsafe(32) for _ in users]
+    keys = [token_key(user.username) for user in users]
     ApiToken.objects.bulk_create(
         [
             ApiToken(user=user, name="bench", prefix=key[:8], key_hash=ApiToken.hash_key(key))
@@ -320,6 +341,11 @@ def _pick(rng: random.Random, terms: list[TermInfo], popular: int, share: float)
     return terms[rng.randrange(popular, len(terms))]
 
 
+def _tiers(term: TermInfo) -> list[list[str]]:
+    assert term.program is not None, "seeded terms carry their class"
+    return priority_tiers(None, term.program)
+
+
 def _application(
     parent: ParentInfo, kid: ChildInfo, term: TermInfo, claimed: list[str], together: bool
 ) -> Enrolment:
@@ -329,7 +355,7 @@ def _application(
         guardian_id=parent.worker,
         status=EnrolmentStatus.APPLIED,
         priority_groups=claimed,
-        priority_tier=tier_of(claimed, priority_tiers(None, term.program)),
+        priority_tier=tier_of(claimed, _tiers(term)),
         sibling_key="siblings" if together else "",
         keep_together=together,
         province_id=term.province,
@@ -366,4 +392,86 @@ def lottery_applications(data: Seeded, *, total: int, seed: int = 5) -> dict[str
         "sibling_sets_kept_together": sibling_sets,
         "applicants_claiming_priority": sum(1 for r in rows if r.priority_groups),
         "popular_share": "30% of applications aim at the 50 most popular terms of each slot",
+    }
+
+
+# --- Reading the seeded database back ---------------------------------------------------------
+
+
+def _term_infos(province: int) -> dict[int, tuple[str, datetime.date, TermInfo]]:
+    infos = {}
+    for pk, capacity, mode, start in Term.objects.values_list(
+        "pk", "capacity", "enrol_mode", "start_date"
+    ).order_by("pk"):
+        infos[pk] = (mode, start, TermInfo(id=pk, pool=0, capacity=capacity, province=province))
+    groups = {g.pk: g for g in Group.objects.all()}
+    for pk, term_id, group_id in SeatPool.objects.values_list("pk", "term_id", "group_id"):
+        info = infos[term_id][2]
+        if group_id is None:
+            info.pool = pk
+        else:
+            group = groups[group_id]
+            info.groups.append(GroupInfo(group_id, pk, group.grade_min or 0, group.grade_max or 0))
+    for _mode, _start, info in infos.values():
+        info.groups.sort(key=lambda g: g.id)
+    return infos
+
+
+def load() -> Seeded:
+    """The seeded data set, as `seed()` returned it (without the Program objects)."""
+    province = Org.objects.get(level=Level.PROVINCE, name__startswith="Bench").pk
+    infos = _term_infos(province)
+    winter = sorted({start for mode, start, _i in infos.values() if mode == EnrolMode.LOTTERY})
+    by_kind: dict[str, list[TermInfo]] = {"fcfs": [], "A": [], "B": []}
+    for mode, start, info in infos.values():
+        kind = "fcfs" if mode == EnrolMode.FIRST_COME else "AB"[winter.index(start)]
+        by_kind[kind].append(info)
+    children: dict[int, list[ChildInfo]] = {}
+    for pk, guardian, grade in Child.objects.values_list("pk", "guardian_id", "grade").order_by(
+        "pk"
+    ):
+        children.setdefault(guardian, []).append(ChildInfo(pk, grade))
+    parents = [
+        ParentInfo(worker=pk, user=user, key=token_key(username), children=children[pk])
+        for pk, user, username in Worker.objects.values_list(
+            "pk", "user_id", "user__username"
+        ).order_by("pk")
+    ]
+    return Seeded(
+        admin=User.objects.get(username="bench-admin").pk,
+        province=province,
+        fcfs=by_kind["fcfs"],
+        lottery_a=by_kind["A"],
+        lottery_b=by_kind["B"],
+        parents=parents,
+    )
+
+
+def windows_refresh() -> None:
+    """Open the first-come windows and close the lottery ones relative to now: the seeded
+    template may be days old."""
+    now = timezone.now()
+    Term.objects.filter(enrol_mode=EnrolMode.FIRST_COME).update(
+        enrol_opens_at=now - datetime.timedelta(minutes=5),
+        enrol_closes_at=now + datetime.timedelta(days=1),
+    )
+    Term.objects.filter(enrol_mode=EnrolMode.LOTTERY).update(
+        enrol_opens_at=now - datetime.timedelta(days=3),
+        enrol_closes_at=now - datetime.timedelta(hours=1),
+    )
+
+
+def main() -> dict[str, Any]:
+    from django.db import connection
+
+    started = time.perf_counter()
+    data = seed(terms=3000, parents=20000)
+    seeded = time.perf_counter()
+    lottery = lottery_applications(data, total=100_000)
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE")
+    return {
+        "seed_s": round(seeded - started, 1),
+        "lottery_applications_s": round(time.perf_counter() - seeded, 1),
+        "lottery_applications": lottery,
     }

@@ -3,7 +3,7 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
-from .models import Job
+from .models import Job, PeriodicRun
 
 
 @admin.register(Job)
@@ -23,4 +23,17 @@ class JobAdmin(admin.ModelAdmin):
         return False
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(PeriodicRun)
+class PeriodicRunAdmin(admin.ModelAdmin):
+    """Read-only: when each housekeeping job last ran and how it ended (core/housekeeping.py)."""
+
+    list_display = ("name", "last_run_at", "last_error")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False

@@ -108,7 +108,7 @@ def _run(job: PeriodicJob) -> Outcome:
     started, result, error = time.monotonic(), None, ""
     try:
         result = job.fn()
-    except Exception as exc:  # noqa: BLE001 - one failing job must not stop the others
+    except Exception as exc:  # one failing job must not stop the others
         logger.exception("Housekeeping job %s failed", job.name)
         error = f"{type(exc).__name__}: {exc}"
     PeriodicRun.objects.filter(name=job.name).update(last_error=error)

@@ -77,7 +77,7 @@ def org_move(*, actor: Actor, org: Org, new_parent: Org) -> Org:
         raise ValidationError({"parent": _("A union cannot move under itself.")})
     if new_parent.level >= org.level:
         raise ValidationError({"parent": _("The new parent must be a higher level union.")})
-    old_parent = org.get_parent()
+    old_parent = Org.objects.get_parent(org)
     Org.objects.move(org, new_parent, pos="last-child")
     org.refresh_from_db()
     audit_record(
@@ -150,7 +150,7 @@ def org_add_child(*, actor: Actor, parent: Org, **fields: Any) -> Org:
 def org_reactivate(*, actor: Actor, org: Org) -> Org:
     """Reactivate one union; its parent must be active (a live union under a closed one is lost)."""
     require(can_restructure_org(actor, org))
-    parent = org.get_parent()
+    parent = Org.objects.get_parent(org)
     if parent is not None and not parent.is_active:
         raise ValidationError(_("Reactivate the union above it first."))
     return org_set_active(actor=actor, org=org, active=True)

@@ -9,7 +9,13 @@ from typing import Any
 from django.contrib.auth import password_validation
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_field,
+    extend_schema_view,
+)
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
@@ -48,6 +54,7 @@ class WorkerSerializer(serializers.ModelSerializer[Worker]):
         read_only_fields = fields
 
 
+@extend_schema_field(OpenApiTypes.INT)  # the union's id
 class EmployerField(serializers.PrimaryKeyRelatedField):  # type: ignore[type-arg]
     """A grassroots union in the requester's subtree; any other id does not exist for them."""
 

@@ -146,9 +146,11 @@ class CommandTest(HousekeepingTestCase):
         register_periodic("a.broken", broken, every=HOUR)
         register_periodic("b.fine", fine, every=HOUR)
         err = io.StringIO()
-        with self.assertLogs("tuoguan.core.housekeeping", "ERROR"):
-            with self.assertRaisesMessage(CommandError, "1 job(s) failed: a.broken."):
-                call_command("housekeeping", "--once", stdout=io.StringIO(), stderr=err)
+        with (
+            self.assertLogs("tuoguan.core.housekeeping", "ERROR"),
+            self.assertRaisesMessage(CommandError, "1 job(s) failed: a.broken."),
+        ):
+            call_command("housekeeping", "--once", stdout=io.StringIO(), stderr=err)
         self.assertEqual(fine.calls, 1)
         self.assertIn("a.broken: FAILED: RuntimeError: gateway down", err.getvalue())
 
@@ -181,6 +183,13 @@ class CommandTest(HousekeepingTestCase):
 
 
 class FrameworkJobsTest(HousekeepingTestCase):
+    registered_by_apps: list[housekeeping.PeriodicJob]
+
+    @classmethod
+    def setUpClass(cls) -> None:
+        super().setUpClass()
+        cls.registered_by_apps = list(housekeeping._REGISTRY.values())
+
     def test_expired_sessions_are_deleted(self) -> None:
         old, live = SessionStore(), SessionStore()
         old.set_expiry(-60)
@@ -232,8 +241,3 @@ class FrameworkJobsTest(HousekeepingTestCase):
             "notifications.resume": timedelta(minutes=10),
         }
         self.assertEqual({name: periods.get(name) for name in expected}, expected)
-
-    @classmethod
-    def setUpClass(cls) -> None:
-        super().setUpClass()
-        cls.registered_by_apps = list(housekeeping._REGISTRY.values())

@@ -10,7 +10,8 @@ from typing import Any
 from django.db.models import QuerySet
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
@@ -56,6 +57,7 @@ class SurveySerializer(serializers.ModelSerializer[NeedsSurvey]):
         return surveys.survey_phase(survey)
 
 
+@extend_schema_field(OpenApiTypes.INT)  # the union's id
 class SurveyOrgField(serializers.PrimaryKeyRelatedField):  # type: ignore[type-arg]
     """A union in the requester's subtree; any other id does not exist for them."""
 

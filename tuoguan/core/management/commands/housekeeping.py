@@ -1,5 +1,6 @@
 """`manage.py housekeeping`: run the periodic rules of every app, each when it is due."""
 
+import contextlib
 import signal
 import textwrap
 import threading
@@ -84,11 +85,11 @@ class Command(BaseCommand):
         stop = threading.Event()
         # `make run` stops its children with SIGTERM: finish the job at hand, then leave.
         signal.signal(signal.SIGTERM, lambda signum, frame: stop.set())
-        self.stdout.write(f"Housekeeping: {len(periodic_jobs())} job(s), checked every {interval:g} s.")
-        try:
+        self.stdout.write(
+            f"Housekeeping: {len(periodic_jobs())} job(s), checked every {interval:g} s."
+        )
+        with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C when run by hand
             housekeeping_loop(interval=interval, stop=stop, on_tick=self._report)
-        except KeyboardInterrupt:
-            pass
 
     def _report(self, outcomes: list[Outcome]) -> None:
         stamp = f"{timezone.localtime():%Y-%m-%d %H:%M:%S}"
