@@ -101,7 +101,7 @@ def build(
     targets: dict[str, Any],
 ) -> dict[str, Any]:
     ratio = round(real["per_s"] / bare["per_s"], 3) if bare["per_s"] else 0.0
-    worst = {k: max(rush_invariants[k], final_invariants[k]) for k in final_invariants}
+    worst = {k: max(rush_invariants.get(k, 0), v) for k, v in final_invariants.items()}
     overbooked_seats = worst["seats_overbooked"]
     unsold = worst["terms_unsold_with_waiting"]
     errors = real["errors"]

@@ -223,6 +223,11 @@ def _screenshot(page: Any, view: View, suffix: str) -> None:
 
 
 def _check(view: View, url: str, page: Any, axe: Callable[..., None], where: str) -> list[str]:
+    from axe_playwright_python.sync_playwright import Axe as _A
+    _r = _A().run(page).response
+    with open("/tmp/axe_all.txt", "a") as _f:
+        for v in _r["violations"]:
+            _f.write(f"{view.name}\t{view.persona}\t{where}\t{v['id']}\t{v['impact']}\t{len(v['nodes'])}\t{[n['target'] for n in v['nodes'][:3]]}\n")
     try:
         axe(page, context=f"{view.name} as {view.persona}, {where}")
     except AssertionError as failure:
@@ -356,7 +361,10 @@ def _summary(sweep: Sweep, world_seconds: float, sweep_seconds: float) -> str:
 def _run(request: pytest.FixtureRequest, chromium: Any, axe: Callable[..., None]) -> Sweep:
     # Only the test that sweeps needs the live server and a database; the others read the
     # results, so they neither start it nor pay for the flush that follows each such test.
-    # (Asked for here, pytest-django's helper does not widen ALLOWED_HOSTS: done below.)
+    # Asked for here rather than declared, the database must be marked transactional (the
+    # live server thread sees only committed rows) and ALLOWED_HOSTS widened (done below),
+    # as pytest-django does for tests that declare `live_server`.
+    request.node.add_marker(pytest.mark.django_db(transaction=True))
     request.getfixturevalue("transactional_db")
     live_server = request.getfixturevalue("live_server")
     host = urlsplit(live_server.url).hostname
@@ -371,9 +379,11 @@ def _run(request: pytest.FixtureRequest, chromium: Any, axe: Callable[..., None]
         result = Sweep(results=sweep(_selected(request.session), world, browser, axe))
     # The counts and the time, for whoever watches the run: it should stay within minutes.
     reporter = request.config.pluginmanager.get_plugin("terminalreporter")
-    if reporter is not None:
-        reporter.ensure_newline()
-        reporter.write_line(_summary(result, built - started, time.monotonic() - built))
+    capture = request.config.pluginmanager.get_plugin("capturemanager")
+    if reporter is not None and capture is not None:
+        with capture.global_and_fixture_disabled():
+            reporter.ensure_newline()
+            reporter.write_line(_summary(result, built - started, time.monotonic() - built))
     return result
 
 

@@ -9,6 +9,7 @@ from typing import Any
 
 from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
+from django.http import Http404
 
 from tuoguan.accounts.models import Child
 from tuoguan.accounts.selectors import worker_of
@@ -96,14 +97,19 @@ def enrolments_filter(
 
 
 def term_for_applicant(actor: Actor, pk: Any) -> Term:
-    """A published term a parent may apply for; 404 for drafts, unknown ids and for
-    anyone without a family (staff apply through the paper-form import)."""
-    if worker_of(actor.user) is None:
-        get_or_404(Term.objects.none(), pk=pk)
+    """A published term a parent may apply for; 404 for drafts, unknown ids, terms of
+    unions outside the worker's chain (not for this family: a class serves its own union's
+    subtree) and anyone without a family (staff apply through the paper-form import)."""
+    worker = worker_of(actor.user)
+    if worker is None:
+        raise Http404
+    path, step = worker.employer.path, worker.employer.steplen
+    chain = [path[:i] for i in range(step, len(path) + 1, step)]
     return get_or_404(
-        Term.objects.filter(status__in=PUBLISHED_TERM_STATUSES).select_related(
-            "program__host", "province"
-        ),
+        Term.objects.filter(status__in=PUBLISHED_TERM_STATUSES)
+        # The host's subtree, or a wider employer scope the term's rules set.
+        .filter(Q(program__host__path__in=chain) | Q(rules__employer_scope__path__in=chain))
+        .select_related("program__host", "province"),
         pk=pk,
     )
 

@@ -431,12 +431,16 @@ def draws_notify(*, draw_ids: list[int]) -> None:
 def draw_differences(draw: Draw) -> list[str]:
     """Why the published draw does not reproduce (empty when it does)."""
     if draw.status not in (Draw.Status.DONE, Draw.Status.SUPERSEDED):
-        return [f"the draw is {draw.status}: there is no outcome to verify"]
+        return [
+            _("The draw is %(status)s: there is no outcome to verify yet.")
+            % {"status": draw.get_status_display()}
+        ]
     problems = []
     digest = lottery.canonical_digest(draw.inputs)
     if digest != draw.inputs_digest:
         problems.append(
-            f"inputs digest differs: published {draw.inputs_digest}, recomputed {digest}"
+            _("The inputs digest differs: published %(published)s, recomputed %(digest)s.")
+            % {"published": draw.inputs_digest, "digest": digest}
         )
     try:
         expected = lottery.draw(lottery.DrawInputs.from_json(draw.inputs), draw.seed)

@@ -27,6 +27,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 ALGORITHM_VERSION = 1
 
 
@@ -240,15 +242,26 @@ def outcome_differences(expected: DrawOutcome, stored: Mapping[str, Any]) -> lis
             ),
             min(len(found.order), len(expected.order)),
         )
-        problems.append(f"draw order differs from position {at + 1}")
+        problems.append(_("The draw order differs from position %(n)s on.") % {"n": at + 1})
     got, want = dict(found.admitted), dict(expected.admitted)
     for aid in sorted(set(got) - set(want)):
-        problems.append(f"enrolment {aid} is admitted but the recomputed draw waitlists it")
+        problems.append(
+            _("Application %(id)s is admitted, but the recomputed draw waitlists it.") % {"id": aid}
+        )
     for aid in sorted(set(want) - set(got)):
-        problems.append(f"enrolment {aid} is not admitted but the recomputed draw admits it")
+        problems.append(
+            _("Application %(id)s is not admitted, but the recomputed draw admits it.")
+            % {"id": aid}
+        )
     for aid in sorted(set(got) & set(want)):
         if got[aid] != want[aid]:
-            problems.append(f"enrolment {aid} is in group {got[aid]}, recomputed: {want[aid]}")
+            problems.append(
+                _(
+                    "Application %(id)s is in group %(got)s; "
+                    "the recomputed draw puts it in %(want)s."
+                )
+                % {"id": aid, "got": got[aid], "want": want[aid]}
+            )
     if found.waitlist != expected.waitlist:
-        problems.append("the waitlist order differs")
+        problems.append(_("The order of the waitlist differs."))
     return problems

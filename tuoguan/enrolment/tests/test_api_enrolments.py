@@ -10,7 +10,7 @@ from rest_framework.test import APIClient
 
 from tuoguan.accounts import services as people
 from tuoguan.core.testing import PersonaTestCase
-from tuoguan.enrolment.models import Draw, Enrolment, EnrolmentStatus, Offer
+from tuoguan.enrolment.models import Draw, Enrolment, EnrolmentRules, EnrolmentStatus, Offer
 from tuoguan.enrolment.services import enrolment_withdraw
 from tuoguan.programs.models import EnrolMode, Term, TermStatus
 
@@ -93,6 +93,18 @@ class ApplyApiTest(ApiTestCase):
             response = self.post(self.p.parent, apply_url(term_id), {"child": self.p.child_one.pk})
             self.assertEqual(response.status_code, 404)
         self.assertFalse(Enrolment.objects.exists())
+
+    def test_a_term_outside_the_family_union_line_is_not_found_unless_its_scope_says_so(
+        self,
+    ) -> None:
+        user, _worker, child = family(self.p, 1, employer=self.p.other_grassroots)
+        response = self.post(user, apply_url(self.term), {"child": child.pk})
+        self.assertEqual(response.status_code, 404)
+        EnrolmentRules.objects.update_or_create(
+            term=self.term, defaults={"employer_scope": self.p.county}
+        )
+        response = self.post(user, apply_url(self.term), {"child": child.pk})
+        self.assertEqual(response.status_code, 201, response.content)
 
     def test_wrong_types_are_400_and_save_nothing(self) -> None:
         bodies = [

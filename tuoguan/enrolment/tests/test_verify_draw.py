@@ -5,6 +5,7 @@ import io
 from django.core.management import CommandError, call_command
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
 
 from tuoguan.core.testing import PersonaTestCase
 from tuoguan.enrolment.models import Draw
@@ -52,7 +53,7 @@ class VerifyCommandTest(VerifyDrawTestCase):
     def test_a_tampered_outcome_fails_with_exit_code_1(self) -> None:
         self.tamper()
         out = io.StringIO()
-        with self.assertRaises(SystemExit) as caught:
+        with translation.override("en"), self.assertRaises(SystemExit) as caught:
             call_command("verify_draw", str(self.term.pk), stdout=out)
         self.assertEqual(caught.exception.code, 1)
         self.assertIn("MISMATCH", out.getvalue())
@@ -63,7 +64,7 @@ class VerifyCommandTest(VerifyDrawTestCase):
         inputs["seats"] = 3
         Draw.objects.filter(pk=self.draw.pk).update(inputs=inputs)
         out = io.StringIO()
-        with self.assertRaises(SystemExit):
+        with translation.override("en"), self.assertRaises(SystemExit):
             call_command("verify_draw", str(self.term.pk), stdout=out)
         self.assertIn("digest differs", out.getvalue())
 
