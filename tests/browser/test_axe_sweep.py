@@ -223,11 +223,6 @@ def _screenshot(page: Any, view: View, suffix: str) -> None:
 
 
 def _check(view: View, url: str, page: Any, axe: Callable[..., None], where: str) -> list[str]:
-    from axe_playwright_python.sync_playwright import Axe as _A
-    _r = _A().run(page).response
-    with open("/tmp/axe_all.txt", "a") as _f:
-        for v in _r["violations"]:
-            _f.write(f"{view.name}\t{view.persona}\t{where}\t{v['id']}\t{v['impact']}\t{len(v['nodes'])}\t{[n['target'] for n in v['nodes'][:3]]}\n")
     try:
         axe(page, context=f"{view.name} as {view.persona}, {where}")
     except AssertionError as failure:

@@ -8,15 +8,24 @@ class EnrolmentConfig(AppConfig):
     verbose_name = _("Enrolment")
 
     def ready(self) -> None:
+        # Earlier apps never import enrolment (DESIGN §3): enrolment plugs itself in here.
         from . import compliance
 
         compliance.register()
-        from tuoguan.accounts.services import on_consent_change
+        self._follow_earlier_apps()
+        self._register_housekeeping()
 
+    def _follow_earlier_apps(self) -> None:
+        from tuoguan.accounts.services import on_consent_change
+        from tuoguan.programs.services.terms import on_capacity_change
+
+        from .services.offers import enrolment_capacity_sync
         from .services.paperwork import enrolment_sync_for_child
 
+        # Consent given or withdrawn: confirmed ↔ admitted at once.
         on_consent_change(enrolment_sync_for_child)
-        self._register_housekeeping()
+        # Places added: offered to the waitlist at once; places removed: no more sold.
+        on_capacity_change(lambda term: enrolment_capacity_sync(term=term))
 
     def _register_housekeeping(self) -> None:
         from datetime import timedelta

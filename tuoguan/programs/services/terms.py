@@ -1,7 +1,7 @@
 """Writes to terms, their groups and staff roster. Atomic; audited through AuditedModel."""
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -105,6 +105,22 @@ def term_create(*, actor: Actor, program: Program, **fields: Any) -> Term:
     return term
 
 
+# Enrolment keeps seat counters per term and group; programs cannot import it, so it
+# registers here (EnrolmentConfig.ready) and hears of every capacity change in the same
+# transaction: new seats go to the waitlist at once, fewer seats sell no more.
+_capacity_listeners: list[Callable[[Term], None]] = []
+
+
+def on_capacity_change(listener: Callable[[Term], None]) -> None:
+    if listener not in _capacity_listeners:
+        _capacity_listeners.append(listener)
+
+
+def _capacity_changed(term: Term) -> None:
+    for listener in _capacity_listeners:
+        listener(term)
+
+
 @transaction.atomic
 def term_update(*, actor: Actor, term: Term, **fields: Any) -> Term:
     """Edit a term. After approval, a change of places, venue or dates re-opens approval."""
@@ -127,6 +143,8 @@ def term_update(*, actor: Actor, term: Term, **fields: Any) -> Term:
     term.save()
     if {"start_date", "end_date"} & set(changed):
         term_days_generate(term=term)
+    if "capacity" in changed:
+        _capacity_changed(term)
     if changed:
         from .lifecycle import term_reopen_approval
 
@@ -192,6 +210,7 @@ def group_create(*, actor: Actor, term: Term, **fields: Any) -> Group:
     validated(group)
     _check_group(group, term)
     group.save()
+    _capacity_changed(term)
     return group
 
 
@@ -204,14 +223,16 @@ def group_update(*, actor: Actor, group: Group, **fields: Any) -> Group:
     validated(group)
     _check_group(group, term)
     group.save()
+    _capacity_changed(term)
     return group
 
 
 @transaction.atomic
 def group_delete(*, actor: Actor, group: Group) -> None:
     require(can_manage_term(actor, group.term))
-    _locked_term(group.term)
+    term = _locked_term(group.term)
     group.delete()
+    _capacity_changed(term)
 
 
 # --- Staff roster ----------------------------------------------------------------------
