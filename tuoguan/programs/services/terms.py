@@ -108,10 +108,10 @@ def term_create(*, actor: Actor, program: Program, **fields: Any) -> Term:
 # Enrolment keeps seat counters per term and group; programs cannot import it, so it
 # registers here (EnrolmentConfig.ready) and hears of every capacity change in the same
 # transaction: new seats go to the waitlist at once, fewer seats sell no more.
-_capacity_listeners: list[Callable[[Term], None]] = []
+_capacity_listeners: list[Callable[[Term], object]] = []
 
 
-def on_capacity_change(listener: Callable[[Term], None]) -> None:
+def on_capacity_change(listener: Callable[[Term], object]) -> None:
     if listener not in _capacity_listeners:
         _capacity_listeners.append(listener)
 
