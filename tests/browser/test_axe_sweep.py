@@ -17,6 +17,7 @@ that uses the live server, so the sweep runs once, in the first test of the modu
 patterns selected for this run; each pattern's test then reports its own pages.
 """
 
+import copy
 import importlib.util
 import re
 import sys
@@ -406,3 +407,39 @@ def test_the_pages_of_the_pattern_pass_axe(name: str, swept: Sweep) -> None:
     assert not swept.error, swept.error
     problems = swept.results[name].problems
     assert not problems, "\n".join(problems)
+
+
+def test_every_skipped_pattern_is_still_routed() -> None:
+    stale = sorted(set(SKIPPED) - set(NAMES))
+    assert not stale, f"SKIPPED names patterns that are no longer routed: {stale}"
+
+
+def test_the_sweep_reports_a_violation_and_a_page_wider_than_a_phone(
+    live_server: Any,
+    chromium: Any,
+    assert_accessible: Callable[..., None],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The sweep itself: a log-in page with an unlabelled input and a 900px image fails it."""
+    broken = tmp_path / "templates" / "accounts" / "login.html"
+    broken.parent.mkdir(parents=True)
+    broken.write_text(
+        '{% extends "accounts/login.html" %}{% load static %}{% block content %}'
+        '{{ block.super }}<input type="text" id="unlabelled">'
+        '<img src="{% static \'css/app.css\' %}" alt="" width="900" height="1">{% endblock %}'
+    )
+    templates: list[dict[str, Any]] = copy.deepcopy(settings.TEMPLATES)
+    templates[0]["DIRS"] = [broken.parents[1], *templates[0]["DIRS"]]
+    monkeypatch.setattr(sys.modules[__name__], "ARTIFACTS", tmp_path / "artifacts")
+    browser = Browser(chromium, live_server.url, sessions={})
+    try:
+        with override_settings(TEMPLATES=templates):
+            results = sweep(["accounts:login"], WORLD.World(p=None), browser, assert_accessible)
+    finally:
+        browser.close()
+
+    problems = "\n".join(results["accounts:login"].problems)
+    assert "label [critical]" in problems
+    assert "#unlabelled" in problems
+    assert "it scrolls sideways" in problems

@@ -129,11 +129,18 @@ def housekeeping_loop(
 ) -> None:
     """Run due jobs every `interval` seconds until `stop` is set."""
     while not stop.is_set():
-        # A long-lived process: drop connections the database or CONN_MAX_AGE has ended.
-        close_old_connections()
+        _drop_stale_connections()
         on_tick(housekeeping_run_due())
-        close_old_connections()
+        _drop_stale_connections()
         stop.wait(interval)
+
+
+def _drop_stale_connections() -> None:
+    # A long-lived process: drop the connections the database or CONN_MAX_AGE has ended, as
+    # Django does around each request. Never inside a transaction (a test's): that would
+    # close the connection it runs on.
+    if not connection.in_atomic_block:
+        close_old_connections()
 
 
 # --- Jobs of the framework itself (the apps register their own) ---------------------------

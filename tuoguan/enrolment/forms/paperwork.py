@@ -12,6 +12,7 @@ from django.conf import settings
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from tuoguan.accounts.imports import RosterFileError
 
@@ -67,7 +68,7 @@ class InsuranceForm(forms.Form):
 
 
 class PickupForm(forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=60)
+    name = forms.CharField(label=pgettext_lazy("person", "Name"), max_length=60)
     relation = forms.CharField(
         label=_("Relation to the child"),
         max_length=30,

@@ -32,7 +32,7 @@ class EnrolmentRules(AuditedModel, TimeStampedModel):
     )
     one_period_per_season = models.BooleanField(_("one period per child per season"), default=False)
     attendance_bar = models.BooleanField(
-        _("attendance below 70% in the previous period bars the next"), default=False
+        _("attendance below 70 percent in the previous period bars the next"), default=False
     )
     # Ordered tiers: the first list is served first in a lottery. Each tier is a list
     # of programs.TargetGroup values; an applicant falls in the first tier they claim.

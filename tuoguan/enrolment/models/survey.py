@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from tuoguan.audit.mixins import AuditedModel
 from tuoguan.core.models import TimeStampedModel
@@ -10,8 +11,8 @@ from tuoguan.core.models import TimeStampedModel
 class NeedsSurvey(AuditedModel, TimeStampedModel):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
-        OPEN = "open", _("Open")
-        CLOSED = "closed", _("Closed")
+        OPEN = "open", pgettext_lazy("survey", "Open")
+        CLOSED = "closed", pgettext_lazy("survey", "Closed")
 
     org = models.ForeignKey(
         "orgs.Org", verbose_name=_("union"), on_delete=models.PROTECT, related_name="+"
