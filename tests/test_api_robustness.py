@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 from authz_rules import ALLOWED, PERSONAS, Rule, rules_for
+from authz_world import Route, World, project_routes
 from django.apps import apps
 from django.conf import settings
 from django.db import transaction
@@ -22,8 +23,6 @@ from drf_spectacular.generators import SchemaGenerator
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
-
-from conftest import Route, World, project_routes
 
 WRITE_METHODS = ("post", "put", "patch")
 # Fields the schema lists as writable that an operation ignores on purpose (any value is fine).

@@ -11,13 +11,12 @@ from typing import Any
 
 import pytest
 from authz_rules import ALLOWED, API_DENIED, DENIALS, LOGIN, RULES, Outcome, Rule, rules_for
+from authz_world import ANONYMOUS, FORMAT_KWARG, PERSONAS, Route, World, project_routes
 from django.conf import settings
 from django.http import HttpResponse
 from django.shortcuts import resolve_url
 from django.test import Client
 from django.urls import reverse
-
-from conftest import ANONYMOUS, FORMAT_KWARG, PERSONAS, Route, World, project_routes
 
 ROUTES = project_routes()
 ROUTES_BY_NAME: dict[str, list[Route]] = defaultdict(list)

@@ -2,7 +2,7 @@
 
 The URL patterns come from the URL configuration itself, as the authorisation matrix walks
 it, so a new page is swept as soon as it is routed. tests/authz_rules.py says who may open
-each pattern and which object of the matrix world (tests/conftest.py) fills its URL; the
+each pattern and which object of the matrix world (tests/authz_world.py) fills its URL; the
 sweep opens it as such a person, in zh-hans (the default language) on a desktop screen, and
 fails on any serious or critical axe-core violation. Pages of the families and the public
 pages (log-in, password reset, the lottery results) are checked again at 360×740, where
@@ -54,15 +54,15 @@ IN_MEMORY_STORAGE = "django.core.files.storage.InMemoryStorage"
 
 
 def _tests_conftest() -> ModuleType:
-    """tests/conftest.py, which builds the matrix world and walks the URL configuration.
+    """tests/authz_world.py, which builds the matrix world and walks the URL configuration.
 
-    `import conftest` would find this directory's conftest (pytest loads both under that
-    name), so the module is loaded from its file under a name of its own.
+    tests/ is not on sys.path for modules of tests/browser/, so the module is loaded from
+    its file under a name of its own.
     """
     name = "tests_world_for_axe_sweep"
     if name not in sys.modules:
         spec = importlib.util.spec_from_file_location(
-            name, Path(__file__).parents[1] / "conftest.py"
+            name, Path(__file__).parents[1] / "authz_world.py"
         )
         assert spec is not None and spec.loader is not None
         module = importlib.util.module_from_spec(spec)

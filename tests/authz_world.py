@@ -1,0 +1,377 @@
+"""The project-wide test world: the personas plus one object of every kind on each side.
+
+`authz_world` is built once per module, through the real services, inside a transaction
+that is rolled back when the module ends; each test runs in a savepoint of it (the `db`
+fixture), so a probe that changes data (a POST that succeeds) never leaks into the next.
+
+"own" objects sit in the Liaoning subtree (辽宁, the personas' province); "foreign" ones are
+the same kind of object in Sichuan (四川), where `outsider` is the union admin and
+`other_parent` the family. tests/authz_rules.py names objects by these kinds.
+"""
+
+import datetime
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils import timezone
+
+from tuoguan.core.testing import Personas, build_personas
+
+# Logged-in personas of the matrix, in the order their test ids appear.
+PERSONAS = (
+    "province_admin",
+    "city_admin",
+    "grassroots_admin",
+    "caregiver",
+    "reviewer",
+    "parent",
+    "outsider",
+    "other_parent",
+)
+ANONYMOUS = "anonymous"
+IN_MEMORY_STORAGE = "django.core.files.storage.InMemoryStorage"
+SURVEY_ANSWER: dict[str, Any] = {
+    "children": [{"age": 8, "grade": 2}],
+    "wanted_types": ["holiday"],
+    "wanted_period": "summer",
+    "hours": "full_day",
+    "pay_living_costs": "yes",
+    "special_needs": "",
+}
+
+
+# --- The URL configuration, as the matrix and the robustness tests walk it ---------------------
+
+# Framework patterns that are not the project's views: the admin site (superusers only,
+# guarded by Django itself) and Django's language switch. Everything else needs a rule.
+SKIPPED_NAMESPACES = frozenset({"admin"})
+SKIPPED_NAMES = frozenset({"set_language"})
+FORMAT_KWARG = "format"
+
+
+@dataclass(frozen=True)
+class Route:
+    name: str  # namespace:name, or the bare name of a DRF route
+    route: str
+    kwargs: tuple[str, ...]
+    callback: Any
+
+    @property
+    def is_format_variant(self) -> bool:
+        return FORMAT_KWARG in self.kwargs
+
+
+def _walk(
+    resolver: URLResolver, prefix: str = "", namespace: str = "", outer: tuple[str, ...] = ()
+) -> list[Route]:
+    found: list[Route] = []
+    for entry in resolver.url_patterns:
+        kwargs = (*outer, *entry.pattern.regex.groupindex)
+        if isinstance(entry, URLResolver):
+            inner = namespace
+            if entry.namespace:
+                inner = f"{namespace}:{entry.namespace}" if namespace else entry.namespace
+            found += _walk(entry, prefix + str(entry.pattern), inner, kwargs)
+        elif isinstance(entry, URLPattern):
+            name = entry.name or ""
+            qualified = f"{namespace}:{name}" if namespace and name else name
+            route = prefix + str(entry.pattern)
+            found.append(Route(qualified, route, tuple(sorted(kwargs)), entry.callback))
+    return found
+
+
+def project_routes() -> list[Route]:
+    """Every routed pattern but the framework's own (see SKIPPED_*)."""
+    routes = []
+    for route in _walk(get_resolver()):
+        top = route.name.split(":", 1)[0] if ":" in route.name else ""
+        if top in SKIPPED_NAMESPACES or route.route.startswith("admin/"):
+            continue
+        if route.name in SKIPPED_NAMES:
+            continue
+        routes.append(route)
+    return routes
+
+
+# --- The world ---------------------------------------------------------------------------------
+
+
+@dataclass
+class World:
+    p: Personas
+    own: dict[str, Any] = field(default_factory=dict)
+    foreign: dict[str, Any] = field(default_factory=dict)
+    sessions: dict[str, str] = field(default_factory=dict)
+
+    def user(self, persona: str) -> Any:
+        return None if persona == ANONYMOUS else getattr(self.p, persona)
+
+    def client(self, persona: str) -> Client:
+        """A client logged in as `persona` through a session made once for the module."""
+        client = Client()
+        if persona != ANONYMOUS:
+            client.cookies[settings.SESSION_COOKIE_NAME] = self.sessions[persona]
+        return client
+
+    def log_in_everyone(self) -> None:
+        for persona in PERSONAS:
+            client = Client()
+            client.force_login(self.user(persona))
+            self.sessions[persona] = client.cookies[settings.SESSION_COOKIE_NAME].value
+
+
+def _actor(user: Any) -> Any:
+    from tuoguan.orgs.permissions import actor_for
+
+    return actor_for(user)
+
+
+def _people(w: World) -> None:
+    from tuoguan.accounts import services as people
+    from tuoguan.accounts.models import Worker
+    from tuoguan.orgs import services as orgs
+    from tuoguan.orgs.models import Membership, Role
+
+    p = w.p
+    sc_carer = people.user_create(username="sc_carer", real_name="外省看护", password=None)
+    orgs.membership_grant(
+        actor=None, user=sc_carer, org=p.other_grassroots_far, role=Role.CAREGIVER
+    )
+    w.own["org"], w.foreign["org"] = p.grassroots, p.other_grassroots_far
+    w.own["membership"] = Membership.objects.get(user=p.caregiver, org=p.grassroots)
+    w.foreign["membership"] = Membership.objects.get(user=sc_carer)
+    other_worker = Worker.objects.get(user=p.other_parent)
+    # The Sichuan family mirrors the Liaoning one: verified member, child with consent.
+    people.worker_verify(actor=_actor(p.outsider), worker=other_worker)
+    people.consent_grant(
+        actor=_actor(p.other_parent), child=p.other_child, policy=p.policy, ip="127.0.0.1"
+    )
+    w.own["worker"], w.foreign["worker"] = p.parent_worker, other_worker
+    w.own["child"], w.foreign["child"] = p.child_one, p.other_child
+
+
+def _personal(w: World) -> None:
+    """Objects that belong to one user, whatever their union: tokens, inbox, jobs."""
+    from tuoguan.accounts import services as people
+    from tuoguan.core.jobs import job_create
+    from tuoguan.notifications.services import notify
+
+    p = w.p
+    # Names differ per side, so a page that shows the other side's object is caught by text.
+    for side, user, name in ((w.own, p.parent, "辽宁"), (w.foreign, p.other_parent, "四川")):
+        side["token"] = people.token_issue(user=user, name=f"{name}令牌")[0]
+        side["notification"] = notify(recipient=user, subject=f"{name}通知", channels=[])
+    for side, owner in ((w.own, p.province_admin), (w.foreign, p.outsider)):
+        side["import_job"] = job_create(owner=owner, kind="worker_import", title="matrix")
+
+
+def _audit(w: World) -> None:
+    from tuoguan.audit.models import AuditEntry
+
+    for side, org in ((w.own, w.p.grassroots), (w.foreign, w.p.other_grassroots_far)):
+        entry = AuditEntry.objects.filter(org_path=org.path).order_by("pk").first()
+        assert entry is not None, f"no audit entry at {org} to probe audit:entry with"
+        side["audit_entry"] = entry
+
+
+def _surveys(w: World) -> None:
+    from tuoguan.enrolment.services import survey as surveys
+
+    now = timezone.now()
+    p = w.p
+    for side, by, org, family, name in (
+        (w.own, p.grassroots_admin, p.grassroots, p.parent, "辽宁"),
+        (w.foreign, p.outsider, p.other_grassroots_far, p.other_parent, "四川"),
+    ):
+        survey = surveys.survey_create(
+            actor=_actor(by),
+            org=org,
+            title=f"{name}托管需求调研",
+            opens_at=now - datetime.timedelta(hours=1),
+            closes_at=now + datetime.timedelta(days=7),
+        )
+        side["survey"] = surveys.survey_publish(actor=_actor(by), survey=survey)
+        side["survey_response"] = surveys.survey_answer(
+            actor=_actor(family), survey=side["survey"], **SURVEY_ANSWER
+        )
+
+
+def _open_term(
+    w: World, *, by: Any, host: Any, mode: str, approver: Any, lead: int, label: str
+) -> Any:
+    from tuoguan.programs import services as programs
+    from tuoguan.programs.tests.factories import make_program, make_term, make_venue
+
+    start = timezone.localdate() + datetime.timedelta(days=lead)
+    now = timezone.now()
+    program = make_program(w.p, by=by, host=host, name=f"{label}爱心托管班")
+    term = make_term(
+        w.p,
+        by=by,
+        program=program,
+        name=f"{label}{mode}期",
+        venue=make_venue(w.p, by=by, owner=host, name=f"{label}职工之家"),
+        capacity=30,
+        start_date=start,
+        end_date=start + datetime.timedelta(days=20),
+        enrol_opens_at=now - datetime.timedelta(hours=1),
+        enrol_closes_at=now + datetime.timedelta(days=1),
+        enrol_mode=mode,
+    )
+    term = programs.term_submit(actor=_actor(by), term=term)
+    term = programs.term_approve(actor=_actor(approver), term=term)
+    return programs.term_open_enrolment(actor=_actor(by), term=term)
+
+
+def _classes(w: World) -> None:
+    """A first-come term with the family's child admitted, and a drawn lottery term."""
+    from tuoguan.enrolment.services import draw_run, enrolment_apply
+    from tuoguan.enrolment.services.draws import draws_execute
+    from tuoguan.programs.models import EnrolMode, Term
+
+    p = w.p
+    sides = (
+        (w.own, p.grassroots_admin, p.grassroots, p.city_admin, p.child_one, "辽宁"),
+        (w.foreign, p.outsider, p.other_grassroots_far, p.outsider, p.other_child, "四川"),
+    )
+    for side, by, host, approver, child, label in sides:
+        term = _open_term(
+            w, by=by, host=host, mode=EnrolMode.FIRST_COME, approver=approver, lead=60, label=label
+        )
+        side["term"], side["program"], side["venue"] = term, term.program, term.venue
+        side["enrolment"] = enrolment_apply(
+            actor=_actor(child.guardian.user), child=child, term=term
+        )
+        lottery = _open_term(
+            w, by=by, host=host, mode=EnrolMode.LOTTERY, approver=approver, lead=120, label=label
+        )
+        enrolment_apply(actor=_actor(child.guardian.user), child=child, term=lottery)
+        # The window closes (as if time had passed), then the host runs the draw.
+        closes = timezone.now() - datetime.timedelta(seconds=1)
+        Term.objects.filter(pk=lottery.pk).update(
+            enrol_opens_at=closes - datetime.timedelta(days=1), enrol_closes_at=closes
+        )
+        lottery.refresh_from_db()
+        side["lottery_term"] = lottery
+        draw = draw_run(actor=_actor(by), term=lottery)
+        # The task would run after commit, which never comes here: run it in place.
+        assert draw.job_id is not None
+        draws_execute(job_id=draw.job_id, draw_ids=[draw.pk])
+        draw.refresh_from_db()
+        side["draw"] = draw
+
+
+def _paperwork(w: World) -> None:
+    """The family's signed agreement, cover, pickup person and health note; staff's jobs."""
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
+    from tuoguan.core.jobs import job_create, job_finish
+    from tuoguan.enrolment.exports import EXPORT_JOB_KIND
+    from tuoguan.enrolment.services import agreements, health, insurance, pickups
+    from tuoguan.enrolment.services.roster_import import JOB_KIND as ROSTER_IMPORT
+    from tuoguan.programs.tests.factories import image_upload
+
+    agreements.agreement_template_ensure_default()
+    today = timezone.localdate()
+    for side, staff in ((w.own, w.p.province_admin), (w.foreign, w.p.outsider)):
+        enrolment, child = side["enrolment"], side["child"]
+        family = _actor(child.guardian.user)
+        side["agreement"] = agreements.agreement_sign(
+            actor=family,
+            enrolment=enrolment,
+            signer_name=child.guardian.user.real_name,
+            consent=True,
+            ip="127.0.0.1",
+        )
+        side["insurance"] = insurance.insurance_add(
+            actor=family,
+            child=child,
+            insurer="中国人寿",
+            policy_number=f"PL-{child.pk}",
+            starts_on=today,
+            ends_on=today + datetime.timedelta(days=365),
+            photo=image_upload(),
+        )
+        side["pickup"] = pickups.pickup_add(
+            actor=family,
+            child=child,
+            name="王奶奶",
+            relation="grandmother",
+            mobile="13912345678",
+            photo=image_upload(),
+        )
+        health.health_note_save(
+            actor=family,
+            enrolment=enrolment,
+            allergies="",
+            conditions="",
+            medication="",
+            declared=True,
+        )
+        side["insurance_import_job"] = job_create(
+            owner=staff, kind="insurance_import", title="matrix"
+        )
+        side["roster_import_job"] = job_create(owner=staff, kind=ROSTER_IMPORT, title="matrix")
+        export = job_create(owner=staff, kind=EXPORT_JOB_KIND, title="matrix")
+        stored = default_storage.save(f"exports/matrix-{export.pk}.xlsx", ContentFile(b"xlsx"))
+        job_finish(job_id=export.pk, result={"path": stored})
+        side["roster_export_job"] = export
+
+
+def _programs(w: World) -> None:
+    """Photos, a group, a staff entry, evidence, a draft standard of each province."""
+    from tuoguan.accounts import services as people
+    from tuoguan.programs import services as programs
+    from tuoguan.programs.models import StaffRole
+    from tuoguan.programs.standards import term_standard
+    from tuoguan.programs.tests.factories import image_upload, make_group, pdf_upload
+
+    national = programs.standard_ensure_national_default()
+    assert national is not None
+    p = w.p
+    sides = (
+        (w.own, p.grassroots_admin, p.province_admin, p.province, "ln"),
+        (w.foreign, p.outsider, p.outsider, p.other_province, "sc"),
+    )
+    for side, host_admin, province_admin, province, prefix in sides:
+        host, term = _actor(host_admin), side["term"]
+        side["program_photo"] = programs.program_photo_add(
+            actor=host, program=side["program"], image=image_upload()
+        )
+        side["venue_photo"] = programs.venue_photo_add(
+            actor=host, venue=side["venue"], image=image_upload()
+        )
+        side["group"] = make_group(p, term, by=host_admin)
+        tutor = people.user_create(username=f"{prefix}_tutor", real_name="志愿老师", password=None)
+        side["term_staff"] = programs.term_staff_add(
+            actor=host, term=term, user=tutor, role=StaffRole.TUTOR
+        )
+        standard = term_standard(term)
+        assert standard is not None
+        side["evidence"] = programs.evidence_upload(
+            actor=host,
+            term=term,
+            criterion=standard.criteria.get(code="proc_pickup"),
+            file=pdf_upload(),
+        )
+        # A draft of the province's own standard: editable by its admins, read below.
+        side["standard"] = programs.standard_new_version(
+            actor=_actor(province_admin),
+            standard=national,
+            org=province,
+            effective_from=datetime.date(2030, 1, 1),
+            title=f"{prefix} 建设标准",
+        )
+        side["criterion"] = side["standard"].criteria.order_by("pk").first()
+
+
+def build_world() -> World:
+    world = World(p=build_personas())
+    for step in (_people, _personal, _audit, _surveys, _classes, _paperwork, _programs):
+        step(world)
+    world.log_in_everyone()
+    return world
