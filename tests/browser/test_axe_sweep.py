@@ -18,7 +18,6 @@ patterns selected for this run; each pattern's test then reports its own pages.
 """
 
 import copy
-import importlib.util
 import re
 import sys
 import time
@@ -26,12 +25,12 @@ from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
 from authz_rules import API_DENIED, DENIALS, LOGIN, RULES, Rule, rules_for
+from authz_world import ANONYMOUS, IN_MEMORY_STORAGE, World, build_world, project_routes
 from django.conf import settings
 from django.test import modify_settings, override_settings
 from django.urls import reverse
@@ -50,32 +49,9 @@ SKIPPED = {
     "core:home": "redirects each person to where their work starts; those pages are swept",
 }
 ARTIFACTS = Path(settings.BASE_DIR) / "test-artifacts" / "axe-sweep"
-IN_MEMORY_STORAGE = "django.core.files.storage.InMemoryStorage"
-
-
-def _tests_conftest() -> ModuleType:
-    """tests/authz_world.py, which builds the matrix world and walks the URL configuration.
-
-    tests/ is not on sys.path for modules of tests/browser/, so the module is loaded from
-    its file under a name of its own.
-    """
-    name = "tests_world_for_axe_sweep"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(
-            name, Path(__file__).parents[1] / "authz_world.py"
-        )
-        assert spec is not None and spec.loader is not None
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
-
-
-WORLD = _tests_conftest()
-ANONYMOUS = WORLD.ANONYMOUS
 ROUTES = [
     route
-    for route in WORLD.project_routes()
+    for route in project_routes()
     if route.name and not route.route.startswith("api/") and not route.is_format_variant
 ]
 ROUTES_BY_NAME = {route.name: route for route in ROUTES}
@@ -368,7 +344,7 @@ def _run(request: pytest.FixtureRequest, chromium: Any, axe: Callable[..., None]
     with ExitStack() as stack:
         stack.enter_context(modify_settings(ALLOWED_HOSTS={"append": host}))
         stack.enter_context(_files_in_memory())
-        world = WORLD.build_world()
+        world = build_world()
         built = time.monotonic()
         browser = Browser(chromium, live_server.url, world.sessions)
         stack.callback(browser.close)
@@ -435,7 +411,7 @@ def test_the_sweep_reports_a_violation_and_a_page_wider_than_a_phone(
     browser = Browser(chromium, live_server.url, sessions={})
     try:
         with override_settings(TEMPLATES=templates):
-            results = sweep(["accounts:login"], WORLD.World(p=None), browser, assert_accessible)
+            results = sweep(["accounts:login"], World(p=None), browser, assert_accessible)
     finally:
         browser.close()
 
