@@ -33,9 +33,13 @@ def term_compliance_view(request: HttpRequest, pk: int) -> HttpResponse:
     term = selectors.term_for(actor, pk)
     judged = term_compliance(term)
     can_upload = can_manage_term(actor, term) and not term.is_closed
+    # One section per area: groupby needs the rows sorted the way standard_detail sorts them.
+    ordered = sorted(
+        judged.rows, key=lambda row: (row.criterion.area, row.criterion.order, row.criterion.pk)
+    )
     areas = [
         (rows[0].criterion.get_area_display(), rows)
-        for _area, group in groupby(judged.rows, key=lambda row: row.criterion.area)
+        for _area, group in groupby(ordered, key=lambda row: row.criterion.area)
         if (rows := list(group))
     ]
     context = {
