@@ -5,10 +5,12 @@ them): 80% of the applications aim at the 50 most popular terms — by rank, the
 popular drawing a share proportional to 1/n, so the first ones fill within seconds even at
 low throughput and their later applicants go to the waitlist — the rest at the other terms.
 Each real request carries the parent's Bearer token and a fresh Idempotency-Key, as the
-mobile client sends them. Two kinds of repeat are planned, each ~1,500 requests after
-its original so that the original has finished: 1% retries with the same key (answered by
-replaying the stored response) and 0.5% double submissions with a new key (refused
-`already_applied`). The bare baseline replays the same first submissions without repeats.
+mobile client sends them. Two kinds of repeat are planned, each 200 requests after its
+original (usually finished by then): 1% retries with the same key (answered by replaying
+the stored response, or 409 while the original still runs) and 0.5% double submissions
+with a new key (refused `already_applied`, or "has already applied" when it raced the
+original to the database's unique constraint). The bare baseline replays the same first
+submissions without repeats.
 """
 
 import itertools
@@ -23,7 +25,7 @@ from .seed import ChildInfo, ParentInfo, Seeded, TermInfo
 
 RETRY_SHARE = 0.01
 DOUBLE_SHARE = 0.005
-REPEAT_DISTANCE = 1500
+REPEAT_DISTANCE = 200
 WARMUP_SIZE = 600
 PROFILE_PARENTS = 4
 

@@ -7,6 +7,17 @@ OVERBOOKING = ("pools_over_capacity", "terms_overbooked", "groups_overbooked")
 CONSISTENCY = ("pool_counters_drifting", "duplicate_active_applications")
 
 
+def _cpu_ms_per_answer(run: dict[str, Any]) -> dict[str, float]:
+    """CPU milliseconds spent per answered request by the server and by PostgreSQL."""
+    rate = run["requests"] / run["duration_s"] if run["duration_s"] else 0
+    if not rate:
+        return {}
+    return {
+        "gunicorn": round(run["cpu"]["server_cores"] / rate * 1000, 1),
+        "postgres": round(run["cpu"]["postgres_bench_backends_cores"] / rate * 1000, 1),
+    }
+
+
 def _rush(real: dict[str, Any]) -> dict[str, Any]:
     keep = (
         "per_s",
@@ -27,11 +38,20 @@ def _rush(real: dict[str, Any]) -> dict[str, Any]:
         "warmup_errors",
         "cpu",
     )
-    return {k: real[k] for k in keep}
+    return {**{k: real[k] for k in keep}, "cpu_ms_per_answer": _cpu_ms_per_answer(real)}
+
+
+def _transactions(step: dict[str, Any]) -> int:
+    return int(step.get("atomic_commits", 0)) + int(step.get("autocommit_writes", 0))
 
 
 def _notes(
-    real: dict[str, Any], bare: dict[str, Any], lottery: dict[str, Any], sweep: list, machine: dict
+    real: dict[str, Any],
+    bare: dict[str, Any],
+    lottery: dict[str, Any],
+    sweep: list,
+    machine: dict,
+    profile: dict[str, Any],
 ) -> list[str]:
     cpu = real["cpu"]
     notes = [
@@ -57,7 +77,8 @@ def _notes(
         "and the enrolment INSERT in one transaction, fed the same first submissions by the "
         "same wrk script with the same connections and duration; seats were reset between "
         f"the two runs. Baseline: {bare['per_s']}/s, p99 {bare['latency_ms']['p99']} ms.",
-        "Every real request carries the parent's Bearer token and a fresh Idempotency-Key; the "
+        "Every real request carries the parent's Bearer token, a fresh Idempotency-Key and "
+        "Accept-Language: en (so refusals can be recognised by their English message); the "
         "admitted path also enqueues a notification (inbox + 2 channels, delivered later by "
         "the task worker, which is not running during the bench) and a paperwork check after "
         "commit, inside the request.",
@@ -73,6 +94,20 @@ def _notes(
         "A verification pass then recomputes every draw from its published inputs and seed "
         f"and compares the outcomes ({lottery['verify_mismatches']} differed).",
     ]
+    mine, base = _cpu_ms_per_answer(real), _cpu_ms_per_answer(bare)
+    admitted, bare_one = profile.get("admitted", {}), profile.get("bare", {})
+    if mine and base and admitted and bare_one:
+        notes.append(
+            "What limits throughput: CPU per answered request — gunicorn "
+            f"{mine['gunicorn']} ms and PostgreSQL {mine['postgres']} ms for the real endpoint, "
+            f"against {base['gunicorn']} ms and {base['postgres']} ms for the bare view. One "
+            "application (figures.profile_one_request) makes "
+            f"{admitted['queries']} queries and {_transactions(admitted)} committed "
+            f"transactions when admitted, against {bare_one['queries']} and "
+            f"{_transactions(bare_one)} for the bare view, and takes "
+            f"{profile.get('untraced_python_cpu_ms_median')} ms of Python CPU in-process; most "
+            "of that Python time is the ORM compiling those queries."
+        )
     if sweep:
         notes.append(
             "Worker sweep (short runs, same plan, seats reset between): "
@@ -162,5 +197,5 @@ def build(
         "ratio": ratio,
         "targets": targets,
         "passed": passed,
-        "notes": _notes(real, bare, lottery, sweep, machine),
+        "notes": _notes(real, bare, lottery, sweep, machine, profile),
     }

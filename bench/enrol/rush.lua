@@ -40,7 +40,8 @@ function init(args)
   for line in io.lines(os.getenv("BENCH_PLAN")) do
     if index % n == tid - 1 then
       local f = split(line)
-      local headers = { ["Content-Type"] = "application/json" }
+      -- English answers, so that a refusal can be recognised by its message too.
+      local headers = { ["Content-Type"] = "application/json", ["Accept-Language"] = "en" }
       if f[2] ~= "-" then headers["Authorization"] = "Bearer " .. f[2] end
       if f[3] ~= "-" then headers["Idempotency-Key"] = f[3] end
       table.insert(requests, wrk.format("POST", f[1], headers, f[4]))
@@ -73,7 +74,8 @@ function response(status, headers, body)
         counts.waitlisted = counts.waitlisted + 1
       end
     end
-  elseif status == 400 and string.find(body, "already_applied", 1, true) then
+  elseif status == 400 and (string.find(body, "already_applied", 1, true)
+      or string.find(body, "already applied", 1, true)) then
     counts.refused_duplicate = counts.refused_duplicate + 1
   elseif status == 409 then
     counts.in_progress = counts.in_progress + 1
