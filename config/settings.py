@@ -213,13 +213,18 @@ STORAGES = {
 }
 
 # --- Background tasks (Django Tasks API, django-tasks backport) --------------------------
+_TASKS_BACKEND = (
+    "django_tasks.backends.immediate.ImmediateBackend"
+    if TESTING
+    else env_str("TUOGUAN_TASKS_BACKEND", "django_tasks.backends.database.DatabaseBackend")
+)
 TASKS = {
     "default": {
-        "BACKEND": (
-            "django_tasks.backends.immediate.ImmediateBackend"
-            if TESTING
-            else env_str("TUOGUAN_TASKS_BACKEND", "django_tasks.backends.database.DatabaseBackend")
-        )
+        "BACKEND": _TASKS_BACKEND,
+        # The database backend writes a task's row in the transaction that queues it (an
+        # outbox: committed together or not at all, and no extra commit per task). Other
+        # backends would run or send it at once, so they wait for the commit.
+        "ENQUEUE_ON_COMMIT": not _TASKS_BACKEND.endswith(".DatabaseBackend"),
     }
 }
 

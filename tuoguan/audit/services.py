@@ -6,6 +6,8 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from tuoguan.core import rawsql
+
 from . import context
 from .models import AuditEntry
 
@@ -28,19 +30,26 @@ def audit_record(
         for name in (changed_fields or [])
     ]
     org_path = instance.audit_org_path() if hasattr(instance, "audit_org_path") else ""
-    return AuditEntry.objects.create(
-        actor_id=ctx.user_id,
-        membership_id=ctx.membership_id,
-        membership_label=ctx.membership_label[:200],
-        action=action,
-        model=instance._meta.label,
-        object_id=str(object_id if object_id is not None else instance.pk),
-        object_repr=str(instance)[:200],
-        changed_fields=fields,
-        org_path=org_path or "",
-        ip=ctx.ip,
-        reason=(reason or ctx.reason)[:500],
-    )
+    values = {
+        "at": timezone.now(),
+        "actor_id": ctx.user_id,
+        "membership_id": ctx.membership_id,
+        "membership_label": ctx.membership_label[:200],
+        "action": action,
+        "model": instance._meta.label,
+        "object_id": str(object_id if object_id is not None else instance.pk),
+        "object_repr": str(instance)[:200],
+        "changed_fields": fields,
+        "org_path": org_path or "",
+        "ip": ctx.ip,
+        "reason": (reason or ctx.reason)[:500],
+    }
+    # One prepared INSERT (every audited write makes one, some on enrolment morning); the
+    # entry is append-only, so the instance returned is complete as built.
+    entry = AuditEntry(**values)
+    entry.pk = rawsql.insert(AuditEntry, values)
+    entry._state.adding = False
+    return entry
 
 
 def audit_record_many(*, action: str, instances: Sequence[models.Model], reason: str = "") -> int:

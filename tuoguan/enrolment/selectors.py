@@ -5,20 +5,35 @@ their subtree. The only unscoped read is `draw_public`: draw results are publish
 purpose, with children anonymised.
 """
 
+from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
+from django.db import connection
 from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.http import Http404
 
-from tuoguan.accounts.models import Child
+from tuoguan.accounts.models import Child, Worker
 from tuoguan.accounts.selectors import worker_of
+from tuoguan.core import rawsql
 from tuoguan.core.models import Job
+from tuoguan.orgs.models import Org
 from tuoguan.orgs.permissions import Actor, get_or_404
-from tuoguan.programs.models import Term, TermStaff, TermStatus
+from tuoguan.programs.models import Group, Program, Term, TermStaff, TermStatus
 from tuoguan.programs.selectors import term_for
 
-from .models import Agreement, Draw, Enrolment, EnrolmentStatus, Insurance, Offer, Pickup
+from .models import (
+    ACTIVE_STATUSES,
+    Agreement,
+    Draw,
+    Enrolment,
+    EnrolmentRules,
+    EnrolmentStatus,
+    Insurance,
+    Offer,
+    Pickup,
+)
 from .permissions import draws_visible_q, enrolments_visible_q
 
 # Terms a parent may look up to apply for: published ones (never drafts or rejected).
@@ -222,3 +237,137 @@ def agreement_for(actor: Actor, pk: Any) -> Agreement:
 def insurance_import_job_for(user: Any, pk: Any) -> Job:
     """One of the user's own insurer roster imports; anyone else's is a 404."""
     return get_or_404(Job.objects.filter(owner=user, kind="insurance_import"), pk=pk)
+
+
+# --- One application's facts, in one query (enrolment morning) --------------------------------
+
+
+@dataclass
+class ApplyFacts:
+    """Everything the rules and the seat need to decide one application, read at once.
+
+    `term` carries its program (with the host union), its rules (`rules_for` finds them)
+    and their employer scope; `child` carries its guardian and the guardian's employer.
+    `has_other_active` says whether the child holds any active application at all, so the
+    rules read the child's other applications only when there are some.
+    """
+
+    term: Term
+    child: Child | None
+    has_consent: bool
+    has_other_active: bool
+    has_groups: bool
+    term_pool_id: int | None
+    term_pool_capacity: int | None
+
+
+@dataclass
+class GroupPool:
+    group: Group
+    pool_id: int | None
+    pool_capacity: int | None
+
+
+_TERM = rawsql.Columns(Term, "t")
+_PROGRAM = rawsql.Columns(Program, "p", ["id", "host", "name", "target_groups"])
+_HOST = rawsql.Columns(Org, "h", ["id", "path", "depth", "name"])
+_RULES = rawsql.Columns(EnrolmentRules, "r")
+_SCOPE = rawsql.Columns(Org, "s", ["id", "path", "depth", "name"])
+_CHILD = rawsql.Columns(Child, "c", ["id", "guardian", "name", "birth_date", "grade"])
+_GUARDIAN = rawsql.Columns(Worker, "w", ["id", "user", "employer", "verified"])
+_EMPLOYER = rawsql.Columns(Org, "emp", ["id", "path", "depth", "name"])
+_PARTS = (_TERM, _PROGRAM, _HOST, _RULES, _SCOPE, _CHILD, _GUARDIAN, _EMPLOYER)
+
+
+@cache
+def _facts_sql() -> str:
+    # Portable SQL (SQLite and PostgreSQL); the ORM's compilation of the same reads cost
+    # more CPU than the database spends on them (bench/README.md).
+    columns = ", ".join(part.sql for part in _PARTS)
+    active = ", ".join(["%s"] * len(ACTIVE_STATUSES))
+    return f"""
+        SELECT {columns},
+            EXISTS(SELECT 1 FROM accounts_childconsent cc
+                   JOIN accounts_consentpolicy cp ON cp.id = cc.policy_id
+                   WHERE cc.child_id = c.id AND cc.withdrawn_at IS NULL
+                     AND cp.is_current = %s),
+            EXISTS(SELECT 1 FROM enrolment_enrolment e
+                   WHERE e.child_id = c.id AND e.status IN ({active})),
+            EXISTS(SELECT 1 FROM programs_group g WHERE g.term_id = t.id),
+            sp.id, sp.capacity
+        FROM programs_term t
+        LEFT JOIN enrolment_seatpool sp ON sp.term_id = t.id AND sp.group_id IS NULL
+        JOIN programs_program p ON p.id = t.program_id
+        JOIN orgs_org h ON h.id = p.host_id
+        LEFT JOIN enrolment_enrolmentrules r ON r.term_id = t.id
+        LEFT JOIN orgs_org s ON s.id = r.employer_scope_id
+        LEFT JOIN accounts_child c ON c.id = %s
+        LEFT JOIN accounts_worker w ON w.id = c.guardian_id
+        LEFT JOIN orgs_org emp ON emp.id = w.employer_id
+        WHERE t.id = %s
+    """  # noqa: S608 - only column lists and placeholders are formatted in
+
+
+def apply_facts(*, term_id: int, child_id: int) -> ApplyFacts:
+    """The facts of one application (Http404 for an unknown term); `child` is None for an
+    unknown child. Nothing here is scoped: the service decides who may apply for whom."""
+    row = rawsql.fetch_one(_facts_sql(), [True, *ACTIVE_STATUSES, child_id, term_id])
+    if row is None:
+        raise Http404
+    loaded, start = [], 0
+    for part in _PARTS:
+        loaded.append(part.instance(row, start))
+        start += part.width
+    term, program, host, rules, scope, child, guardian, employer = loaded
+    program.host = host
+    term.program = program
+    if rules is not None:
+        rules.employer_scope = scope
+        term._enrolment_rules = rules  # what eligibility.rules_for looks for
+    if child is not None:
+        guardian.employer = employer
+        child.guardian = guardian
+    consent, other_active, groups, pool_id, pool_capacity = row[start:]
+    return ApplyFacts(
+        term=term,
+        child=child,
+        has_consent=bool(consent),
+        has_other_active=bool(other_active),
+        has_groups=bool(groups),
+        term_pool_id=pool_id,
+        term_pool_capacity=pool_capacity,
+    )
+
+
+_GROUP = rawsql.Columns(Group, "g")
+
+
+@cache
+def _groups_sql() -> str:
+    return f"""
+        SELECT {_GROUP.sql}, sp.id, sp.capacity FROM programs_group g
+        LEFT JOIN enrolment_seatpool sp ON sp.group_id = g.id
+        WHERE g.term_id = %s ORDER BY g.id
+    """  # noqa: S608 - only the column list is formatted in
+
+
+def apply_groups(*, term_id: int) -> list[GroupPool]:
+    """The term's groups by id (the order seats are tried in), each with its seat pool."""
+    with connection.cursor() as cursor:
+        cursor.execute(_groups_sql(), [term_id])
+        rows = cursor.fetchall()
+    width = _GROUP.width
+    return [GroupPool(_GROUP.instance(row), row[width], row[width + 1]) for row in rows]
+
+
+def term_open_to(term: Term, worker: Worker) -> bool:
+    """Whether the family of `worker` may apply for `term`: the rule of
+    `term_for_applicant`, on a term already loaded (term.program.host and its rules)."""
+    if term.status not in PUBLISHED_TERM_STATUSES:
+        return False
+    employer_path = worker.employer.path
+    if employer_path.startswith(term.program.host.path):
+        return True
+    rules = getattr(term, "_enrolment_rules", None)
+    scope = rules.employer_scope if rules is not None else None
+    return scope is not None and employer_path.startswith(scope.path)

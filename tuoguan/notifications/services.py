@@ -5,6 +5,8 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from tuoguan.core import rawsql
+
 from .channels import ChannelUnavailable, configured_channels, get_channel
 from .models import Delivery, Notification
 
@@ -18,22 +20,34 @@ def notify(
     url: str = "",
     channels: list[str] | None = None,
 ) -> Notification:
-    """Tell one person something: inbox always, plus the configured outside channels.
+    """Tell one person (a user or a user id) something: inbox always, plus the configured
+    outside channels.
 
-    Outside delivery happens after commit in a background task, so a rolled-back action
-    never sends a message about something that did not happen.
+    Outside delivery happens in a background task that the task backend queues only when
+    the surrounding transaction commits, so a rolled-back action never sends a message
+    about something that did not happen. The rows are written with prepared INSERTs
+    (core.rawsql): on enrolment morning every application sends a notice.
     """
-    notification = Notification.objects.create(
-        recipient=recipient, subject=subject[:200], body=body, url=url[:300]
-    )
+    now = timezone.now()
+    recipient_id = recipient if isinstance(recipient, int) else recipient.pk
+    values = {"subject": subject[:200], "body": body, "url": url[:300], "created_at": now}
+    notification = Notification(recipient_id=recipient_id, **values)
+    notification.pk = rawsql.insert(Notification, {"recipient_id": recipient_id, **values})
+    notification._state.adding = False
     names = configured_channels() if channels is None else channels
-    deliveries = Delivery.objects.bulk_create(
-        [Delivery(notification=notification, channel=name) for name in names]
+    rawsql.insert_many(
+        Delivery,
+        [
+            {"notification_id": notification.pk, "channel": name, "updated_at": now}
+            for name in names
+        ],
     )
-    if deliveries:
+    if names:
         from .tasks import deliver_notification
 
-        transaction.on_commit(lambda: deliver_notification.enqueue(notification.pk))
+        # The database backend writes the task row in this transaction (ENQUEUE_ON_COMMIT
+        # off: an outbox); other backends enqueue on commit.
+        deliver_notification.enqueue(notification.pk)
     return notification
 
 

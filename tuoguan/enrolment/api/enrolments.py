@@ -18,8 +18,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from tuoguan.accounts.selectors import family_children
-from tuoguan.orgs.permissions import Actor, get_or_404, require
+from tuoguan.orgs.permissions import Actor, require
 
 from .. import selectors, services
 from ..models import Draw, Enrolment
@@ -56,21 +55,22 @@ class TermEnrolmentApplyView(APIView):
     @extend_schema(request=ApplySerializer, responses={201: EnrolmentSerializer, 400: REFUSED})
     @idempotent
     def post(self, request: Request, term_id: int) -> Response:
-        actor = _actor(request)
-        term = selectors.term_for_applicant(actor, term_id)
         serializer = ApplySerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
+        if not serializer.is_valid():
+            # A term the family cannot see is 404 whatever the body says.
+            selectors.term_for_applicant(_actor(request), term_id)
+            raise ApiValidationError(serializer.errors)
         data = serializer.validated_data
-        child = get_or_404(family_children(actor), pk=data["child"])
         try:
+            # The service finds the term and the child and answers 404 for a term the
+            # family cannot see or a child not theirs, with the rest of the facts at once.
             enrolment = services.enrolment_apply(
-                actor=actor,
-                child=child,
-                term=term,
+                actor=_actor(request),
+                child=data["child"],
+                term=term_id,
                 priority_groups=data["priority_groups"],
                 sibling_key=data["sibling_key"],
                 keep_together=data["keep_together"],
-                idempotency_key=request.headers.get("Idempotency-Key"),
             )
         except EligibilityError as exc:
             return Response(
@@ -80,7 +80,10 @@ class TermEnrolmentApplyView(APIView):
                 },
                 status=status.HTTP_400_BAD_REQUEST,
             )
-        return _enrolment_response(request, enrolment, status.HTTP_201_CREATED)
+        # Serialised from the row in hand (its term, child and waitlist position are
+        # loaded): re-reading it would cost a query on enrolment morning.
+        body = EnrolmentSerializer(enrolment, context={"request": request}).data
+        return Response(body, status=status.HTTP_201_CREATED)
 
 
 class EnrolmentViewSet(

@@ -1,7 +1,9 @@
 """`@idempotent`: the `Idempotency-Key` header on any POST handler of a DRF view.
 
-See services/idempotency.py for the rules. The handler's answer (success or a 4xx the view
-produced) is stored and replayed; an unexpected error stores nothing, so a retry runs again.
+See services/idempotency.py for the rules. The handler runs in a transaction that also
+stores its answer (success or a 4xx the view produced), so the answer exists exactly when
+the act does; an unexpected error stores nothing, so a retry runs again. One read before
+and one INSERT inside: no separate commit of a claim.
 """
 
 import functools
@@ -10,6 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.utils.translation import gettext as _
 from rest_framework import status
 from rest_framework.renderers import JSONRenderer
@@ -28,6 +31,31 @@ def _stored_body(response: Response) -> Any:
     return json.loads(JSONRenderer().render(response.data))
 
 
+def _misused() -> Response:
+    return Response(
+        {
+            "detail": _(
+                "This Idempotency-Key was already used for a different request. "
+                "Use a new key for a new request."
+            )
+        },
+        status=status.HTTP_422_UNPROCESSABLE_ENTITY,
+    )
+
+
+def _replay(stored: idempotency.Replay) -> Response:
+    return Response(stored.body, status=stored.status_code, headers={"Idempotent-Replayed": "true"})
+
+
+def _first_answer(user: Any, key: str, fingerprint: str) -> Response | None:
+    """The answer a twin request stored under this key, if any (422 if it differs)."""
+    try:
+        stored = idempotency.idempotency_stored(user=user, key=key, fingerprint=fingerprint)
+    except idempotency.KeyMisused:
+        return _misused()
+    return _replay(stored) if stored is not None else None
+
+
 def idempotent(handler: Handler) -> Handler:
     @functools.wraps(handler)
     def wrapper(view: Any, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -42,43 +70,39 @@ def idempotent(handler: Handler) -> Handler:
         fingerprint = idempotency.request_fingerprint(
             request.method or "POST", request.get_full_path(), request.data
         )
+        user = request.user
+        first = _first_answer(user, key, fingerprint)
+        if first is not None:
+            return first
+
+        def remember(response: Response) -> None:
+            idempotency.idempotency_remember(
+                user=user,
+                key=key,
+                fingerprint=fingerprint,
+                status_code=response.status_code,
+                body=_stored_body(response),
+            )
+
         try:
-            claim = idempotency.idempotency_begin(
-                user=request.user, key=key, fingerprint=fingerprint
-            )
-        except idempotency.KeyMisused:
-            return Response(
-                {
-                    "detail": _(
-                        "This Idempotency-Key was already used for a different request. "
-                        "Use a new key for a new request."
-                    )
-                },
-                status=status.HTTP_422_UNPROCESSABLE_ENTITY,
-            )
-        except idempotency.KeyInProgress:
-            return Response(
-                {"detail": _("A request with this Idempotency-Key is still in progress.")},
-                status=status.HTTP_409_CONFLICT,
-            )
-        if isinstance(claim, idempotency.Replay):
-            return Response(
-                claim.body, status=claim.status_code, headers={"Idempotent-Replayed": "true"}
-            )
-        try:
-            try:
+            with transaction.atomic():
                 response = handler(view, request, *args, **kwargs)
-            except Exception as exc:  # noqa: BLE001 - turned into the view's error answer
-                response = view.handle_exception(exc)
-        except Exception:
-            idempotency.idempotency_abandon(record=claim)
-            raise
-        if response.status_code >= 500:
-            idempotency.idempotency_abandon(record=claim)
-        else:
-            idempotency.idempotency_finish(
-                record=claim, status_code=response.status_code, body=_stored_body(response)
-            )
-        return response
+                if response.status_code < 500:
+                    remember(response)
+            return response
+        except idempotency.KeyTaken:
+            # A twin request with this key committed first: its answer is the answer.
+            return _first_answer(user, key, fingerprint) or response
+        except Exception as exc:  # noqa: BLE001 - turned into the view's error answer
+            refused = view.handle_exception(exc)  # re-raises what is not an API error
+        if refused.status_code >= 500:
+            return refused
+        # The handler refused (4xx) and rolled back. If a twin with this key succeeded
+        # meanwhile (which is why this one was refused: "already applied"), its answer wins.
+        try:
+            remember(refused)
+        except idempotency.KeyTaken:
+            return _first_answer(user, key, fingerprint) or refused
+        return refused
 
     return wrapper

@@ -65,6 +65,10 @@ class SeatPool(models.Model):
     )
     capacity = models.PositiveIntegerField()
     taken = models.PositiveIntegerField(default=0)
+    # The last waitlist rank handed out for the term (term pools only). Incrementing it is
+    # also what locks the term's pool, so a rank costs one UPDATE rather than a MAX() over
+    # the term's applications under a separate lock.
+    waitlist_seq = models.PositiveIntegerField(default=0)
 
     class Meta:
         constraints = [

@@ -10,13 +10,11 @@ One active application per child and term is guaranteed by the partial unique co
 ends there and is answered "already applied".
 """
 
-import hashlib
 from collections.abc import Iterable
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Max
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -27,10 +25,11 @@ from tuoguan.orgs.permissions import Actor, require
 from tuoguan.programs.models import EnrolMode, Group, Program, TargetGroup, Term
 from tuoguan.programs.permissions import can_manage_term
 
-from ..models import ACTIVE_STATUSES, Draw, Enrolment, EnrolmentRules, EnrolmentStatus
+from .. import selectors
+from ..models import Draw, Enrolment, EnrolmentRules, EnrolmentStatus, SeatPool
 from ..permissions import can_manage_enrolment
-from ..selectors import waitlist_position
-from . import idempotency, notices
+from ..selectors import ApplyFacts, GroupPool, waitlist_position
+from . import notices
 from .eligibility import (
     Refusal,
     check_eligibility,
@@ -39,7 +38,7 @@ from .eligibility import (
     rules_for,
 )
 from .paperwork import enrolment_sync_confirmation
-from .seats import Pools, seat_pools_ensure, seat_take, term_pool_lock
+from .seats import Pools, seat_pools_ensure, seat_take, term_pool_lock, waitlist_ranks_take
 
 SOURCES = ("online", "paper", "manual")
 MAX_SIBLING_KEY = 40
@@ -113,136 +112,168 @@ def _clean_sibling_key(value: str) -> str:
 # --- Seats and the waitlist ---------------------------------------------------------------
 
 
-def next_waitlist_rank(term: Term) -> int:
-    """The next rank of the term; call with the term's pool locked (seats.term_pool_lock)."""
-    top = Enrolment.objects.filter(term=term).aggregate(top=Max("waitlist_rank"))["top"]
-    return int(top or 0) + 1
-
-
-def _seat_or_waitlist(
-    enrolment: Enrolment, pools: Pools, fitting: list[Group], has_groups: bool
-) -> None:
-    now = timezone.now()
-    taken, group = seat_take(pools, fitting, has_groups)
-    if not taken:
-        term_pool_lock(enrolment.term)
-        # Under the lock the counts are stable: a seat freed since the first attempt, which
-        # nobody on the waitlist could take, goes to this applicant.
-        taken, group = seat_take(pools, fitting, has_groups)
-    enrolment.decided_at = now
-    if taken:
-        enrolment.status, enrolment.group = EnrolmentStatus.ADMITTED, group
-    else:
-        enrolment.status = EnrolmentStatus.WAITLISTED
-        enrolment.waitlist_rank = next_waitlist_rank(enrolment.term)
-
-
-def _allocate(enrolment: Enrolment, groups: list[Group]) -> None:
-    term = enrolment.term
-    if term.enrol_mode == EnrolMode.LOTTERY:
-        enrolment.status = EnrolmentStatus.APPLIED
-        enrolment.save()
-        return
-    pools = seat_pools_ensure(term, groups)
+def _pools_for(term: Term, facts: ApplyFacts, groups: list[GroupPool]) -> Pools:
+    """The term's pools. Capacity changes sync them (on_capacity_change); a term whose pools
+    are missing or out of step (rows written around the services) is synced here."""
+    in_step = facts.term_pool_capacity == term.capacity and all(
+        g.pool_id is not None and g.pool_capacity == g.group.capacity for g in groups
+    )
+    if facts.term_pool_id is not None and in_step:
+        return Pools(
+            term_pool=SeatPool(pk=facts.term_pool_id, term_id=term.pk, capacity=term.capacity),
+            group_pools={
+                g.group.pk: SeatPool(pk=g.pool_id, term_id=term.pk, group_id=g.group.pk)
+                for g in groups
+            },
+        )
+    plain = [g.group for g in groups]
+    pools = seat_pools_ensure(term, plain)
     if pools.grew:
         # New places go to the waitlist before anyone who arrives now.
         from .offers import offers_dispatch
 
         offers_dispatch(term=term)
-        pools = seat_pools_ensure(term, groups)
-    fitting = groups_fitting(groups, enrolment.child, term)
-    _seat_or_waitlist(enrolment, pools, fitting, bool(groups))
-    enrolment.save()
+        pools = seat_pools_ensure(term, plain)
+    return pools
 
 
-def _apply_fingerprint(child: Child, term: Term) -> str:
-    return hashlib.sha256(f"enrolment_apply:{child.pk}:{term.pk}".encode()).hexdigest()
+def _seat_or_waitlist(
+    enrolment: Enrolment, pools: Pools, fitting: list[Group], has_groups: bool
+) -> None:
+    enrolment.decided_at = timezone.now()
+    taken, group = seat_take(pools, fitting, has_groups)
+    if not taken:
+        # Taking a rank locks the term's pool. Under the lock the counts are stable: a seat
+        # freed since the first attempt, which nobody on the waitlist could take, goes to
+        # this applicant (the rank then stays unused: ranks only need to be ordered).
+        rank = waitlist_ranks_take(enrolment.term_id)
+        taken, group = seat_take(pools, fitting, has_groups)
+        if not taken:
+            enrolment.status, enrolment.waitlist_rank = EnrolmentStatus.WAITLISTED, rank
+            return
+    enrolment.status, enrolment.group = EnrolmentStatus.ADMITTED, group
 
 
-def _replay(actor: Actor, key: str | None, child: Child, term: Term) -> Enrolment | None:
-    if not key:
-        return None
-    stored = idempotency.service_replay(
-        user=actor.user, key=key, fingerprint=_apply_fingerprint(child, term)
+def _is_second_application(error: IntegrityError) -> bool:
+    # The constraint's name on PostgreSQL, its columns on SQLite.
+    text = str(error)
+    return "one_active_enrolment_per_child_and_term" in text or (
+        "enrolment_enrolment.child_id, enrolment_enrolment.term_id" in text
     )
-    if stored is None:
-        return None
-    return Enrolment.objects.select_related("term", "child", "guardian__user").get(
-        pk=stored["enrolment"]
-    )
 
 
-def _check_actor(actor: Actor, child: Child, term: Term, source: str) -> None:
+def _allocate(enrolment: Enrolment, facts: ApplyFacts, groups: list[GroupPool]) -> None:
+    """Take a seat or a waitlist rank (first come) or store the application (lottery).
+
+    Runs in enrolment_apply's transaction, which takes no savepoint: a failure rolls back
+    the caller's whole transaction, which is what every caller wants, and a savepoint costs
+    two round trips per application.
+    """
+    term = enrolment.term
+    if term.enrol_mode == EnrolMode.LOTTERY:
+        enrolment.status = EnrolmentStatus.APPLIED
+    else:
+        pools = _pools_for(term, facts, groups)
+        fitting = groups_fitting([g.group for g in groups], enrolment.child, term)
+        _seat_or_waitlist(enrolment, pools, fitting, bool(groups))
+    try:
+        enrolment.insert_row()
+    except IntegrityError as exc:
+        if _is_second_application(exc):
+            raise already_applied_error(enrolment.child) from None
+        raise
+
+
+def _facts_checked(actor: Actor, child_id: int, term_id: int, source: str) -> ApplyFacts:
+    """The application's facts, once the actor may apply for this child and term.
+
+    Nobody signs up someone else's child (DOMAIN §4): 404, as for a term the family cannot
+    see (selectors.term_open_to); the host's staff enter paper forms.
+    """
     if source not in SOURCES:
         raise ValidationError({"source": _("Unknown source of the application.")})
+    facts = selectors.apply_facts(term_id=term_id, child_id=child_id)
+    child, term = facts.child, facts.term
+    if child is None:
+        raise Http404
     if child.guardian.user_id == actor.user.pk:
-        return
-    # Nobody signs up someone else's child (DOMAIN §4); the host's staff enter paper forms.
+        if source == "online" and not selectors.term_open_to(term, child.guardian):
+            raise Http404
+        return facts
     if source == "online" or not can_manage_term(actor, term):
         raise Http404
+    return facts
 
 
-@transaction.atomic
+# The largest id a 64-bit column holds: a larger number names no row (and would overflow
+# the database driver rather than match nothing, as the ORM's lookups do).
+MAX_ID = 2**63 - 1
+
+
+def _pk(value: Any) -> int:
+    pk = getattr(value, "pk", value)
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        raise Http404 from None
+    if not 0 < pk <= MAX_ID:
+        raise Http404
+    return pk
+
+
 def enrolment_apply(
     *,
     actor: Actor,
-    child: Child,
-    term: Term,
+    child: Child | int,
+    term: Term | int,
     priority_groups: Iterable[str] = (),
     sibling_key: str = "",
     keep_together: bool = False,
-    idempotency_key: str | None = None,
     source: str = "online",
 ) -> Enrolment:
     """Apply for a term: admitted or waitlisted at once (first come), or applied (lottery).
 
     Raises EligibilityError listing every rule failed, ValidationError for bad input or a
-    second application, Http404 for a child outside the actor's family. With
-    `idempotency_key`, a retry returns the enrolment the first call made.
+    second application, Http404 for a child outside the actor's family or a term the family
+    cannot see. Runs in the caller's transaction, or in one of its own.
+
+    This is the request of enrolment morning (bench/README.md): its facts come in one query
+    (selectors.apply_facts), the rules are checked before any write, and the writes are a
+    seat UPDATE (or a rank), the INSERT, its audit entry and the notice.
     """
-    term = Term.objects.select_related("program__host", "province").get(pk=term.pk)
-    child = Child.objects.select_related("guardian__employer", "guardian__user").get(pk=child.pk)
-    _check_actor(actor, child, term, source)
-    replayed = _replay(actor, idempotency_key, child, term)
-    if replayed is not None:
-        return replayed
-    guardian = child.guardian
+    facts = _facts_checked(actor, _pk(child), _pk(term), source)
+    found, term = facts.child, facts.term
+    assert found is not None  # noqa: S101 - _facts_checked refused a missing child
+    guardian = found.guardian
     claimed = _clean_priority_groups(term.program, priority_groups)
-    groups = list(term.groups.order_by("pk"))
-    refusals = check_eligibility(term=term, child=child, guardian=guardian, groups=groups)
+    sibling_key = _clean_sibling_key(sibling_key)
+    groups = selectors.apply_groups(term_id=term.pk) if facts.has_groups else []
+    refusals = check_eligibility(
+        term=term,
+        child=found,
+        guardian=guardian,
+        groups=[g.group for g in groups],
+        has_consent=facts.has_consent,
+        has_other_active=facts.has_other_active,
+    )
     if refusals:
         raise EligibilityError(refusals)
     rules = rules_for(term)
     enrolment = Enrolment(
         term=term,
-        child=child,
+        child=found,
         guardian=guardian,
         priority_groups=claimed,
         priority_tier=tier_of(claimed, priority_tiers(rules, term.program)),
-        sibling_key=_clean_sibling_key(sibling_key),
+        sibling_key=sibling_key,
         keep_together=bool(keep_together),
         join_request=join_request_needed(rules=rules, guardian=guardian),
         source=source,
-        province=term.province,
+        province_id=term.province_id,
     )
-    try:
-        with transaction.atomic():
-            _allocate(enrolment, groups)
-    except IntegrityError:
-        replayed = _replay(actor, idempotency_key, child, term)
-        if replayed is not None:
-            return replayed
-        if Enrolment.objects.filter(child=child, term=term, status__in=ACTIVE_STATUSES).exists():
-            raise already_applied_error(child) from None
-        raise
-    if idempotency_key:
-        idempotency.service_remember(
-            user=actor.user,
-            key=idempotency_key,
-            fingerprint=_apply_fingerprint(child, term),
-            response={"enrolment": enrolment.pk},
-        )
-    return _announce(enrolment)
+    with transaction.atomic(savepoint=False):
+        _allocate(enrolment, facts, groups)
+        return _announce(enrolment)
 
 
 def _announce(enrolment: Enrolment) -> Enrolment:
@@ -252,7 +283,10 @@ def _announce(enrolment: Enrolment) -> Enrolment:
         # enrolment morning the check cost a fifth of the request's CPU.
         notices.tell_admitted(enrolment)
     elif enrolment.status == EnrolmentStatus.WAITLISTED:
-        notices.tell_waitlisted(enrolment, waitlist_position(enrolment))
+        position = waitlist_position(enrolment)
+        # What the serializer reads for the position, so the answer costs no second count.
+        enrolment.waitlist_ahead = (position or 1) - 1  # type: ignore[attr-defined]
+        notices.tell_waitlisted(enrolment, position)
     else:
         notices.tell_received(enrolment)
     return enrolment

@@ -24,7 +24,6 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -319,12 +318,6 @@ def _apply_batch(draw_ids: Sequence[int]) -> list[int]:
             "pk", flat=True
         )
     )
-    top_rank = dict(
-        Enrolment.objects.filter(term_id__in=term_ids)
-        .values("term_id")
-        .annotate(top=Max("waitlist_rank"))
-        .values_list("term_id", "top")
-    )
     rows: list[tuple[int, str, int | None, int | None, int]] = []
     refill: list[int] = []
     for draw in draws:
@@ -343,11 +336,14 @@ def _apply_batch(draw_ids: Sequence[int]) -> list[int]:
         by_key[(draw.term_id, None)].taken += seated
         if seated < len(outcome.admitted):
             refill.append(draw.term_id)
-        rank = top_rank.get(draw.term_id) or 0
+        # Ranks continue the term's counter (the pool row is locked above).
+        term_pool = by_key[(draw.term_id, None)]
         for pk in outcome.waitlist:
             if pk in still_applied:
-                rank += 1
-                rows.append((pk, EnrolmentStatus.WAITLISTED.value, None, rank, tiers[pk]))
+                term_pool.waitlist_seq += 1
+                rows.append(
+                    (pk, EnrolmentStatus.WAITLISTED.value, None, term_pool.waitlist_seq, tiers[pk])
+                )
     if any(p.taken > p.capacity for p in pools):
         raise DrawApplyError("seats changed since the draw started")
     bulk_set(
@@ -362,7 +358,11 @@ def _apply_batch(draw_ids: Sequence[int]) -> list[int]:
         also={"decided_at": now, "updated_at": now},
         only_if={"status": EnrolmentStatus.APPLIED.value},
     )
-    bulk_set(SeatPool, [("taken", "integer")], [(p.pk, p.taken) for p in pools])
+    bulk_set(
+        SeatPool,
+        [("taken", "integer"), ("waitlist_seq", "integer")],
+        [(p.pk, p.taken, p.waitlist_seq) for p in pools],
+    )
     bulk_set(
         Draw,
         [("outcome", "jsonb")],

@@ -345,9 +345,13 @@ def check_eligibility(
     guardian: Any,
     now: datetime.datetime | None = None,
     groups: list[Group] | None = None,
+    has_consent: bool | None = None,
+    has_other_active: bool = True,
 ) -> list[Refusal]:
     """Every rule the application fails, in the order a parent would fix them (empty: fine).
 
+    Facts already known (selectors.apply_facts) save their queries: `has_consent`, and
+    `has_other_active=False` when the child holds no active application anywhere.
     Raises Http404 when the child is not in the guardian's family.
     """
     if child.guardian_id != guardian.pk:
@@ -357,7 +361,7 @@ def check_eligibility(
     if groups is None:
         groups = list(term.groups.all())
     refusals = _window(term, now)
-    if not child.has_consent():
+    if not (child.has_consent() if has_consent is None else has_consent):
         refusals.append(
             Refusal(
                 "no_consent",
@@ -370,6 +374,7 @@ def check_eligibility(
         )
     refusals += _membership(rules, guardian, term)
     refusals += _age_and_grade(term, child, groups)
-    refusals += _other_enrolments(term, child, rules)
+    if has_other_active:
+        refusals += _other_enrolments(term, child, rules)
     refusals += _attendance(rules, term, child)
     return refusals

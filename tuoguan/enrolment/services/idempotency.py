@@ -1,13 +1,15 @@
 """Double submissions (double taps, retries after a timeout) never act twice.
 
-API — the `Idempotency-Key` header, as payment APIs honour it:
+API — the `Idempotency-Key` header, as payment APIs honour it (api/idempotent.py):
 
-* The key (1–255 characters) is stored per user with a fingerprint of the request
-  (method, path and canonical body) *before* the request runs: the unique constraint on
-  (user, key) means two simultaneous requests with one key cannot both run; the second is
-  answered 409 while the first is in progress.
-* A finished request's status and body are stored; a repeat with the same key and the
-  same request gets them back unchanged. The same key with another request: 422.
+* A key (1–255 characters) is stored per user with a fingerprint of the request (method,
+  path and canonical body) and the answer, in the same transaction as the request's own
+  writes: the answer exists exactly when the act does. A repeat with the same key and the
+  same request gets the stored status and body back unchanged; the same key with another
+  request: 422.
+* Two simultaneous requests with one key: the database lets one commit; the other either
+  finds it applied (the one-application-per-child constraint waits for the first) or
+  fails to store its key, and then answers with the first one's stored answer.
 * A request that failed with a server error keeps no answer, so it may be retried.
 * Keys are kept at least `RETENTION` (24 h); `idempotency_purge` removes older ones.
 
@@ -31,13 +33,13 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from tuoguan.core import rawsql
+
 from ..models import IdempotencyKey
 
 HEADER = "Idempotency-Key"
 MAX_KEY_LENGTH = 255
 RETENTION = timedelta(hours=24)
-# A request that began and never finished (its worker died) frees its key after this long.
-STALE_AFTER = timedelta(minutes=2)
 FORM_TOKENS_SESSION_KEY = "enrolment_form_tokens"
 MAX_FORM_TOKENS = 20
 
@@ -50,10 +52,6 @@ class Replay:
 
 class KeyMisused(Exception):
     """The key was used before for a different request (answered 422)."""
-
-
-class KeyInProgress(Exception):
-    """A request with this key is still running (answered 409)."""
 
 
 def key_clean(value: str | None) -> str:
@@ -86,37 +84,48 @@ def _insert(user: Any, key: str, fingerprint: str) -> IdempotencyKey | None:
         return None
 
 
-def idempotency_begin(*, user: Any, key: str, fingerprint: str) -> IdempotencyKey | Replay:
-    """Claim the key for this request, or say why not.
-
-    Returns the claimed row (run the request, then `idempotency_finish`), or a Replay of the
-    stored answer. Raises KeyMisused (422) or KeyInProgress (409). Must run in autocommit
-    mode (no surrounding transaction), so that other requests see the claim at once.
-    """
-    for _attempt in range(2):
-        claimed = _insert(user, key, fingerprint)
-        if claimed is not None:
-            return claimed
-        row = IdempotencyKey.objects.filter(user=user, key=key).first()
-        if row is None:
-            continue  # purged in between: claim it again
-        if row.fingerprint != fingerprint:
-            raise KeyMisused
-        if row.status_code is not None:
-            return Replay(status_code=row.status_code, body=row.response)
-        if row.created_at >= timezone.now() - STALE_AFTER:
-            raise KeyInProgress
-        IdempotencyKey.objects.filter(pk=row.pk, status_code__isnull=True).delete()
-    raise KeyInProgress
+class KeyTaken(Exception):
+    """Another request stored an answer under this key first (its answer is the one)."""
 
 
-def idempotency_finish(*, record: IdempotencyKey, status_code: int, body: Any) -> None:
-    IdempotencyKey.objects.filter(pk=record.pk).update(status_code=status_code, response=body)
+_STORED = rawsql.Columns(IdempotencyKey, "k", ["fingerprint", "status_code", "response"])
+# Prepared once: every POST with a key reads it, and on enrolment morning that is each one.
+_SELECT = (
+    f"SELECT {_STORED.sql} FROM enrolment_idempotencykey k "  # noqa: S608 - column list
+    "WHERE k.user_id = %s AND k.key = %s"
+)
 
 
-def idempotency_abandon(*, record: IdempotencyKey) -> None:
-    """Forget a claim whose request failed unexpectedly, so the client may retry."""
-    IdempotencyKey.objects.filter(pk=record.pk, status_code__isnull=True).delete()
+def idempotency_stored(*, user: Any, key: str, fingerprint: str) -> Replay | None:
+    """The stored answer for this key, or None. Raises KeyMisused when the key was used for
+    a different request."""
+    row = rawsql.fetch_one(_SELECT, [user.pk, key])
+    if row is None:
+        return None
+    stored_fingerprint, status_code, body = _STORED.values(row)
+    if stored_fingerprint != fingerprint:
+        raise KeyMisused
+    return Replay(status_code=status_code, body=body)
+
+
+def idempotency_remember(
+    *, user: Any, key: str, fingerprint: str, status_code: int, body: Any
+) -> None:
+    """Store the answer; in the request's transaction when it wrote anything. Raises KeyTaken
+    when another request stored one first (the caller's transaction must then roll back)."""
+    try:
+        rawsql.insert(
+            IdempotencyKey,
+            {
+                "user_id": user.pk,
+                "key": key,
+                "fingerprint": fingerprint,
+                "status_code": status_code,
+                "response": body,
+            },
+        )
+    except IntegrityError as exc:
+        raise KeyTaken from exc
 
 
 def idempotency_purge(*, now: datetime | None = None, older_than: timedelta = RETENTION) -> int:
@@ -125,35 +134,6 @@ def idempotency_purge(*, now: datetime | None = None, older_than: timedelta = RE
     cutoff = (now or timezone.now()) - older_than
     deleted, _details = IdempotencyKey.objects.filter(created_at__lt=cutoff).delete()
     return deleted
-
-
-# --- Service-level keys (a retry of a service call returns the first result) ---------------
-
-
-def _service_key(key: str) -> str:
-    # Hashed and prefixed: never collides with an API key of the same user, fits 255.
-    return "svc:" + hashlib.sha256(key.encode("utf-8")).hexdigest()
-
-
-def service_replay(*, user: Any, key: str, fingerprint: str) -> dict[str, Any] | None:
-    row = IdempotencyKey.objects.filter(user=user, key=_service_key(key)).first()
-    if row is None:
-        return None
-    if row.fingerprint != fingerprint:
-        raise ValidationError(
-            _("This idempotency key was already used for a different request."), code="key_reused"
-        )
-    return row.response if isinstance(row.response, dict) else None
-
-
-def service_remember(*, user: Any, key: str, fingerprint: str, response: dict[str, Any]) -> None:
-    IdempotencyKey.objects.create(
-        user=user,
-        key=_service_key(key),
-        fingerprint=fingerprint,
-        status_code=200,
-        response=response,
-    )
 
 
 # --- One-time form tokens for pages ------------------------------------------------------------

@@ -1,12 +1,12 @@
-"""What parents are told about their applications, sent after the change commits.
+"""What parents are told about their applications.
 
-A rolled-back application must not produce a message, so every notice is registered with
-`transaction.on_commit`.
+Each notice is written in the transaction of the change it reports: a rolled-back change
+leaves no message, and the deliveries outside the app (SMS, WeChat, e-mail) are queued by the
+task backend only when that transaction commits (notifications.services.notify).
 """
 
 from typing import Any
 
-from django.db import transaction
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -25,12 +25,10 @@ def enrolment_link(enrolment: Enrolment) -> str:
         return ""
 
 
-def _later(recipient: Any, subject: str, body: str, url: str) -> None:
-    # robust: the change is committed by then; a failed message is logged, and must not
-    # turn the parent's successful application into an error page.
-    transaction.on_commit(
-        lambda: notify(recipient=recipient, subject=subject, body=body, url=url), robust=True
-    )
+def _send(recipient: Any, subject: str, body: str, url: str) -> None:
+    # The guardian's user id is enough: loading the user would cost a query per notice.
+    recipient_id = recipient if isinstance(recipient, int) else recipient.pk
+    notify(recipient=recipient_id, subject=subject, body=body, url=url)
 
 
 def _names(enrolment: Enrolment) -> dict[str, Any]:
@@ -42,8 +40,8 @@ def tell_received(enrolment: Enrolment) -> None:
     closes = enrolment.term.enrol_closes_at
     body = _("The lottery is drawn after applications close")
     body += f" ({date_format(timezone.localtime(closes), 'DATETIME_FORMAT')})." if closes else "."
-    _later(
-        enrolment.guardian.user,
+    _send(
+        enrolment.guardian.user_id,
         _("Application received: %(child)s for %(term)s") % _names(enrolment),
         body,
         enrolment_link(enrolment),
@@ -51,8 +49,8 @@ def tell_received(enrolment: Enrolment) -> None:
 
 
 def tell_admitted(enrolment: Enrolment) -> None:
-    _later(
-        enrolment.guardian.user,
+    _send(
+        enrolment.guardian.user_id,
         _("Admitted: %(child)s has a place in %(term)s") % _names(enrolment),
         _(
             "Complete the paperwork (agreement, insurance, pickup persons, health note) "
@@ -63,8 +61,8 @@ def tell_admitted(enrolment: Enrolment) -> None:
 
 
 def tell_waitlisted(enrolment: Enrolment, position: int | None) -> None:
-    _later(
-        enrolment.guardian.user,
+    _send(
+        enrolment.guardian.user_id,
         _("On the waitlist: %(child)s for %(term)s") % _names(enrolment),
         _(
             "%(child)s is number %(position)s on the waitlist. "
@@ -78,8 +76,8 @@ def tell_waitlisted(enrolment: Enrolment, position: int | None) -> None:
 def tell_offered(offer: Offer) -> None:
     enrolment = offer.enrolment
     deadline = date_format(timezone.localtime(offer.expires_at), "DATETIME_FORMAT")
-    _later(
-        enrolment.guardian.user,
+    _send(
+        enrolment.guardian.user_id,
         _("A place is offered: %(child)s for %(term)s") % _names(enrolment),
         _("Accept the offer before %(deadline)s, or it passes to the next child on the waitlist.")
         % {"deadline": deadline},
@@ -90,8 +88,8 @@ def tell_offered(offer: Offer) -> None:
 def tell_offer_expiring(offer: Offer) -> None:
     enrolment = offer.enrolment
     deadline = date_format(timezone.localtime(offer.expires_at), "DATETIME_FORMAT")
-    _later(
-        enrolment.guardian.user,
+    _send(
+        enrolment.guardian.user_id,
         _("Offer expiring soon: %(child)s for %(term)s") % _names(enrolment),
         _("The offered place is held for you until %(deadline)s.") % {"deadline": deadline},
         enrolment_link(enrolment),
@@ -99,8 +97,8 @@ def tell_offer_expiring(offer: Offer) -> None:
 
 
 def tell_lapsed(enrolment: Enrolment) -> None:
-    _later(
-        enrolment.guardian.user,
+    _send(
+        enrolment.guardian.user_id,
         _("Offer expired: %(child)s for %(term)s") % _names(enrolment),
         _("The offered place was not accepted in time and passed to the next child."),
         enrolment_link(enrolment),
@@ -108,8 +106,8 @@ def tell_lapsed(enrolment: Enrolment) -> None:
 
 
 def tell_removed(enrolment: Enrolment, reason: str) -> None:
-    _later(
-        enrolment.guardian.user,
+    _send(
+        enrolment.guardian.user_id,
         _("Application removed by the union: %(child)s for %(term)s") % _names(enrolment),
         _("Reason given: %(reason)s") % {"reason": reason},
         enrolment_link(enrolment),

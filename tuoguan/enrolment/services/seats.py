@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from django.db.models import F, Value
 from django.db.models.functions import Greatest
 
+from tuoguan.core import rawsql
 from tuoguan.programs.models import Group, Term
 
 from ..models import Enrolment, SeatPool
@@ -80,16 +81,36 @@ def term_pool_lock(term: Term) -> SeatPool:
     return pool
 
 
+# Written once (rawsql): these run several times per application on enrolment morning.
+_TAKE = "UPDATE enrolment_seatpool SET taken = taken + %s WHERE id = %s AND taken + %s <= capacity"
+_GIVE_BACK = "UPDATE enrolment_seatpool SET taken = taken - %s WHERE id = %s AND taken >= %s"
+_RANKS = (
+    "UPDATE enrolment_seatpool SET waitlist_seq = waitlist_seq + %s "
+    "WHERE term_id = %s AND group_id IS NULL RETURNING waitlist_seq"
+)
+
+
 def pool_take(pool_id: int, count: int = 1) -> bool:
     """Take `count` seats of one pool if they are free; True when taken."""
-    updated = SeatPool.objects.filter(pk=pool_id, taken__lte=F("capacity") - count).update(
-        taken=F("taken") + count
-    )
-    return updated == 1
+    return rawsql.execute(_TAKE, [count, pool_id, count]) == 1
 
 
 def pool_give_back(pool_id: int, count: int = 1) -> None:
-    SeatPool.objects.filter(pk=pool_id, taken__gte=count).update(taken=F("taken") - count)
+    rawsql.execute(_GIVE_BACK, [count, pool_id, count])
+
+
+def waitlist_ranks_take(term_id: int, count: int = 1) -> int:
+    """Hand out `count` waitlist ranks of the term; returns the last one.
+
+    The UPDATE locks the term's pool row, so it follows the lock order above and serialises
+    with every other seat or waitlist change of the term.
+    """
+    row = rawsql.fetch_one(_RANKS, [count, term_id])
+    if row is None:
+        seat_pools_ensure(Term.objects.get(pk=term_id))
+        row = rawsql.fetch_one(_RANKS, [count, term_id])
+    assert row is not None  # noqa: S101 - the pool exists now
+    return int(row[0])
 
 
 def seat_take(pools: Pools, fitting: list[Group], has_groups: bool) -> tuple[bool, Group | None]:

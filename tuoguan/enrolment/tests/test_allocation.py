@@ -3,6 +3,7 @@
 from unittest import mock
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.http import Http404
 from django.utils import translation
 
@@ -17,7 +18,7 @@ from tuoguan.enrolment.services import (
     enrolment_priority_check,
     seat_pools_ensure,
 )
-from tuoguan.notifications.models import Notification
+from tuoguan.notifications.models import Delivery, Notification
 from tuoguan.programs.models import EnrolMode, Group, Term
 
 from .allocation_support import actor, apply, family, open_term
@@ -80,14 +81,11 @@ class FirstComeTest(PersonaTestCase):
         young = apply(self.p, term, self.p.child_two)  # grade 1: its group still has room
         self.assertEqual(young.status, S.ADMITTED)
 
-    def test_it_tells_the_parent_after_commit(self) -> None:
+    def test_it_tells_the_parent_in_the_inbox_and_sends_outside_only_after_commit(self) -> None:
         term = open_term(self.p, capacity=1)
-        with translation.override("en"):
-            with self.captureOnCommitCallbacks(execute=True):
-                apply(self.p, term, self.p.child_one)
-                self.assertFalse(Notification.objects.filter(recipient=self.p.parent).exists())
-            with self.captureOnCommitCallbacks(execute=True):
-                apply(self.p, term, self.p.child_two)
+        with translation.override("en"), self.captureOnCommitCallbacks() as queued:
+            apply(self.p, term, self.p.child_one)
+            apply(self.p, term, self.p.child_two)
         subjects = list(
             Notification.objects.filter(recipient=self.p.parent)
             .order_by("pk")
@@ -96,6 +94,18 @@ class FirstComeTest(PersonaTestCase):
         self.assertEqual(len(subjects), 2)
         self.assertTrue(subjects[0].startswith("Admitted: 王小一"))
         self.assertTrue(subjects[1].startswith("On the waitlist: 王小二"))
+        # Outside channels wait for the commit: nothing is sent while it may roll back.
+        self.assertEqual(len(queued), 2)
+        self.assertFalse(Delivery.objects.exclude(status=Delivery.Status.PENDING).exists())
+
+    def test_a_rolled_back_application_leaves_no_notice(self) -> None:
+        term = open_term(self.p)
+        with self.assertRaises(RuntimeError), transaction.atomic():
+            apply(self.p, term)
+            raise RuntimeError
+        self.assertFalse(Notification.objects.filter(recipient=self.p.parent).exists())
+        self.assertFalse(Enrolment.objects.exists())
+        self.assertFalse(SeatPool.objects.filter(term=term, taken__gt=0).exists())
 
     def test_the_enrolment_carries_the_province_and_is_audited(self) -> None:
         term = open_term(self.p)
@@ -122,6 +132,7 @@ class FirstComeTest(PersonaTestCase):
         with (
             mock.patch("tuoguan.enrolment.services.allocation.check_eligibility", return_value=[]),
             self.assertRaises(ValidationError) as caught,
+            transaction.atomic(),  # the service rolls back its caller's transaction
         ):
             apply(self.p, term)
         self.assertEqual(caught.exception.code, "already_applied")

@@ -2,6 +2,7 @@
 
 import datetime
 from typing import Any
+from unittest import mock
 
 from django.contrib.sessions.backends.db import SessionStore
 from django.test import RequestFactory
@@ -14,15 +15,15 @@ from tuoguan.core.testing import PersonaTestCase
 from tuoguan.enrolment.models import Enrolment, IdempotencyKey
 from tuoguan.enrolment.services import form_token_consume, form_token_issue, idempotency_purge
 from tuoguan.enrolment.services.idempotency import (
-    KeyInProgress,
     KeyMisused,
+    KeyTaken,
     Replay,
-    idempotency_begin,
-    idempotency_finish,
+    idempotency_remember,
+    idempotency_stored,
     request_fingerprint,
 )
 
-from .allocation_support import apply, open_term
+from .allocation_support import open_term
 
 
 class ApiKeyTest(PersonaTestCase):
@@ -72,12 +73,41 @@ class ApiKeyTest(PersonaTestCase):
         self.assertEqual((first.status_code, again.status_code), (400, 400))
         self.assertEqual(first.json(), again.json())
 
-    def test_a_key_in_progress_is_409(self) -> None:
+    def test_a_twin_request_that_stored_its_answer_first_wins(self) -> None:
+        # The twin commits between this request's lookup and its INSERT of the key: this
+        # request's enrolment is rolled back and the twin's answer is replayed.
         fingerprint = request_fingerprint("POST", self.url, {"child": self.p.child_one.pk})
-        IdempotencyKey.objects.create(user=self.p.parent, key="tap-1", fingerprint=fingerprint)
-        response = self.send({"child": self.p.child_one.pk})
-        self.assertEqual(response.status_code, 409)
+        IdempotencyKey.objects.create(
+            user=self.p.parent,
+            key="tap-1",
+            fingerprint=fingerprint,
+            status_code=201,
+            response={"id": 99},
+        )
+        twin = idempotency_stored(user=self.p.parent, key="tap-1", fingerprint=fingerprint)
+        with mock.patch(
+            "tuoguan.enrolment.services.idempotency.idempotency_stored", side_effect=[None, twin]
+        ):
+            response = self.send({"child": self.p.child_one.pk})
+        self.assertEqual((response.status_code, response.json()), (201, {"id": 99}))
+        self.assertEqual(response.headers.get("Idempotent-Replayed"), "true")
         self.assertFalse(Enrolment.objects.exists())
+
+    def test_a_refusal_stored_by_a_twin_is_not_overwritten(self) -> None:
+        fingerprint = request_fingerprint("POST", self.url, {"child": "abc"})
+        IdempotencyKey.objects.create(
+            user=self.p.parent,
+            key="tap-1",
+            fingerprint=fingerprint,
+            status_code=400,
+            response={"child": ["first"]},
+        )
+        twin = Replay(status_code=400, body={"child": ["first"]})
+        with mock.patch(
+            "tuoguan.enrolment.services.idempotency.idempotency_stored", side_effect=[None, twin]
+        ):
+            response = self.send({"child": "abc"})
+        self.assertEqual((response.status_code, response.json()), (400, {"child": ["first"]}))
 
     def test_a_bad_key_is_400(self) -> None:
         for key in ("", "k" * 256):
@@ -99,27 +129,21 @@ class ApiKeyTest(PersonaTestCase):
 
 
 class KeyServiceTest(PersonaTestCase):
-    def test_begin_claims_replays_and_refuses(self) -> None:
-        claim = idempotency_begin(user=self.p.parent, key="k", fingerprint="f")
-        assert isinstance(claim, IdempotencyKey)
-        with self.assertRaises(KeyInProgress):
-            idempotency_begin(user=self.p.parent, key="k", fingerprint="f")
-        with self.assertRaises(KeyMisused):
-            idempotency_begin(user=self.p.parent, key="k", fingerprint="other")
-        idempotency_finish(record=claim, status_code=201, body={"id": 7})
+    def test_an_answer_is_stored_once_and_found_again(self) -> None:
+        self.assertIsNone(idempotency_stored(user=self.p.parent, key="k", fingerprint="f"))
+        idempotency_remember(
+            user=self.p.parent, key="k", fingerprint="f", status_code=201, body={"id": 7}
+        )
         self.assertEqual(
-            idempotency_begin(user=self.p.parent, key="k", fingerprint="f"),
+            idempotency_stored(user=self.p.parent, key="k", fingerprint="f"),
             Replay(status_code=201, body={"id": 7}),
         )
-
-    def test_an_abandoned_claim_frees_its_key_after_a_while(self) -> None:
-        claim = idempotency_begin(user=self.p.parent, key="k", fingerprint="f")
-        assert isinstance(claim, IdempotencyKey)
-        IdempotencyKey.objects.filter(pk=claim.pk).update(
-            created_at=timezone.now() - datetime.timedelta(minutes=10)
-        )
-        again = idempotency_begin(user=self.p.parent, key="k", fingerprint="f")
-        self.assertIsInstance(again, IdempotencyKey)
+        with self.assertRaises(KeyMisused):
+            idempotency_stored(user=self.p.parent, key="k", fingerprint="other")
+        with self.assertRaises(KeyTaken):
+            idempotency_remember(
+                user=self.p.parent, key="k", fingerprint="f", status_code=201, body={}
+            )
 
     def test_keys_are_kept_a_day_and_then_purged(self) -> None:
         IdempotencyKey.objects.create(user=self.p.parent, key="old", fingerprint="f")
@@ -129,13 +153,6 @@ class KeyServiceTest(PersonaTestCase):
         )
         self.assertEqual(idempotency_purge(older_than=datetime.timedelta(hours=1)), 1)
         self.assertEqual(list(IdempotencyKey.objects.values_list("key", flat=True)), ["new"])
-
-    def test_the_service_key_returns_the_first_enrolment(self) -> None:
-        term = open_term(self.p)
-        first = apply(self.p, term, idempotency_key="form-abc")
-        again = apply(self.p, term, idempotency_key="form-abc")
-        self.assertEqual(first.pk, again.pk)
-        self.assertEqual(Enrolment.objects.count(), 1)
 
 
 class FormTokenTest(PersonaTestCase):
