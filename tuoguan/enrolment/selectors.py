@@ -248,14 +248,16 @@ class ApplyFacts:
 
     `term` carries its program (with the host union), its rules (`rules_for` finds them)
     and their employer scope; `child` carries its guardian and the guardian's employer.
-    `has_other_active` says whether the child holds any active application at all, so the
-    rules read the child's other applications only when there are some.
+    `has_other_active` says whether the child holds any active application at all, and
+    `has_overlapping` whether one of them is for this term or overlapping dates, so the
+    rules read the child's other applications only when one could refuse this one.
     """
 
     term: Term
     child: Child | None
     has_consent: bool
     has_other_active: bool
+    has_overlapping: bool
     has_groups: bool
     term_pool_id: int | None
     term_pool_capacity: int | None
@@ -293,6 +295,10 @@ def _facts_sql() -> str:
                      AND cp.is_current = %s),
             EXISTS(SELECT 1 FROM enrolment_enrolment e
                    WHERE e.child_id = c.id AND e.status IN ({active})),
+            EXISTS(SELECT 1 FROM enrolment_enrolment e
+                   JOIN programs_term ot ON ot.id = e.term_id
+                   WHERE e.child_id = c.id AND e.status IN ({active})
+                     AND ot.start_date <= t.end_date AND ot.end_date >= t.start_date),
             EXISTS(SELECT 1 FROM programs_group g WHERE g.term_id = t.id),
             sp.id, sp.capacity
         FROM programs_term t
@@ -311,7 +317,8 @@ def _facts_sql() -> str:
 def apply_facts(*, term_id: int, child_id: int) -> ApplyFacts:
     """The facts of one application (Http404 for an unknown term); `child` is None for an
     unknown child. Nothing here is scoped: the service decides who may apply for whom."""
-    row = rawsql.fetch_one(_facts_sql(), [True, *ACTIVE_STATUSES, child_id, term_id])
+    params = [True, *ACTIVE_STATUSES, *ACTIVE_STATUSES, child_id, term_id]
+    row = rawsql.fetch_one(_facts_sql(), params)
     if row is None:
         raise Http404
     loaded, start = [], 0
@@ -327,12 +334,13 @@ def apply_facts(*, term_id: int, child_id: int) -> ApplyFacts:
     if child is not None:
         guardian.employer = employer
         child.guardian = guardian
-    consent, other_active, groups, pool_id, pool_capacity = row[start:]
+    consent, other_active, overlapping, groups, pool_id, pool_capacity = row[start:]
     return ApplyFacts(
         term=term,
         child=child,
         has_consent=bool(consent),
         has_other_active=bool(other_active),
+        has_overlapping=bool(overlapping),
         has_groups=bool(groups),
         term_pool_id=pool_id,
         term_pool_capacity=pool_capacity,

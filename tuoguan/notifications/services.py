@@ -11,7 +11,7 @@ from .channels import ChannelUnavailable, configured_channels, get_channel
 from .models import Delivery, Notification
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)  # inside a caller's transaction, two round trips less
 def notify(
     *,
     recipient: Any,

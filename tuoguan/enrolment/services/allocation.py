@@ -248,17 +248,20 @@ def enrolment_apply(
     claimed = _clean_priority_groups(term.program, priority_groups)
     sibling_key = _clean_sibling_key(sibling_key)
     groups = selectors.apply_groups(term_id=term.pk) if facts.has_groups else []
+    rules = rules_for(term)
     refusals = check_eligibility(
         term=term,
         child=found,
         guardian=guardian,
         groups=[g.group for g in groups],
         has_consent=facts.has_consent,
-        has_other_active=facts.has_other_active,
+        # Other applications refuse this one only for the same term or overlapping dates,
+        # or, where the union says so, in the same season.
+        has_other_active=facts.has_overlapping
+        or (rules.one_period_per_season and facts.has_other_active),
     )
     if refusals:
         raise EligibilityError(refusals)
-    rules = rules_for(term)
     enrolment = Enrolment(
         term=term,
         child=found,
