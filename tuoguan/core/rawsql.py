@@ -75,18 +75,44 @@ class Columns:
         return self.model.from_db(connection.alias, self.attnames, self.values(row, start))
 
 
+def cursor() -> Any:
+    """A cursor whose statements PostgreSQL keeps prepared.
+
+    Django's PostgreSQL cursors bind parameters on the client, so the server parses and
+    plans every statement anew. These few statements run on every application: with
+    server-side binding psycopg prepares a statement the fifth time a connection runs it,
+    and from then on the server only executes it. The cursor is wrapped like any Django
+    cursor (query logging, execute wrappers, database error translation). SQLite: the
+    usual cursor.
+    """
+    if connection.vendor != "postgresql":
+        return connection.cursor()
+    import psycopg
+
+    connection.close_if_health_check_failed()
+    connection.ensure_connection()
+    with connection.wrap_database_errors:
+        return connection._prepare_cursor(psycopg.Cursor(connection.connection))
+
+
 def fetch_one(sql: str, params: Sequence[Any]) -> tuple[Any, ...] | None:
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        row = cursor.fetchone()
+    with cursor() as c:
+        c.execute(sql, params)
+        row = c.fetchone()
     return tuple(row) if row is not None else None
+
+
+def fetch_all(sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
+    with cursor() as c:
+        c.execute(sql, params)
+        return [tuple(row) for row in c.fetchall()]
 
 
 def execute(sql: str, params: Sequence[Any]) -> int:
     """Run one statement; the number of rows it changed."""
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return int(cursor.rowcount)
+    with cursor() as c:
+        c.execute(sql, params)
+        return int(c.rowcount)
 
 
 @cache

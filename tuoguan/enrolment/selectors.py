@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from django.db import connection
 from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.http import Http404
@@ -361,9 +360,7 @@ def _groups_sql() -> str:
 
 def apply_groups(*, term_id: int) -> list[GroupPool]:
     """The term's groups by id (the order seats are tried in), each with its seat pool."""
-    with connection.cursor() as cursor:
-        cursor.execute(_groups_sql(), [term_id])
-        rows = cursor.fetchall()
+    rows = rawsql.fetch_all(_groups_sql(), [term_id])
     width = _GROUP.width
     return [GroupPool(_GROUP.instance(row), row[width], row[width + 1]) for row in rows]
 

@@ -34,6 +34,7 @@ from .serializers import (
     EnrolmentSerializer,
     PriorityCheckSerializer,
     ReasonSerializer,
+    enrolment_answer,
 )
 
 
@@ -80,10 +81,9 @@ class TermEnrolmentApplyView(APIView):
                 },
                 status=status.HTTP_400_BAD_REQUEST,
             )
-        # Serialised from the row in hand (its term, child and waitlist position are
-        # loaded): re-reading it would cost a query on enrolment morning.
-        body = EnrolmentSerializer(enrolment, context={"request": request}).data
-        return Response(body, status=status.HTTP_201_CREATED)
+        # From the row in hand (its term, child and waitlist position are loaded):
+        # re-reading it would cost a query on enrolment morning.
+        return Response(enrolment_answer(enrolment), status=status.HTTP_201_CREATED)
 
 
 class EnrolmentViewSet(

@@ -62,6 +62,46 @@ class EnrolmentSerializer(serializers.ModelSerializer[Enrolment]):
         return serializers.DateTimeField().to_representation(value) if value else None
 
 
+_WHEN = serializers.DateTimeField()
+
+
+def enrolment_answer(enrolment: Enrolment) -> dict[str, Any]:
+    """EnrolmentSerializer's output for a row in hand whose term (with its program) and
+    child are loaded, built without the serializer's per-call field construction, which
+    cost a tenth of an application's CPU on enrolment morning. The tests hold the two equal.
+    """
+    waiting = enrolment.status == EnrolmentStatus.WAITLISTED
+    ahead = getattr(enrolment, "waitlist_ahead", None)
+    offer = getattr(enrolment, "open_offer_expires_at", None)
+    return {
+        "id": enrolment.pk,
+        "term": enrolment.term_id,
+        "term_name": str(enrolment.term),
+        "child": enrolment.child_id,
+        "child_name": enrolment.child.name,
+        "group": enrolment.group_id,
+        "status": str(enrolment.status),
+        "status_display": enrolment.get_status_display(),
+        "waitlist_position": (
+            (int(ahead) + 1 if ahead is not None else selectors.waitlist_position(enrolment))
+            if waiting
+            else None
+        ),
+        "offer_expires_at": _WHEN.to_representation(offer) if offer else None,
+        "priority_groups": enrolment.priority_groups,
+        "priority_tier": enrolment.priority_tier,
+        "sibling_key": enrolment.sibling_key,
+        "keep_together": enrolment.keep_together,
+        "join_request": enrolment.join_request,
+        "source": enrolment.source,
+        "reason": enrolment.reason,
+        "created_at": _WHEN.to_representation(enrolment.created_at),
+        "decided_at": (
+            _WHEN.to_representation(enrolment.decided_at) if enrolment.decided_at else None
+        ),
+    }
+
+
 class ApplySerializer(serializers.Serializer[Any]):
     child = serializers.IntegerField(min_value=1, help_text=_("One of your own children."))
     priority_groups = serializers.ListField(

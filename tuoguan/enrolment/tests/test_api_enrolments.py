@@ -66,6 +66,19 @@ class ApplyApiTest(ApiTestCase):
         self.assertEqual((body["status"], body["waitlist_position"]), (S.WAITLISTED, 1))
         self.assertEqual(body["priority_groups"], ["dual_worker"])
 
+    def test_the_answer_to_an_application_is_what_reading_it_back_gives(self) -> None:
+        # The apply answer is built from the row in hand; it must not drift from the
+        # serializer that every read uses.
+        statuses = []
+        for child in (self.p.child_one, self.p.child_two):  # one place: admitted, waitlisted
+            answer = self.post(self.p.parent, apply_url(self.term), {"child": child.pk}).json()
+            statuses.append(answer["status"])
+            read_back = self.api(self.p.parent).get(
+                reverse("enrolment-detail", kwargs={"pk": answer["id"]})
+            )
+            self.assertEqual(answer, read_back.json())
+        self.assertEqual(statuses, [S.ADMITTED, S.WAITLISTED])
+
     def test_refusals_come_with_their_codes_and_messages_and_save_nothing(self) -> None:
         close_window(self.term)
         response = self.post(self.p.parent, apply_url(self.term), {"child": self.p.child_one.pk})
