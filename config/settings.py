@@ -10,7 +10,7 @@ from pathlib import Path
 
 import dj_database_url
 
-from tuoguan.core.env import env_bool, env_int, env_list, env_str
+from tuoguan.core.env import env_bool, env_int, env_int_or_none, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -114,6 +114,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
     }
+
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Only core.rawsql's cursors bind on the server, so only its statements (the hot ones of
+    # enrolment morning) are prepared, the fifth time a connection runs each. Set it empty
+    # behind a pooler in transaction mode, which cannot keep prepared statements.
+    DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = env_int_or_none(
+        "DJANGO_PG_PREPARE_THRESHOLD", 5
+    )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -51,8 +51,10 @@ class AuditEntry(models.Model):
     membership_id = models.BigIntegerField(_("membership id"), null=True, blank=True)
     membership_label = models.CharField(_("acting as"), max_length=200, blank=True)
     action = models.CharField(_("action"), max_length=10, choices=Action.choices)
-    model = models.CharField(_("record type"), max_length=100, db_index=True)
-    object_id = models.CharField(_("record id"), max_length=64, db_index=True)
+    # Indexed by the (model, object_id, at) index below and a plain object_id index: every
+    # audited write maintains each index, so none doubles another (no LIKE indexes).
+    model = models.CharField(_("record type"), max_length=100)
+    object_id = models.CharField(_("record id"), max_length=64)
     object_repr = models.CharField(_("record"), max_length=200, blank=True)
     changed_fields = models.JSONField(_("changed fields"), default=list, blank=True)
     # Path of the org the record belongs to (treebeard), so admins read their subtree.
@@ -69,7 +71,10 @@ class AuditEntry(models.Model):
         # Django's internal manager (related lookups, cascades) must not bypass the
         # append-only queryset either.
         base_manager_name = "objects"
-        indexes = [models.Index(fields=["model", "object_id", "at"])]
+        indexes = [
+            models.Index(fields=["model", "object_id", "at"]),
+            models.Index(fields=["object_id"], name="audit_entry_object_id"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.model}#{self.object_id}"

@@ -41,6 +41,14 @@ def env_int(name: str, default: int) -> int:
         raise ImproperlyConfigured(f"{name} must be an integer, not {raw!r}.") from exc
 
 
+def env_int_or_none(name: str, default: int | None) -> int | None:
+    """An integer, or None when the variable is set but empty."""
+    raw = os.environ.get(name)
+    if raw is not None and not raw.strip():
+        return None
+    return env_int(name, default) if default is not None or raw is not None else None
+
+
 def env_list(name: str, default: list[str]) -> list[str]:
     raw = os.environ.get(name)
     if raw is None:

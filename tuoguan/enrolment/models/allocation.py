@@ -162,6 +162,8 @@ class Enrolment(AuditedModel, TimeStampedModel):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
+        # Never searched by; an index would be written on every application.
+        db_index=False,
     )
     priority_rejected = models.BooleanField(_("priority claim rejected"), default=False)
     # Siblings applying together share a key; `keep_together` asks the draw to keep them so.
@@ -185,6 +187,7 @@ class Enrolment(AuditedModel, TimeStampedModel):
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
+        db_index=False,  # for later distribution, not for lookups (as above)
     )
 
     class Meta:
@@ -317,7 +320,11 @@ class Draw(AuditedModel, models.Model):
 class IdempotencyKey(models.Model):
     """A replayable answer to a POST carrying `Idempotency-Key`, kept at least 24 h."""
 
-    user = models.ForeignKey("accounts.User", on_delete=models.CASCADE, related_name="+")
+    # Found through the unique (user, key) index; a second index on user alone would only
+    # cost a write per request.
+    user = models.ForeignKey(
+        "accounts.User", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     key = models.CharField(max_length=255)
     fingerprint = models.CharField(max_length=64)
     status_code = models.PositiveSmallIntegerField(null=True, blank=True)
