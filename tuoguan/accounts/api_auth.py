@@ -47,7 +47,7 @@ class BearerTokenAuthentication(authentication.BaseAuthentication):
             raise exceptions.AuthenticationFailed(_("Malformed Authorization header.")) from exc
         found = rawsql.fetch_one(_TOKEN_SQL, [True, True, ApiToken.hash_key(key)])
         user = _USER.instance(found, _TOKEN.width) if found is not None else None
-        if user is None or not user.is_active:
+        if found is None or user is None or not user.is_active:
             raise exceptions.AuthenticationFailed(_("Invalid or revoked token."))
         token = _TOKEN.instance(found)
         token.user = user

@@ -44,9 +44,11 @@ def env_int(name: str, default: int) -> int:
 def env_int_or_none(name: str, default: int | None) -> int | None:
     """An integer, or None when the variable is set but empty."""
     raw = os.environ.get(name)
-    if raw is not None and not raw.strip():
+    if raw is None:
+        return default
+    if not raw.strip():
         return None
-    return env_int(name, default) if default is not None or raw is not None else None
+    return env_int(name, 0)
 
 
 def env_list(name: str, default: list[str]) -> list[str]:

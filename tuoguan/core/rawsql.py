@@ -92,7 +92,9 @@ def cursor() -> Any:
     connection.close_if_health_check_failed()
     connection.ensure_connection()
     with connection.wrap_database_errors:
-        return connection._prepare_cursor(psycopg.Cursor(connection.connection))
+        return connection._prepare_cursor(  # type: ignore[attr-defined]
+            psycopg.Cursor(connection.connection)
+        )
 
 
 def fetch_one(sql: str, params: Sequence[Any]) -> tuple[Any, ...] | None:

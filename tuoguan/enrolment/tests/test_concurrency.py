@@ -12,7 +12,10 @@ from typing import Any
 
 from django.db import OperationalError, connection, connections
 from django.test import TransactionTestCase, override_settings
+from django.urls import reverse
+from rest_framework.test import APIClient
 
+from tuoguan.accounts import services as people
 from tuoguan.core.testing import build_personas
 from tuoguan.enrolment.models import Enrolment, EnrolmentStatus, SeatPool
 from tuoguan.enrolment.services import enrolment_apply
@@ -97,3 +100,40 @@ class RushTest(TransactionTestCase):
             self.check_rush(applicants=60, seats=12, parallel=6)
         else:
             self.check_rush(applicants=300, seats=50, parallel=24)
+
+
+@override_settings(TUOGUAN_NOTIFY_CHANNELS=[])
+class TwinRequestTest(TransactionTestCase):
+    """A double tap: two requests with one Idempotency-Key arrive at the same moment."""
+
+    def test_two_simultaneous_requests_with_one_key_make_one_enrolment_and_one_answer(
+        self,
+    ) -> None:
+        if connection.vendor == "sqlite":
+            self.skipTest("needs concurrent writers: PostgreSQL")
+        p = build_personas()
+        term = open_term(p, capacity=5)
+        _token, key = people.token_issue(user=p.parent, name="twin")
+        url = reverse("enrolment-apply", kwargs={"term_id": term.pk})
+        start = threading.Barrier(2)
+        answers: list[Any] = []
+
+        def send() -> None:
+            client = APIClient()
+            client.credentials(HTTP_AUTHORIZATION=f"Bearer {key}")
+            start.wait()
+            try:
+                body = {"child": p.child_one.pk}
+                answers.append(client.post(url, body, format="json", HTTP_IDEMPOTENCY_KEY="t"))
+            finally:
+                connections.close_all()
+
+        threads = [threading.Thread(target=send) for _twin in range(2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=60)
+        self.assertEqual([a.status_code for a in answers], [201, 201])
+        self.assertEqual(answers[0].json(), answers[1].json())
+        self.assertEqual(Enrolment.objects.filter(term=term, child=p.child_one).count(), 1)
+        self.assertEqual(SeatPool.objects.get(term=term, group=None).taken, 1)

@@ -1,0 +1,84 @@
+"""core.rawsql gives what the ORM gives: the same values, the same rows, on both databases."""
+
+import datetime
+import os
+from unittest import mock
+
+from django.db import connection
+from django.test import TestCase
+from django.utils import timezone
+
+from tuoguan.core import rawsql
+from tuoguan.core.env import env_int_or_none
+from tuoguan.core.testing import PersonaTestCase
+from tuoguan.notifications.models import Delivery, Notification
+from tuoguan.orgs.models import Org
+
+
+class ColumnsTest(PersonaTestCase):
+    def test_a_row_read_by_hand_equals_the_orm_instance(self) -> None:
+        org = self.p.province
+        columns = rawsql.Columns(Org, "o")
+        sql = f"SELECT {columns.sql} FROM orgs_org o WHERE o.id = %s"  # noqa: S608
+        row = rawsql.fetch_one(sql, [org.pk])
+        assert row is not None
+        by_hand = columns.instance(row)
+        from_orm = Org.objects.get(pk=org.pk)
+        for field in Org._meta.concrete_fields:
+            self.assertEqual(
+                getattr(by_hand, field.attname), getattr(from_orm, field.attname), field.name
+            )
+        # Datetimes come back as aware datetimes, booleans as booleans, on SQLite too.
+        self.assertIsInstance(by_hand.created_at, datetime.datetime)
+        self.assertIs(by_hand.is_active, True)
+
+    def test_a_missing_left_joined_row_is_none(self) -> None:
+        columns = rawsql.Columns(Org, "o", ["id", "name"])
+        nowhere = "FROM (SELECT 1 AS x) one LEFT JOIN orgs_org o ON o.id = -1"
+        row = rawsql.fetch_one(f"SELECT {columns.sql} {nowhere}", [])
+        assert row is not None
+        self.assertIsNone(columns.instance(row))
+
+
+class InsertTest(PersonaTestCase):
+    def test_insert_fills_defaults_and_timestamps_and_returns_the_id(self) -> None:
+        user = self.p.parent
+        before = timezone.now()
+        pk = rawsql.insert(Notification, {"recipient_id": user.pk, "subject": "s", "body": "b"})
+        made = Notification.objects.get(pk=pk)
+        self.assertEqual((made.subject, made.url, made.read_at), ("s", "", None))
+        self.assertGreaterEqual(made.created_at, before)
+
+    def test_insert_many_writes_every_row_in_one_statement(self) -> None:
+        user = self.p.parent
+        pk = rawsql.insert(Notification, {"recipient_id": user.pk, "subject": "s"})
+        rows = [{"notification_id": pk, "channel": name} for name in ("console", "email")]
+        with self.assertNumQueries(1):
+            rawsql.insert_many(Delivery, rows)
+        self.assertEqual(
+            sorted(Delivery.objects.filter(notification_id=pk).values_list("channel", "status")),
+            [("console", "pending"), ("email", "pending")],
+        )
+
+
+class PreparedStatementTest(PersonaTestCase):
+    def test_postgresql_keeps_a_statement_run_often_prepared(self) -> None:
+        if connection.vendor != "postgresql":
+            self.skipTest("SQLite has no server-side prepared statements")
+        org = self.p.province
+        sql = "SELECT o.name FROM orgs_org o WHERE o.id = %s"
+        for _time in range(6):
+            self.assertEqual(rawsql.fetch_one(sql, [org.pk]), (org.name,))
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT statement FROM pg_prepared_statements")
+            prepared = [row[0] for row in cursor.fetchall()]
+        self.assertTrue(any("FROM orgs_org o WHERE o.id = $1" in s for s in prepared), prepared)
+
+
+class EnvTest(TestCase):
+    def test_an_empty_variable_means_none_and_a_missing_one_the_default(self) -> None:
+        with mock.patch.dict(os.environ, {"X_THRESHOLD": ""}):
+            self.assertIsNone(env_int_or_none("X_THRESHOLD", 5))
+        with mock.patch.dict(os.environ, {"X_THRESHOLD": "2"}):
+            self.assertEqual(env_int_or_none("X_THRESHOLD", 5), 2)
+        self.assertEqual(env_int_or_none("X_THRESHOLD_UNSET", 5), 5)
