@@ -8,7 +8,8 @@ instances as from the ORM. Use them only where a benchmark shows the ORM is the 
 ORM stays the default everywhere else.
 """
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from functools import cache
 from typing import Any, TypeVar
 
@@ -75,26 +76,36 @@ class Columns:
         return self.model.from_db(connection.alias, self.attnames, self.values(row, start))
 
 
-def cursor() -> Any:
+@contextmanager
+def cursor() -> Iterator[Any]:
     """A cursor whose statements PostgreSQL keeps prepared.
 
     Django's PostgreSQL cursors bind parameters on the client, so the server parses and
     plans every statement anew. These few statements run on every application: with
-    server-side binding psycopg prepares a statement the fifth time a connection runs it,
-    and from then on the server only executes it. The cursor is wrapped like any Django
-    cursor (query logging, execute wrappers, database error translation). SQLite: the
-    usual cursor.
+    server-side binding psycopg prepares a statement the fifth time a connection runs it
+    (`prepare_threshold`, config/settings.py), and from then on the server only executes
+    it. The cursor is wrapped like any Django cursor (query logging, execute wrappers,
+    error translation) and kept for the connection's life, as creating one per statement
+    cost more than some of the statements. SQLite: the usual cursor.
     """
     if connection.vendor != "postgresql":
-        return connection.cursor()
-    import psycopg
-
+        with connection.cursor() as plain:
+            yield plain
+        return
     connection.close_if_health_check_failed()
     connection.ensure_connection()
-    with connection.wrap_database_errors:
-        return connection._prepare_cursor(  # type: ignore[attr-defined]
-            psycopg.Cursor(connection.connection)
-        )
+    raw, logged = connection.connection, connection.queries_logged
+    kept = getattr(connection, "_rawsql_cursor", None)
+    if kept is None or kept[0] is not raw or kept[1] != logged:
+        import psycopg
+
+        with connection.wrap_database_errors:
+            wrapped = connection._prepare_cursor(  # type: ignore[attr-defined]
+                psycopg.Cursor(raw)
+            )
+        kept = (raw, logged, wrapped)
+        connection._rawsql_cursor = kept  # type: ignore[attr-defined]
+    yield kept[2]
 
 
 def fetch_one(sql: str, params: Sequence[Any]) -> tuple[Any, ...] | None:
@@ -120,7 +131,10 @@ def execute(sql: str, params: Sequence[Any]) -> int:
 @cache
 def _insert_sql(model: type[models.Model], vendor: str) -> tuple[str, tuple[Any, ...]]:
     meta = model._meta
-    fields = tuple(f for f in meta.concrete_fields if not f.primary_key)
+    # The database numbers an auto id; any other key (a UUID) is written like a column.
+    fields = tuple(
+        f for f in meta.concrete_fields if not (f.primary_key and getattr(f, "db_returning", False))
+    )
     columns = ", ".join(quote(f.column) for f in fields)
     marks = ", ".join(["%s"] * len(fields))
     table, pk = quote(meta.db_table), quote(meta.pk.column)
@@ -128,33 +142,58 @@ def _insert_sql(model: type[models.Model], vendor: str) -> tuple[str, tuple[Any,
     return sql, fields
 
 
+# Values these fields pass to the driver unchanged; skipping their conversion matters on a
+# row of twenty columns written on every application.
+_PLAIN = (str, int, bool, type(None))
+_PLAIN_FIELDS = frozenset(
+    {
+        "CharField",
+        "TextField",
+        "IntegerField",
+        "BigIntegerField",
+        "PositiveIntegerField",
+        "PositiveSmallIntegerField",
+        "SmallIntegerField",
+        "BooleanField",
+        "ForeignKey",
+        "BigAutoField",
+        "AutoField",
+    }
+)
+
+
 def _params(fields: Sequence[Any], values: dict[str, Any], now: Any) -> list[Any]:
     params = []
     for field in fields:
+        auto = getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False)
         if field.attname in values:
             value = values[field.attname]
         elif field.name in values:
             value = values[field.name]
             value = value.pk if isinstance(value, models.Model) else value
-        elif getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
-            value = now
         else:
-            value = field.get_default()
-        params.append(field.get_db_prep_save(value, connection))
+            value = None if auto else field.get_default()
+        if auto and value is None:
+            value = now
+        if type(value) in _PLAIN and field.get_internal_type() in _PLAIN_FIELDS:
+            params.append(value)
+        else:
+            params.append(field.get_db_prep_save(value, connection))
     return params
 
 
-def insert(model: type[models.Model], values: dict[str, Any]) -> int:
+def insert(model: type[models.Model], values: dict[str, Any]) -> Any:
     """Insert one row and return its id, without the ORM's query compilation.
 
     Every column is written: fields not given take their default, `auto_now(_add)` fields
-    the current time, as `Model.save()` would. Model `save()` overrides do not run, so use it
-    only for rows whose model has none that matter (the caller writes the audit entry).
+    not given (or None) the current time, as `Model.save()` would. Model `save()` overrides
+    and signals do not run, so use it only for rows whose model has none that matter (the
+    caller writes the audit entry).
     """
     sql, fields = _insert_sql(model, connection.vendor)
     row = fetch_one(sql, _params(fields, values, timezone.now()))
     assert row is not None  # noqa: S101 - RETURNING always gives the row
-    return int(row[0])
+    return row[0]
 
 
 def insert_many(model: type[models.Model], rows: Sequence[dict[str, Any]]) -> None:

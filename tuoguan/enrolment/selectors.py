@@ -71,12 +71,13 @@ def waitlist_position(enrolment: Enrolment) -> int | None:
     """1 + the waitlisted enrolments of the term ranked before this one; None if not waiting."""
     if enrolment.status != EnrolmentStatus.WAITLISTED or enrolment.waitlist_rank is None:
         return None
-    ahead = Enrolment.objects.filter(
-        term_id=enrolment.term_id,
-        status=EnrolmentStatus.WAITLISTED,
-        waitlist_rank__lt=enrolment.waitlist_rank,
-    ).count()
-    return ahead + 1
+    # Prepared SQL (core.rawsql): every waitlisted application is told its position.
+    row = rawsql.fetch_one(
+        "SELECT COUNT(*) FROM enrolment_enrolment "
+        "WHERE term_id = %s AND status = %s AND waitlist_rank < %s",
+        [enrolment.term_id, EnrolmentStatus.WAITLISTED.value, enrolment.waitlist_rank],
+    )
+    return int(row[0] if row else 0) + 1
 
 
 def enrolments_visible_to(actor: Actor) -> QuerySet[Enrolment]:

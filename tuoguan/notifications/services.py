@@ -5,7 +5,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from tuoguan.core import rawsql
+from tuoguan.core import rawsql, tasks
 
 from .channels import ChannelUnavailable, configured_channels, get_channel
 from .models import Delivery, Notification
@@ -47,7 +47,7 @@ def notify(
 
         # The database backend writes the task row in this transaction (ENQUEUE_ON_COMMIT
         # off: an outbox); other backends enqueue on commit.
-        deliver_notification.enqueue(notification.pk)
+        tasks.enqueue(deliver_notification, notification.pk)
     return notification
 
 

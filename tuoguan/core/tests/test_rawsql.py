@@ -5,7 +5,7 @@ import os
 from unittest import mock
 
 from django.db import connection
-from django.test import TestCase
+from django.test import TestCase, override_settings
 from django.utils import timezone
 
 from tuoguan.core import rawsql
@@ -82,3 +82,34 @@ class EnvTest(TestCase):
         with mock.patch.dict(os.environ, {"X_THRESHOLD": "2"}):
             self.assertEqual(env_int_or_none("X_THRESHOLD", 5), 2)
         self.assertEqual(env_int_or_none("X_THRESHOLD_UNSET", 5), 5)
+
+
+DATABASE_TASKS = {
+    "default": {
+        "BACKEND": "django_tasks.backends.database.DatabaseBackend",
+        "ENQUEUE_ON_COMMIT": False,
+    }
+}
+
+
+@override_settings(TASKS=DATABASE_TASKS)
+class OutboxEnqueueTest(PersonaTestCase):
+    def test_the_row_written_by_hand_is_the_row_django_tasks_writes(self) -> None:
+        from django_tasks.backends.database.models import DBTaskResult
+
+        from tuoguan.core import tasks
+        from tuoguan.notifications.tasks import deliver_notification
+
+        deliver_notification.enqueue(41)
+        tasks.enqueue(deliver_notification, 42)
+        theirs, ours = (DBTaskResult.objects.get(args_kwargs__args=[n]) for n in (41, 42))
+        different = {"id", "enqueued_at", "args_kwargs"}
+        for field in DBTaskResult._meta.concrete_fields:
+            if field.attname not in different:
+                self.assertEqual(
+                    getattr(ours, field.attname), getattr(theirs, field.attname), field.name
+                )
+        self.assertEqual(ours.args_kwargs, {"args": [42], "kwargs": {}})
+        # The worker's own reading of the row: a READY task of the notification delivery.
+        self.assertEqual(ours.task_result.status, theirs.task_result.status)
+        self.assertEqual(ours.task.func, deliver_notification.func)
