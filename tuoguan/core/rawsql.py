@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from functools import cache
 from typing import Any, TypeVar
 
-from django.db import connection, models
+from django.db import DEFAULT_DB_ALIAS, connection, connections, models
 from django.utils import timezone
 
 M = TypeVar("M", bound=models.Model)
@@ -36,44 +36,43 @@ class Columns:
         self.model, self.alias = model, alias
         self.attnames = [field.attname for field in self.fields]
         self.width = len(self.fields)
+        pk = meta.pk.attname
+        self._pk_index = self.attnames.index(pk) if pk in self.attnames else None
         self._converters: dict[str, list[list[Any]]] = {}
 
     @property
     def sql(self) -> str:
         return ", ".join(f"{self.alias}.{quote(field.column)}" for field in self.fields)
 
-    def _converters_now(self) -> list[list[Any]]:
+    def _converters_now(self, db: Any) -> list[list[Any]]:
         # Per database vendor: the same process may talk to SQLite and PostgreSQL in tests.
-        vendor = connection.vendor
+        vendor = db.vendor
         if vendor not in self._converters:
             lists = []
             for field in self.fields:
                 column = field.get_col(self.alias)
-                lists.append(
-                    [
-                        *connection.ops.get_db_converters(column),
-                        *column.get_db_converters(connection),
-                    ]
-                )
+                lists.append([*db.ops.get_db_converters(column), *column.get_db_converters(db)])
             self._converters[vendor] = lists
         return self._converters[vendor]
 
     def values(self, row: Sequence[Any], start: int = 0) -> list[Any]:
+        db = connections[DEFAULT_DB_ALIAS]
         out = []
-        for index, converters in enumerate(self._converters_now()):
+        for index, converters in enumerate(self._converters_now(db)):
             value = row[start + index]
-            column = self.fields[index]
-            for converter in converters:
-                value = converter(value, column, connection)
+            if converters and value is not None:
+                column = self.fields[index]
+                for converter in converters:
+                    value = converter(value, column, db)
             out.append(value)
         return out
 
     def instance(self, row: Sequence[Any], start: int = 0) -> Any:
         """The model instance, as if loaded by the ORM (None when the row's id is NULL,
-        as a LEFT JOIN gives for a missing row)."""
-        if row[start + self.attnames.index(self.model._meta.pk.attname)] is None:
+        as a LEFT JOIN gives for a missing row; the columns must include the id)."""
+        if self._pk_index is None or row[start + self._pk_index] is None:
             return None
-        return self.model.from_db(connection.alias, self.attnames, self.values(row, start))
+        return self.model.from_db(DEFAULT_DB_ALIAS, self.attnames, self.values(row, start))
 
 
 @contextmanager
@@ -88,23 +87,24 @@ def cursor() -> Iterator[Any]:
     error translation) and kept for the connection's life, as creating one per statement
     cost more than some of the statements. SQLite: the usual cursor.
     """
-    if connection.vendor != "postgresql":
-        with connection.cursor() as plain:
+    # One lookup of the thread's connection: each attribute read through the `connection`
+    # proxy is a thread-local lookup of its own.
+    db = connections[DEFAULT_DB_ALIAS]
+    if db.vendor != "postgresql":
+        with db.cursor() as plain:
             yield plain
         return
-    connection.close_if_health_check_failed()
-    connection.ensure_connection()
-    raw, logged = connection.connection, connection.queries_logged
-    kept = getattr(connection, "_rawsql_cursor", None)
+    db.close_if_health_check_failed()
+    db.ensure_connection()
+    raw, logged = db.connection, db.queries_logged
+    kept = getattr(db, "_rawsql_cursor", None)
     if kept is None or kept[0] is not raw or kept[1] != logged:
         import psycopg
 
-        with connection.wrap_database_errors:
-            wrapped = connection._prepare_cursor(  # type: ignore[attr-defined]
-                psycopg.Cursor(raw)
-            )
+        with db.wrap_database_errors:
+            wrapped = db._prepare_cursor(psycopg.Cursor(raw))  # type: ignore[attr-defined]
         kept = (raw, logged, wrapped)
-        connection._rawsql_cursor = kept  # type: ignore[attr-defined]
+        db._rawsql_cursor = kept  # type: ignore[attr-defined]
     yield kept[2]
 
 

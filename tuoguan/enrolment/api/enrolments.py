@@ -34,6 +34,7 @@ from .serializers import (
     EnrolmentSerializer,
     PriorityCheckSerializer,
     ReasonSerializer,
+    apply_input,
     enrolment_answer,
 )
 
@@ -56,12 +57,14 @@ class TermEnrolmentApplyView(APIView):
     @extend_schema(request=ApplySerializer, responses={201: EnrolmentSerializer, 400: REFUSED})
     @idempotent
     def post(self, request: Request, term_id: int) -> Response:
-        serializer = ApplySerializer(data=request.data)
-        if not serializer.is_valid():
-            # A term the family cannot see is 404 whatever the body says.
-            selectors.term_for_applicant(_actor(request), term_id)
-            raise ApiValidationError(serializer.errors)
-        data = serializer.validated_data
+        data = apply_input(request.data)
+        if data is None:
+            serializer = ApplySerializer(data=request.data)
+            if not serializer.is_valid():
+                # A term the family cannot see is 404 whatever the body says.
+                selectors.term_for_applicant(_actor(request), term_id)
+                raise ApiValidationError(serializer.errors)
+            data = serializer.validated_data
         try:
             # The service finds the term and the child and answers 404 for a term the
             # family cannot see or a child not theirs, with the rest of the facts at once.

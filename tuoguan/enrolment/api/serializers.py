@@ -125,6 +125,41 @@ class ApplySerializer(serializers.Serializer[Any]):
     )
 
 
+_TARGET_GROUPS = frozenset(TargetGroup.values)
+
+
+def apply_input(data: Any) -> dict[str, Any] | None:
+    """ApplySerializer's validated data for a plain, well-formed body, without building the
+    serializer (a twentieth of an application's CPU on enrolment morning); None for
+    anything else, which the serializer then checks and explains. The tests hold the two
+    equal wherever this one answers."""
+    if not isinstance(data, dict):
+        return None
+    child = data.get("child")
+    groups = data.get("priority_groups", [])
+    sibling_key = data.get("sibling_key", "")
+    keep_together = data.get("keep_together", False)
+    plain = (
+        type(child) is int
+        and child >= 1
+        and type(groups) is list
+        and len(groups) <= len(_TARGET_GROUPS)
+        and all(type(g) is str and g in _TARGET_GROUPS for g in groups)
+        and type(sibling_key) is str
+        and len(sibling_key) <= MAX_SIBLING_KEY
+        and sibling_key == sibling_key.strip()
+        and type(keep_together) is bool
+    )
+    if not plain:
+        return None
+    return {
+        "child": child,
+        "priority_groups": groups,
+        "sibling_key": sibling_key,
+        "keep_together": keep_together,
+    }
+
+
 class ReasonSerializer(serializers.Serializer[Any]):
     reason = serializers.CharField(max_length=500, help_text=_("Kept in the audit log."))
 
