@@ -1,3 +1,4 @@
+import datetime
 import io
 import json
 import re
@@ -103,6 +104,30 @@ class BearerAuthTests(English):
         self.assertIsNotNone(token.last_used_at)
         services.token_revoke(user=self.p.grassroots_admin, token=token)
         self.assertEqual(client.get(self.url).status_code, 401)
+
+    def test_last_use_is_written_at_most_once_a_minute(self) -> None:
+        token, key = services.token_issue(user=self.p.grassroots_admin, name="kiosk")
+        client = Client(HTTP_AUTHORIZATION=f"Bearer {key}")
+        client.get(self.url)
+        token.refresh_from_db()
+        first = token.last_used_at
+        client.get(self.url)
+        token.refresh_from_db()
+        self.assertEqual(token.last_used_at, first)
+        ApiToken.objects.filter(pk=token.pk).update(
+            last_used_at=first - datetime.timedelta(minutes=2)
+        )
+        client.get(self.url)
+        token.refresh_from_db()
+        self.assertGreaterEqual(token.last_used_at, first)
+
+    def test_a_revoked_token_is_refused_and_not_stamped(self) -> None:
+        token, key = services.token_issue(user=self.p.grassroots_admin, name="old")
+        services.token_revoke(user=self.p.grassroots_admin, token=token)
+        response = Client(HTTP_AUTHORIZATION=f"Bearer {key}").get(self.url)
+        self.assertEqual(response.status_code, 401)
+        token.refresh_from_db()
+        self.assertIsNone(token.last_used_at)
 
     def test_a_made_up_or_malformed_token_gets_401(self) -> None:
         for header in ("Bearer tg_not-a-real-key", "Bearer", "Bearer a b"):

@@ -55,7 +55,9 @@ class TermEnrolmentApplyView(APIView):
     """Apply for a term for one of your children."""
 
     @extend_schema(request=ApplySerializer, responses={201: EnrolmentSerializer, 400: REFUSED})
-    @idempotent
+    # A repeat is refused by the one-application-per-child constraint and rolled back, so the
+    # stored answer need not be read before every application.
+    @idempotent(look_first=False)
     def post(self, request: Request, term_id: int) -> Response:
         data = apply_input(request.data)
         if data is None:

@@ -146,8 +146,9 @@ def _seat_or_waitlist(
         # Taking a rank locks the term's pool. Under the lock the counts are stable: a seat
         # freed since the first attempt, which nobody on the waitlist could take, goes to
         # this applicant (the rank then stays unused: ranks only need to be ordered).
-        rank = waitlist_ranks_take(enrolment.term_id)
-        taken, group = seat_take(pools, fitting, has_groups)
+        rank, free = waitlist_ranks_take(enrolment.term_id)
+        if free > 0:
+            taken, group = seat_take(pools, fitting, has_groups)
         if not taken:
             enrolment.status, enrolment.waitlist_rank = EnrolmentStatus.WAITLISTED, rank
             return

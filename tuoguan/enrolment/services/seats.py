@@ -86,7 +86,7 @@ _TAKE = "UPDATE enrolment_seatpool SET taken = taken + %s WHERE id = %s AND take
 _GIVE_BACK = "UPDATE enrolment_seatpool SET taken = taken - %s WHERE id = %s AND taken >= %s"
 _RANKS = (
     "UPDATE enrolment_seatpool SET waitlist_seq = waitlist_seq + %s "
-    "WHERE term_id = %s AND group_id IS NULL RETURNING waitlist_seq"
+    "WHERE term_id = %s AND group_id IS NULL RETURNING waitlist_seq, capacity - taken"
 )
 
 
@@ -99,8 +99,9 @@ def pool_give_back(pool_id: int, count: int = 1) -> None:
     rawsql.execute(_GIVE_BACK, [count, pool_id, count])
 
 
-def waitlist_ranks_take(term_id: int, count: int = 1) -> int:
-    """Hand out `count` waitlist ranks of the term; returns the last one.
+def waitlist_ranks_take(term_id: int, count: int = 1) -> tuple[int, int]:
+    """Hand out `count` waitlist ranks of the term; returns the last one and the term's
+    free seats as the lock found them.
 
     The UPDATE locks the term's pool row, so it follows the lock order above and serialises
     with every other seat or waitlist change of the term.
@@ -110,7 +111,7 @@ def waitlist_ranks_take(term_id: int, count: int = 1) -> int:
         seat_pools_ensure(Term.objects.get(pk=term_id))
         row = rawsql.fetch_one(_RANKS, [count, term_id])
     assert row is not None  # noqa: S101 - the pool exists now
-    return int(row[0])
+    return int(row[0]), int(row[1])
 
 
 def seat_take(pools: Pools, fitting: list[Group], has_groups: bool) -> tuple[bool, Group | None]:

@@ -12,7 +12,7 @@ from rest_framework.test import APIClient
 
 from tuoguan.accounts import services as people
 from tuoguan.core.testing import PersonaTestCase
-from tuoguan.enrolment.models import Enrolment, IdempotencyKey
+from tuoguan.enrolment.models import Enrolment, IdempotencyKey, SeatPool
 from tuoguan.enrolment.services import form_token_consume, form_token_issue, idempotency_purge
 from tuoguan.enrolment.services.idempotency import (
     KeyMisused,
@@ -23,7 +23,7 @@ from tuoguan.enrolment.services.idempotency import (
     request_fingerprint,
 )
 
-from .allocation_support import open_term
+from .allocation_support import apply, open_term
 
 
 class ApiKeyTest(PersonaTestCase):
@@ -74,8 +74,8 @@ class ApiKeyTest(PersonaTestCase):
         self.assertEqual(first.json(), again.json())
 
     def test_a_twin_request_that_stored_its_answer_first_wins(self) -> None:
-        # The twin commits between this request's lookup and its INSERT of the key: this
-        # request's enrolment is rolled back and the twin's answer is replayed.
+        # Applying does not read the key first: the twin's committed answer is found when
+        # this request stores its own, and this request's enrolment is rolled back.
         fingerprint = request_fingerprint("POST", self.url, {"child": self.p.child_one.pk})
         IdempotencyKey.objects.create(
             user=self.p.parent,
@@ -84,14 +84,11 @@ class ApiKeyTest(PersonaTestCase):
             status_code=201,
             response={"id": 99},
         )
-        twin = idempotency_stored(user=self.p.parent, key="tap-1", fingerprint=fingerprint)
-        with mock.patch(
-            "tuoguan.enrolment.services.idempotency.idempotency_stored", side_effect=[None, twin]
-        ):
-            response = self.send({"child": self.p.child_one.pk})
+        response = self.send({"child": self.p.child_one.pk})
         self.assertEqual((response.status_code, response.json()), (201, {"id": 99}))
         self.assertEqual(response.headers.get("Idempotent-Replayed"), "true")
         self.assertFalse(Enrolment.objects.exists())
+        self.assertFalse(SeatPool.objects.filter(term=self.term, taken__gt=0).exists())
 
     def test_a_refusal_stored_by_a_twin_is_not_overwritten(self) -> None:
         fingerprint = request_fingerprint("POST", self.url, {"child": "abc"})
@@ -102,11 +99,7 @@ class ApiKeyTest(PersonaTestCase):
             status_code=400,
             response={"child": ["first"]},
         )
-        twin = Replay(status_code=400, body={"child": ["first"]})
-        with mock.patch(
-            "tuoguan.enrolment.services.idempotency.idempotency_stored", side_effect=[None, twin]
-        ):
-            response = self.send({"child": "abc"})
+        response = self.send({"child": "abc"})
         self.assertEqual((response.status_code, response.json()), (400, {"child": ["first"]}))
 
     def test_a_bad_key_is_400(self) -> None:
@@ -126,6 +119,45 @@ class ApiKeyTest(PersonaTestCase):
         )
         self.assertNotEqual(response.status_code, 422)  # not "key used for another request"
         self.assertEqual(IdempotencyKey.objects.filter(key="tap-1").count(), 2)
+
+
+class LookFirstKeyTest(PersonaTestCase):
+    """Endpoints other than applying read the stored answer before they run."""
+
+    def test_a_twin_answer_stored_between_the_read_and_the_insert_wins(self) -> None:
+        term = open_term(self.p)
+        enrolment = apply(self.p, term)
+        _token, key = people.token_issue(user=self.p.parent, name="test")
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=f"Bearer {key}")
+        url = reverse("enrolment-withdraw", kwargs={"pk": enrolment.pk})
+        twin = Replay(status_code=200, body={"twin": True})
+        with mock.patch(
+            "tuoguan.enrolment.services.idempotency.idempotency_stored", side_effect=[None, twin]
+        ) as stored:
+            IdempotencyKey.objects.create(
+                user=self.p.parent, key="w-1", fingerprint="f", status_code=200, response={}
+            )
+            response = client.post(url, {}, format="json", HTTP_IDEMPOTENCY_KEY="w-1")
+        self.assertEqual(stored.call_count, 2)
+        self.assertEqual((response.status_code, response.json()), (200, {"twin": True}))
+        enrolment.refresh_from_db()
+        self.assertNotEqual(enrolment.status, "withdrawn")  # rolled back
+
+    def test_a_repeat_is_answered_without_running_again(self) -> None:
+        term = open_term(self.p)
+        enrolment = apply(self.p, term)
+        _token, key = people.token_issue(user=self.p.parent, name="test")
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=f"Bearer {key}")
+        url = reverse("enrolment-withdraw", kwargs={"pk": enrolment.pk})
+        first = client.post(url, {}, format="json", HTTP_IDEMPOTENCY_KEY="w-2")
+        with mock.patch("tuoguan.enrolment.services.enrolment_withdraw") as withdraw:
+            again = client.post(url, {}, format="json", HTTP_IDEMPOTENCY_KEY="w-2")
+        withdraw.assert_not_called()
+        self.assertEqual((first.status_code, again.status_code), (200, 200))
+        self.assertEqual(first.json(), again.json())
+        self.assertEqual(again.headers.get("Idempotent-Replayed"), "true")
 
 
 class KeyServiceTest(PersonaTestCase):
