@@ -111,6 +111,7 @@ class BearerAuthTests(English):
         client.get(self.url)
         token.refresh_from_db()
         first = token.last_used_at
+        assert first is not None
         client.get(self.url)
         token.refresh_from_db()
         self.assertEqual(token.last_used_at, first)
@@ -119,6 +120,7 @@ class BearerAuthTests(English):
         )
         client.get(self.url)
         token.refresh_from_db()
+        assert token.last_used_at is not None
         self.assertGreaterEqual(token.last_used_at, first)
 
     def test_a_revoked_token_is_refused_and_not_stamped(self) -> None:
