@@ -12,8 +12,17 @@ class NotificationsConfig(AppConfig):
 
         from tuoguan.core.housekeeping import register_periodic
 
-        from .services import deliveries_resume
+        from .services import deliveries_resume, notifications_dispatch
 
+        register_periodic(
+            "notifications.dispatch",
+            notifications_dispatch,
+            every=timedelta(seconds=30),
+            description=(
+                "create and queue the SMS, WeChat and e-mail deliveries of batched notices "
+                "(the replies to applications on enrolment morning)"
+            ),
+        )
         register_periodic(
             "notifications.resume",
             deliveries_resume,

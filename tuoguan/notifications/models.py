@@ -27,12 +27,23 @@ class Notification(models.Model):
     url = models.CharField(_("link"), max_length=300, blank=True)
     created_at = models.DateTimeField(_("sent at"), auto_now_add=True, db_index=True)
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+    # A batched notice (notify(batched=True)) whose outside deliveries housekeeping has not
+    # created yet; False for every notice delivered at once.
+    dispatch_pending = models.BooleanField(default=False)
 
     class Meta:
         verbose_name = _("notification")
         verbose_name_plural = _("notifications")
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["recipient", "read_at"])]
+        indexes = [
+            models.Index(fields=["recipient", "read_at"]),
+            # Small: only the notices still waiting for their batch.
+            models.Index(
+                fields=["created_at"],
+                condition=models.Q(dispatch_pending=True),
+                name="notification_dispatch_pending",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.subject

@@ -281,18 +281,19 @@ def enrolment_apply(
 
 
 def _announce(enrolment: Enrolment) -> Enrolment:
+    """The reply in the parent's inbox now; by SMS or WeChat in housekeeping's next batch."""
     if enrolment.status == EnrolmentStatus.ADMITTED:
         # No confirmation check here: the agreement is signed per enrolment, so a new
         # application is never complete; each paperwork write confirms it later. On
         # enrolment morning the check cost a fifth of the request's CPU.
-        notices.tell_admitted(enrolment)
+        notices.tell_admitted(enrolment, batched=True)
     elif enrolment.status == EnrolmentStatus.WAITLISTED:
         position = waitlist_position(enrolment)
         # What the serializer reads for the position, so the answer costs no second count.
         enrolment.waitlist_ahead = (position or 1) - 1  # type: ignore[attr-defined]
-        notices.tell_waitlisted(enrolment, position)
+        notices.tell_waitlisted(enrolment, position, batched=True)
     else:
-        notices.tell_received(enrolment)
+        notices.tell_received(enrolment, batched=True)
     return enrolment
 
 

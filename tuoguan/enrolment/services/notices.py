@@ -25,17 +25,22 @@ def enrolment_link(enrolment: Enrolment) -> str:
         return ""
 
 
-def _send(recipient: Any, subject: str, body: str, url: str) -> None:
+def _send(recipient: Any, subject: str, body: str, url: str, batched: bool = False) -> None:
     # The guardian's user id is enough: loading the user would cost a query per notice.
     recipient_id = recipient if isinstance(recipient, int) else recipient.pk
-    notify(recipient=recipient_id, subject=subject, body=body, url=url)
+    notify(recipient=recipient_id, subject=subject, body=body, url=url, batched=batched)
 
 
 def _names(enrolment: Enrolment) -> dict[str, Any]:
     return {"child": enrolment.child.name, "term": enrolment.term}
 
 
-def tell_received(enrolment: Enrolment) -> None:
+# `batched`: the replies to applications, which the parent reads in the answer at once and
+# which come by the thousand on enrolment morning, reach outside channels in housekeeping's
+# next batch (notifications.services.notify); the inbox has them at once.
+
+
+def tell_received(enrolment: Enrolment, batched: bool = False) -> None:
     """Lottery terms: the application waits for the draw."""
     closes = enrolment.term.enrol_closes_at
     body = _("The lottery is drawn after applications close")
@@ -45,10 +50,11 @@ def tell_received(enrolment: Enrolment) -> None:
         _("Application received: %(child)s for %(term)s") % _names(enrolment),
         body,
         enrolment_link(enrolment),
+        batched,
     )
 
 
-def tell_admitted(enrolment: Enrolment) -> None:
+def tell_admitted(enrolment: Enrolment, batched: bool = False) -> None:
     _send(
         enrolment.guardian.user_id,
         _("Admitted: %(child)s has a place in %(term)s") % _names(enrolment),
@@ -57,10 +63,11 @@ def tell_admitted(enrolment: Enrolment) -> None:
             "to confirm the place."
         ),
         enrolment_link(enrolment),
+        batched,
     )
 
 
-def tell_waitlisted(enrolment: Enrolment, position: int | None) -> None:
+def tell_waitlisted(enrolment: Enrolment, position: int | None, batched: bool = False) -> None:
     _send(
         enrolment.guardian.user_id,
         _("On the waitlist: %(child)s for %(term)s") % _names(enrolment),
@@ -70,6 +77,7 @@ def tell_waitlisted(enrolment: Enrolment, position: int | None) -> None:
         )
         % {"child": enrolment.child.name, "position": position},
         enrolment_link(enrolment),
+        batched,
     )
 
 

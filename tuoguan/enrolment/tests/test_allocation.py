@@ -19,6 +19,7 @@ from tuoguan.enrolment.services import (
     seat_pools_ensure,
 )
 from tuoguan.notifications.models import Delivery, Notification
+from tuoguan.notifications.services import notifications_dispatch
 from tuoguan.programs.models import EnrolMode, Group, Term
 
 from .allocation_support import actor, apply, family, open_term
@@ -81,22 +82,25 @@ class FirstComeTest(PersonaTestCase):
         young = apply(self.p, term, self.p.child_two)  # grade 1: its group still has room
         self.assertEqual(young.status, S.ADMITTED)
 
-    def test_it_tells_the_parent_in_the_inbox_and_sends_outside_only_after_commit(self) -> None:
+    def test_it_tells_the_parent_in_the_inbox_at_once_and_outside_in_the_next_batch(
+        self,
+    ) -> None:
         term = open_term(self.p, capacity=1)
         with translation.override("en"), self.captureOnCommitCallbacks() as queued:
             apply(self.p, term, self.p.child_one)
             apply(self.p, term, self.p.child_two)
-        subjects = list(
-            Notification.objects.filter(recipient=self.p.parent)
-            .order_by("pk")
-            .values_list("subject", flat=True)
-        )
+        notices = Notification.objects.filter(recipient=self.p.parent).order_by("pk")
+        subjects = [n.subject for n in notices]
         self.assertEqual(len(subjects), 2)
         self.assertTrue(subjects[0].startswith("Admitted: 王小一"))
         self.assertTrue(subjects[1].startswith("On the waitlist: 王小二"))
-        # Outside channels wait for the commit: nothing is sent while it may roll back.
-        self.assertEqual(len(queued), 2)
-        self.assertFalse(Delivery.objects.exclude(status=Delivery.Status.PENDING).exists())
+        # Nothing outside yet: enrolment morning's replies go out in housekeeping's batches.
+        self.assertEqual(queued, [])
+        self.assertFalse(Delivery.objects.filter(notification__in=notices).exists())
+        with self.captureOnCommitCallbacks(execute=True):
+            self.assertEqual(notifications_dispatch(), 2)
+        sent = Delivery.objects.filter(notification__in=notices, channel="console")
+        self.assertEqual(list(sent.values_list("status", flat=True)), [Delivery.Status.SENT] * 2)
 
     def test_a_rolled_back_application_leaves_no_notice(self) -> None:
         term = open_term(self.p)

@@ -11,7 +11,7 @@ from django.utils import timezone
 from tuoguan.core.testing import PersonaTestCase
 from tuoguan.notifications.channels import CHANNELS
 from tuoguan.notifications.models import Delivery, Notification
-from tuoguan.notifications.services import notify
+from tuoguan.notifications.services import notifications_dispatch, notify
 
 
 class BrokenChannel:
@@ -155,3 +155,47 @@ class RetryDelayTest(PersonaTestCase):
         self.assertGreaterEqual(first, before + timedelta(seconds=RETRY_DELAY_SECONDS))
         self.assertGreaterEqual(second, before + timedelta(seconds=2 * RETRY_DELAY_SECONDS))
         self.assertEqual(notification.deliveries.get().attempts, 2)
+
+
+class BatchedNotifyTest(PersonaTestCase):
+    """Enrolment morning's replies: the inbox at once, the outside channels in batches."""
+
+    def test_a_batched_notice_is_in_the_inbox_and_waits_for_the_dispatch(self) -> None:
+        with self.captureOnCommitCallbacks(execute=True) as queued:
+            notice = notify(recipient=self.p.parent, subject="Admitted", batched=True)
+        self.assertEqual(queued, [])
+        self.assertTrue(Notification.objects.filter(pk=notice.pk, dispatch_pending=True).exists())
+        self.assertFalse(Delivery.objects.filter(notification=notice).exists())
+        with self.captureOnCommitCallbacks(execute=True):
+            self.assertEqual(notifications_dispatch(), 1)
+        self.assertEqual(
+            Delivery.objects.get(notification=notice, channel="console").status,
+            Delivery.Status.SENT,
+        )
+        self.assertEqual(notifications_dispatch(), 0)  # once only
+
+    def test_the_dispatch_takes_every_waiting_notice_batch_by_batch(self) -> None:
+        for n in range(5):
+            notify(recipient=self.p.parent, subject=f"n{n}", batched=True)
+        self.assertEqual(notifications_dispatch(batch=2), 5)
+        self.assertEqual(Delivery.objects.filter(channel="console").count(), 5)
+        self.assertFalse(Notification.objects.filter(dispatch_pending=True).exists())
+
+    @override_settings(TUOGUAN_NOTIFY_CHANNELS=[])
+    def test_without_outside_channels_nothing_waits(self) -> None:
+        notice = notify(recipient=self.p.parent, subject="x", batched=True)
+        notice.refresh_from_db()
+        self.assertFalse(notice.dispatch_pending)
+
+    def test_a_rolled_back_batched_notice_is_never_sent(self) -> None:
+        with self.assertRaises(RuntimeError), transaction.atomic():
+            notify(recipient=self.p.parent, subject="gone", batched=True)
+            raise RuntimeError
+        self.assertEqual(notifications_dispatch(), 0)
+
+    def test_housekeeping_runs_the_dispatch(self) -> None:
+        from tuoguan.core.housekeeping import periodic_jobs
+
+        jobs = {job.name: job for job in periodic_jobs()}
+        self.assertIs(jobs["notifications.dispatch"].fn, notifications_dispatch)
+        self.assertLessEqual(jobs["notifications.dispatch"].every, timedelta(minutes=1))
