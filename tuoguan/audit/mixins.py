@@ -49,9 +49,12 @@ class AuditedModel(models.Model):
             for f in self._meta.concrete_fields
             if not f.primary_key
         }
-        self.pk = rawsql.insert(type(self), values)
+        if connection.vendor == "postgresql":
+            self.pk = services.insert_with_entry(self, values)
+        else:
+            self.pk = rawsql.insert(type(self), values)
+            services.audit_record(action="create", instance=self)
         self._state.adding, self._state.db = False, connection.alias
-        services.audit_record(action="create", instance=self)
         self._audit_loaded = self._audit_snapshot()
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:

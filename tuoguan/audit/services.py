@@ -21,6 +21,44 @@ def audit_record(
     reason: str = "",
 ) -> AuditEntry:
     """Append one entry for `instance`, attributed to whoever the audit context names."""
+    values = _entry_values(action, instance, changed_fields, object_id, reason)
+    # One prepared INSERT (every audited write makes one, some on enrolment morning); the
+    # entry is append-only, so the instance returned is complete as built.
+    entry = AuditEntry(**values)
+    entry.pk = rawsql.insert(AuditEntry, values)
+    entry._state.adding = False
+    return entry
+
+
+def insert_with_entry(instance: models.Model, values: dict[str, Any]) -> Any:
+    """Insert a new row and its "create" entry in one statement (PostgreSQL: a
+    data-modifying WITH), returning the row's id: a round trip less per application on
+    enrolment morning. The entry's record text is taken before the row has its id."""
+    entry = _entry_values("create", instance, None, "", "")
+    row_sql, row_params = rawsql.insert_statement(type(instance), values)
+    entry_columns, entry_params = rawsql.insert_columns(AuditEntry, entry)
+    object_id = rawsql.quote("object_id")
+    picks = ", ".join(
+        "CAST(new_row.id AS varchar)" if name == object_id else "%s" for name in entry_columns
+    )
+    params = [p for name, p in zip(entry_columns, entry_params, strict=True) if name != object_id]
+    sql = (
+        f"WITH new_row AS ({row_sql}) "  # noqa: S608 - names and placeholders only
+        f"INSERT INTO audit_auditentry ({', '.join(entry_columns)}) "
+        f"SELECT {picks} FROM new_row RETURNING object_id"
+    )
+    found = rawsql.fetch_one(sql, [*row_params, *params])
+    assert found is not None  # noqa: S101 - RETURNING always gives the row
+    return type(instance)._meta.pk.to_python(found[0])
+
+
+def _entry_values(
+    action: str,
+    instance: models.Model,
+    changed_fields: list[str] | None,
+    object_id: Any,
+    reason: str,
+) -> dict[str, Any]:
     ctx = context.current()
     secret: frozenset[str] = getattr(instance, "audit_secret_fields", frozenset())
     fields = [
@@ -30,7 +68,7 @@ def audit_record(
         for name in (changed_fields or [])
     ]
     org_path = instance.audit_org_path() if hasattr(instance, "audit_org_path") else ""
-    values = {
+    return {
         "at": timezone.now(),
         "actor_id": ctx.user_id,
         "membership_id": ctx.membership_id,
@@ -44,12 +82,6 @@ def audit_record(
         "ip": ctx.ip,
         "reason": (reason or ctx.reason)[:500],
     }
-    # One prepared INSERT (every audited write makes one, some on enrolment morning); the
-    # entry is append-only, so the instance returned is complete as built.
-    entry = AuditEntry(**values)
-    entry.pk = rawsql.insert(AuditEntry, values)
-    entry._state.adding = False
-    return entry
 
 
 def audit_record_many(*, action: str, instances: Sequence[models.Model], reason: str = "") -> int:

@@ -182,6 +182,20 @@ def _params(fields: Sequence[Any], values: dict[str, Any], now: Any) -> list[Any
     return params
 
 
+def insert_statement(model: type[models.Model], values: dict[str, Any]) -> tuple[str, list[Any]]:
+    """The INSERT … RETURNING id of `insert` and its parameters, to compose with others."""
+    sql, fields = _insert_sql(model, connection.vendor)
+    return sql, _params(fields, values, timezone.now())
+
+
+def insert_columns(
+    model: type[models.Model], values: dict[str, Any]
+) -> tuple[list[str], list[Any]]:
+    """The quoted columns `insert` writes and their parameters, in the same order."""
+    _sql, fields = _insert_sql(model, connection.vendor)
+    return [quote(f.column) for f in fields], _params(fields, values, timezone.now())
+
+
 def insert(model: type[models.Model], values: dict[str, Any]) -> Any:
     """Insert one row and return its id, without the ORM's query compilation.
 

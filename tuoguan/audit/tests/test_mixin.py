@@ -194,3 +194,36 @@ class AuditedPageRequestTest(PersonaTestCase):
         self.assertEqual(entry.membership_label, str(self.p.grassroots_admin.memberships.get()))
         self.assertIn("verified", entry.changed_fields)
         self.assertEqual(entry.org_path, self.p.grassroots.path)
+
+
+class InsertRowTest(PersonaTestCase):
+    """AuditedModel.insert_row: the prepared INSERT of hot paths logs as save() does."""
+
+    def test_insert_row_writes_the_row_and_the_same_entry_as_save(self) -> None:
+        def entry_for(child: Child) -> dict[str, object]:
+            return (
+                AuditEntry.objects.filter(model="accounts.Child", object_id=str(child.pk))
+                .values("action", "actor_id", "object_repr", "org_path", "changed_fields")
+                .get()
+            )
+
+        template = {
+            "guardian": self.p.parent_worker,
+            "relationship": self.p.child_one.relationship,
+            "sex": "F",
+            "birth_date": self.p.child_one.birth_date,
+        }
+        with acting_as(user_id=self.p.parent.pk):
+            saved = Child(name="存一", **template)
+            saved.save()
+            inserted = Child(name="存二", **template)
+            inserted.insert_row()
+        self.assertIsNotNone(inserted.pk)
+        self.assertEqual(Child.objects.get(pk=inserted.pk).name, "存二")
+        first, second = entry_for(saved), entry_for(inserted)
+        self.assertEqual(second["action"], "create")
+        self.assertEqual(second["object_repr"], "存二")
+        self.assertEqual(
+            {k: v for k, v in first.items() if k != "object_repr"},
+            {k: v for k, v in second.items() if k != "object_repr"},
+        )
