@@ -200,7 +200,7 @@ class InsertRowTest(PersonaTestCase):
     """AuditedModel.insert_row: the prepared INSERT of hot paths logs as save() does."""
 
     def test_insert_row_writes_the_row_and_the_same_entry_as_save(self) -> None:
-        def entry_for(child: Child) -> dict[str, object]:
+        def entry_for(child: Child) -> Any:
             return (
                 AuditEntry.objects.filter(model="accounts.Child", object_id=str(child.pk))
                 .values("action", "actor_id", "object_repr", "org_path", "changed_fields")
