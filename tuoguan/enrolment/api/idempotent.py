@@ -25,10 +25,16 @@ Handler = Callable[..., Response]
 
 
 def _stored_body(response: Response) -> Any:
-    if response.data is None:
+    data = response.data
+    if data is None:
         return None
-    # Through the renderer: lazy translations and ErrorDetail become plain JSON.
-    return json.loads(JSONRenderer().render(response.data))
+    try:
+        # Plain JSON already (the answer to an application): stored as it is.
+        json.dumps(data)
+    except (TypeError, ValueError):
+        # Through the renderer: lazy translations, dates and the like become plain JSON.
+        return json.loads(JSONRenderer().render(data))
+    return data
 
 
 def _misused() -> Response:

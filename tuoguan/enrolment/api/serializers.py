@@ -3,6 +3,7 @@
 from typing import Any
 
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
@@ -62,7 +63,11 @@ class EnrolmentSerializer(serializers.ModelSerializer[Enrolment]):
         return serializers.DateTimeField().to_representation(value) if value else None
 
 
-_WHEN = serializers.DateTimeField()
+def _when(value: Any) -> str:
+    # What serializers.DateTimeField gives (local time, ISO 8601, "Z" for UTC), without its
+    # per-call machinery; the test of enrolment_answer holds them equal.
+    text = timezone.localtime(value).isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
 
 
 def enrolment_answer(enrolment: Enrolment) -> dict[str, Any]:
@@ -87,7 +92,7 @@ def enrolment_answer(enrolment: Enrolment) -> dict[str, Any]:
             if waiting
             else None
         ),
-        "offer_expires_at": _WHEN.to_representation(offer) if offer else None,
+        "offer_expires_at": _when(offer) if offer else None,
         "priority_groups": enrolment.priority_groups,
         "priority_tier": enrolment.priority_tier,
         "sibling_key": enrolment.sibling_key,
@@ -95,10 +100,8 @@ def enrolment_answer(enrolment: Enrolment) -> dict[str, Any]:
         "join_request": enrolment.join_request,
         "source": enrolment.source,
         "reason": enrolment.reason,
-        "created_at": _WHEN.to_representation(enrolment.created_at),
-        "decided_at": (
-            _WHEN.to_representation(enrolment.decided_at) if enrolment.decided_at else None
-        ),
+        "created_at": _when(enrolment.created_at),
+        "decided_at": _when(enrolment.decided_at) if enrolment.decided_at else None,
     }
 
 
