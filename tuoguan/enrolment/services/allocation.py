@@ -288,6 +288,9 @@ def _announce(enrolment: Enrolment) -> Enrolment:
         # enrolment morning the check cost a fifth of the request's CPU.
         notices.tell_admitted(enrolment, batched=True)
     elif enrolment.status == EnrolmentStatus.WAITLISTED:
+        # Counted in a statement of its own, after the rank's UPDATE took the pool's lock:
+        # under READ COMMITTED only a new statement sees the applications committed while
+        # this one waited (a count inside that UPDATE would miss them).
         position = waitlist_position(enrolment)
         # What the serializer reads for the position, so the answer costs no second count.
         enrolment.waitlist_ahead = (position or 1) - 1  # type: ignore[attr-defined]
