@@ -78,10 +78,11 @@ def _notes(
         "same wrk script with the same connections and duration; seats were reset between "
         f"the two runs. Baseline: {bare['per_s']}/s, p99 {bare['latency_ms']['p99']} ms.",
         "Every real request carries the parent's Bearer token, a fresh Idempotency-Key and "
-        "Accept-Language: en (so refusals can be recognised by their English message); the "
-        "admitted path also enqueues a notification (inbox + 2 channels, delivered later by "
-        "the task worker, which is not running during the bench) and a paperwork check after "
-        "commit, inside the request.",
+        "Accept-Language: en (so refusals can be recognised by their English message). In the "
+        "same transaction as its seat, each application writes its audit entry, its stored "
+        "Idempotency-Key answer and the reply in the parent's inbox; the reply's SMS/e-mail "
+        "deliveries are created by housekeeping's 30-second batch (notifications_dispatch), "
+        "which is not running during the bench.",
         "Invariants are counted from the rows after the rush and again after the lottery "
         "(overbooked: seated enrolments per term and per group vs capacity, and pools with "
         "taken > capacity; unsold with waiting: a term with a free seat, and a free seat in a "
@@ -105,8 +106,9 @@ def _notes(
             f"{admitted['queries']} queries and {_transactions(admitted)} committed "
             f"transactions when admitted, against {bare_one['queries']} and "
             f"{_transactions(bare_one)} for the bare view, and takes "
-            f"{profile.get('untraced_python_cpu_ms_median')} ms of Python CPU in-process; most "
-            "of that Python time is the ORM compiling those queries."
+            f"{profile.get('untraced_python_cpu_ms_median')} ms of Python CPU in-process. The "
+            "statements are prepared SQL (tuoguan/core/rawsql.py, kept prepared by PostgreSQL); "
+            "the rest is the request's handling by Django, DRF and the rules."
         )
     if sweep:
         notes.append(
