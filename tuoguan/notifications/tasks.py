@@ -1,5 +1,6 @@
 from datetime import timedelta
 
+from django.db import connection, transaction
 from django.utils import timezone
 from django_tasks import task
 
@@ -12,13 +13,26 @@ RETRY_DELAY_SECONDS = 30
 
 @task()
 def deliver_notification(notification_id: int) -> None:
-    """Send a notification on each of its channels; re-enqueue while some still fail."""
-    pending = list(
-        Delivery.objects.select_related("notification__recipient").filter(
-            notification_id=notification_id, status=Delivery.Status.PENDING
-        )
-    )
-    unfinished = [d for d in pending if not delivery_attempt(delivery=d)]
+    """Send a notification on each of its channels; re-enqueue while some still fail.
+
+    Each delivery is attempted under its row's lock, skipped when another worker holds it
+    (a retry queued twice, a resume beside a late retry): a message is never sent twice at
+    the same moment, and a delivery another worker finished is seen as done.
+    """
+    ids = Delivery.objects.filter(
+        notification_id=notification_id, status=Delivery.Status.PENDING
+    ).values_list("pk", flat=True)
+    unfinished = []
+    for pk in list(ids):
+        with transaction.atomic():
+            rows = Delivery.objects.select_related("notification__recipient").filter(
+                pk=pk, status=Delivery.Status.PENDING
+            )
+            if connection.features.has_select_for_update_skip_locked:
+                rows = rows.select_for_update(skip_locked=True, of=("self",))
+            delivery = rows.first()
+            if delivery is not None and not delivery_attempt(delivery=delivery):
+                unfinished.append(delivery)
     if unfinished:
         _enqueue_retry(notification_id, attempts=max(d.attempts for d in unfinished))
 

@@ -1,13 +1,17 @@
 """Deliveries whose retry was lost are sent again by housekeeping; day-old ones are given up."""
 
+import threading
 from datetime import timedelta
 
 from django.core import mail
+from django.db import connection, connections, transaction
+from django.test import TransactionTestCase
 from django.utils import timezone
 
-from tuoguan.core.testing import PersonaTestCase
+from tuoguan.core.testing import PersonaTestCase, build_personas
 from tuoguan.notifications.models import Delivery, Notification
-from tuoguan.notifications.services import deliveries_resume
+from tuoguan.notifications.services import deliveries_resume, notify
+from tuoguan.notifications.tasks import deliver_notification
 
 
 class ResumeTest(PersonaTestCase):
@@ -51,3 +55,36 @@ class ResumeTest(PersonaTestCase):
         self.assertEqual(len(mail.outbox), 0)
         # The inbox keeps the message.
         self.assertTrue(Notification.objects.filter(pk=stale.notification_id).exists())
+
+
+class LockedDeliveryTest(TransactionTestCase):
+    """Two workers never send one delivery at the same moment (PostgreSQL row locks)."""
+
+    def test_a_delivery_another_worker_holds_is_skipped_and_sent_later(self) -> None:
+        if connection.vendor != "postgresql":
+            self.skipTest("SQLite runs one writer at a time: there is no second worker")
+        p = build_personas()
+        notice = notify(recipient=p.parent, subject="x", batched=True)
+        delivery = Delivery.objects.create(notification=notice, channel="console")
+        held, release = threading.Event(), threading.Event()
+
+        def other_worker() -> None:
+            try:
+                with transaction.atomic():
+                    Delivery.objects.select_for_update().get(pk=delivery.pk)
+                    held.set()
+                    release.wait(timeout=30)
+            finally:
+                connections.close_all()
+
+        thread = threading.Thread(target=other_worker)
+        thread.start()
+        self.assertTrue(held.wait(timeout=30))
+        deliver_notification.func(notice.pk)
+        delivery.refresh_from_db()
+        self.assertEqual((delivery.status, delivery.attempts), (Delivery.Status.PENDING, 0))
+        release.set()
+        thread.join(timeout=30)
+        deliver_notification.func(notice.pk)
+        delivery.refresh_from_db()
+        self.assertEqual((delivery.status, delivery.attempts), (Delivery.Status.SENT, 1))
