@@ -124,13 +124,17 @@ class ApiKeyTest(PersonaTestCase):
 class LookFirstKeyTest(PersonaTestCase):
     """Endpoints other than applying read the stored answer before they run."""
 
-    def test_a_twin_answer_stored_between_the_read_and_the_insert_wins(self) -> None:
-        term = open_term(self.p)
-        enrolment = apply(self.p, term)
+    def setUp(self) -> None:
+        self.enrolment = apply(self.p, open_term(self.p))
         _token, key = people.token_issue(user=self.p.parent, name="test")
-        client = APIClient()
-        client.credentials(HTTP_AUTHORIZATION=f"Bearer {key}")
-        url = reverse("enrolment-withdraw", kwargs={"pk": enrolment.pk})
+        self.client_ = APIClient()
+        self.client_.credentials(HTTP_AUTHORIZATION=f"Bearer {key}")
+        self.url = reverse("enrolment-withdraw", kwargs={"pk": self.enrolment.pk})
+
+    def withdraw(self, key: str) -> Any:
+        return self.client_.post(self.url, {}, format="json", HTTP_IDEMPOTENCY_KEY=key)
+
+    def test_a_twin_answer_stored_between_the_read_and_the_insert_wins(self) -> None:
         twin = Replay(status_code=200, body={"twin": True})
         with mock.patch(
             "tuoguan.enrolment.services.idempotency.idempotency_stored", side_effect=[None, twin]
@@ -138,22 +142,16 @@ class LookFirstKeyTest(PersonaTestCase):
             IdempotencyKey.objects.create(
                 user=self.p.parent, key="w-1", fingerprint="f", status_code=200, response={}
             )
-            response = client.post(url, {}, format="json", HTTP_IDEMPOTENCY_KEY="w-1")
+            response = self.withdraw("w-1")
         self.assertEqual(stored.call_count, 2)
         self.assertEqual((response.status_code, response.json()), (200, {"twin": True}))
-        enrolment.refresh_from_db()
-        self.assertNotEqual(enrolment.status, "withdrawn")  # rolled back
+        self.enrolment.refresh_from_db()
+        self.assertNotEqual(self.enrolment.status, "withdrawn")  # rolled back
 
     def test_a_repeat_is_answered_without_running_again(self) -> None:
-        term = open_term(self.p)
-        enrolment = apply(self.p, term)
-        _token, key = people.token_issue(user=self.p.parent, name="test")
-        client = APIClient()
-        client.credentials(HTTP_AUTHORIZATION=f"Bearer {key}")
-        url = reverse("enrolment-withdraw", kwargs={"pk": enrolment.pk})
-        first = client.post(url, {}, format="json", HTTP_IDEMPOTENCY_KEY="w-2")
+        first = self.withdraw("w-2")
         with mock.patch("tuoguan.enrolment.services.enrolment_withdraw") as withdraw:
-            again = client.post(url, {}, format="json", HTTP_IDEMPOTENCY_KEY="w-2")
+            again = self.withdraw("w-2")
         withdraw.assert_not_called()
         self.assertEqual((first.status_code, again.status_code), (200, 200))
         self.assertEqual(first.json(), again.json())
