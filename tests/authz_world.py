@@ -6,7 +6,7 @@ fixture), so a probe that changes data (a POST that succeeds) never leaks into t
 
 "own" objects sit in the Liaoning subtree (辽宁, the personas' province); "foreign" ones are
 the same kind of object in Sichuan (四川), where `outsider` is the union admin and
-`other_parent` the family. tests/authz_rules.py names objects by these kinds.
+`other_parent` the family. The rules in tests/authz_rules/ name objects by these kinds.
 """
 
 import datetime

@@ -3,7 +3,7 @@
 The endpoints come from the URL configuration (every DRF route and APIView accepting POST,
 PUT or PATCH; every page answering POST), the fields and their types from the OpenAPI schema,
 and the persona allowed to write (with the object to write to) from the authorisation rules
-in tests/authz_rules.py — so a new endpoint is covered as soon as it is routed and declared.
+in tests/authz_rules/ — so a new endpoint is covered as soon as it is routed and declared.
 """
 
 import json
@@ -92,7 +92,7 @@ def _target(world: World, name: str, method: str) -> tuple[Any, str]:
     found = _writer(name, method)
     if found is None:
         pytest.fail(
-            f"{name} accepts {method.upper()}, but no rule in tests/authz_rules.py probes it "
+            f"{name} accepts {method.upper()}, but no rule in tests/authz_rules/ probes it "
             "with a persona allowed to write: declare one (method=…, outcome ALLOWED)"
         )
     rule, persona = found

@@ -1,8 +1,8 @@
 """The authorisation matrix: every URL pattern × every persona, own subtree vs another province.
 
 The patterns come from the URL configuration itself (`get_resolver()`), so a new view is
-probed as soon as it is routed — and fails the suite until tests/authz_rules.py says who may
-reach it. See the docstring there for how to declare a rule.
+probed as soon as it is routed — and fails the suite until tests/authz_rules/ says who may
+reach it. See the docstring of tests/authz_rules/__init__.py for how to declare a rule.
 """
 
 import json
@@ -38,8 +38,10 @@ def test_every_url_pattern_has_a_declared_rule() -> None:
     if undeclared:
         lines = [f"  {name!r}: {ROUTES_BY_NAME[name][0].route}" for name in undeclared]
         problems.append(
-            "URL patterns with no authorisation rule. Declare who may reach each one in "
-            "tests/authz_rules.py, in RULES (the module docstring shows how):\n" + "\n".join(lines)
+            "URL patterns with no authorisation rule. Declare who may reach each one in RULES "
+            "of its app's module in tests/authz_rules/ (programs.py, enrolment.py, accounts.py, "
+            "orgs.py, …; the docstring of tests/authz_rules/__init__.py shows how):\n"
+            + "\n".join(lines)
         )
     assert not problems, "\n".join(problems)
 
@@ -47,7 +49,7 @@ def test_every_url_pattern_has_a_declared_rule() -> None:
 def test_every_rule_names_a_routed_pattern() -> None:
     stale = sorted(set(RULES) - set(ROUTES_BY_NAME))
     assert not stale, (
-        f"tests/authz_rules.py declares rules for URL names that are no longer routed: {stale}"
+        f"tests/authz_rules/ declares rules for URL names that are no longer routed: {stale}"
     )
 
 
@@ -81,7 +83,7 @@ def _urls(name: str, rule: Rule, obj: Any) -> list[str]:
             else:
                 raise AssertionError(
                     f"{name}: the URL takes {kwarg!r}, which its rule does not fill "
-                    "(set obj= and kwarg= in tests/authz_rules.py)"
+                    "(set obj= and kwarg= in its rule in tests/authz_rules/)"
                 )
         urls.append(reverse(name, kwargs=kwargs))
     return urls

@@ -1,7 +1,7 @@
 """Every page of the application passes axe-core in Chromium: the sweep.
 
 The URL patterns come from the URL configuration itself, as the authorisation matrix walks
-it, so a new page is swept as soon as it is routed. tests/authz_rules.py says who may open
+it, so a new page is swept as soon as it is routed. tests/authz_rules/ says who may open
 each pattern and which object of the matrix world (tests/authz_world.py) fills its URL; the
 sweep opens it as such a person, in zh-hans (the default language) on a desktop screen, and
 fails on any serious or critical axe-core violation. Pages of the families and the public
@@ -107,7 +107,7 @@ def plan(name: str) -> tuple[list[View], list[str]]:
     """The views to open for a pattern, or the reasons it cannot be swept."""
     if name not in RULES:
         return [], [
-            f"{name}: no rule in tests/authz_rules.py says who may open it, so the sweep "
+            f"{name}: no rule in tests/authz_rules/ says who may open it, so the sweep "
             "cannot build its URL; declare one there"
         ]
     rules = rules_for(name)
@@ -115,12 +115,12 @@ def plan(name: str) -> tuple[list[View], list[str]]:
     if readable:
         views = [View(name, persona, readable[0]) for persona in _viewers(readable[0])]
         if not views:
-            return [], [f"{name}: no persona gets 200 on it in tests/authz_rules.py"]
+            return [], [f"{name}: no persona gets 200 on it in tests/authz_rules/"]
         return views, []
     # Declared as a write only: ask it for a page anyway, expecting 405.
     writer = next((p for p in map(_writer, rules) if p), None)
     if writer is None:
-        return [], [f"{name}: nobody may use it according to tests/authz_rules.py"]
+        return [], [f"{name}: nobody may use it according to tests/authz_rules/"]
     return [View(name, writer, rules[0])], []
 
 
@@ -132,7 +132,7 @@ def _url(view: View, world: Any) -> str:
     for kwarg in route.kwargs:
         if kwarg not in fillers or obj is None:
             raise LookupError(
-                f"{view.name}: the URL takes {kwarg!r} and its rule in tests/authz_rules.py "
+                f"{view.name}: the URL takes {kwarg!r} and its rule in tests/authz_rules/ "
                 f"gives no object of the world to fill it (obj={view.rule.obj!r})"
             )
         kwargs[kwarg] = getattr(obj, fillers[kwarg])

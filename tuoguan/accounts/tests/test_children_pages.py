@@ -220,8 +220,9 @@ class ChildRegisterServiceTest(PersonaTestCase):
 
         from django.core.exceptions import ValidationError
 
+        # child_register looks consent_grant up in its own module, so patch it there.
         failing = mock.patch.object(
-            services, "consent_grant", side_effect=ValidationError("consent store down")
+            services.children, "consent_grant", side_effect=ValidationError("consent store down")
         )
         with failing, self.assertRaises(ValidationError):
             services.child_register(
