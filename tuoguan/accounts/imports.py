@@ -5,37 +5,29 @@ unless every row is good: a half-imported roster is worse than none, because the
 no longer tell which rows to fix and upload again.
 """
 
-import io
-import logging
-import zipfile
 from collections import Counter
 from collections.abc import Callable, Iterable
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from openpyxl import Workbook, load_workbook
-from openpyxl.styles import Font
 
+from tuoguan.core import xlsx
 from tuoguan.core.jobs import job_finish, job_progress, job_start
+from tuoguan.core.xlsx import RowError, RowErrors, cell_text, counted
 from tuoguan.orgs.models import Level, Org
 from tuoguan.orgs.permissions import Actor, covers, require
 
 from . import services
 from .models import User, Worker, mobile_validator
 
-logger = logging.getLogger(__name__)
-
 MAX_ROWS = 10_000
-MAX_REPORTED_ERRORS = 1_000
 
-# Column key → (header written in the template, other headers accepted when reading).
-COLUMNS: dict[str, tuple[Any, frozenset[str]]] = {
+COLUMNS: xlsx.Columns = {
     "real_name": (gettext_lazy("Real name"), frozenset({"real name", "name", "姓名", "真实姓名"})),
     "mobile": (
         gettext_lazy("Mobile number"),
@@ -51,13 +43,8 @@ COLUMNS: dict[str, tuple[Any, frozenset[str]]] = {
     ),
 }
 
-
-class RosterFileError(Exception):
-    """The file as a whole cannot be read as a roster; `message` is shown at the form field."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+# The name the import forms catch, for this import and the enrolment app's.
+RosterFileError = xlsx.XlsxFileError
 
 
 @dataclass(frozen=True)
@@ -69,13 +56,6 @@ class RosterRow:
     employer: str
 
 
-@dataclass(frozen=True)
-class RowError:
-    row: int
-    column: str
-    message: str
-
-
 @dataclass
 class PlannedRow:
     source: RosterRow
@@ -85,102 +65,34 @@ class PlannedRow:
 
 
 def column_label(key: str) -> str:
-    return str(COLUMNS[key][0])
-
-
-def _normalise_header(value: Any) -> str:
-    return " ".join(str(value or "").replace("*", " ").split()).casefold()
-
-
-def _text(value: Any) -> str:
-    """A cell as text: Excel stores a typed-in mobile or member number as a number."""
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
-
-
-def _normalise_mobile(value: str) -> str:
-    mobile = value.replace(" ", "").replace("-", "")
-    return mobile[3:] if mobile.startswith("+86") else mobile
+    return xlsx.column_label(COLUMNS, key)
 
 
 def _header_map(header: Iterable[Any]) -> dict[str, int]:
-    # A template downloaded in one language may be uploaded while the other is active.
-    accepted: dict[str, set[str]] = {key: set(aliases) for key, (_, aliases) in COLUMNS.items()}
-    for code, _name in settings.LANGUAGES:
-        with translation.override(code):
-            for key, (label, _aliases) in COLUMNS.items():
-                accepted[key].add(_normalise_header(str(label)))
-    found: dict[str, int] = {}
-    for index, cell in enumerate(header):
-        name = _normalise_header(cell)
-        for key, names in accepted.items():
-            if name in names and key not in found:
-                found[key] = index
-    return found
-
-
-def _open_sheet(content: bytes) -> Any:
-    if not zipfile.is_zipfile(io.BytesIO(content)):
-        raise RosterFileError(_("This file is not an Excel workbook (.xlsx)."))
-    try:
-        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-        return workbook.worksheets[0]
-    except Exception as exc:  # openpyxl raises many kinds on a damaged file
-        logger.info("Unreadable roster upload: %s", exc)
-        raise RosterFileError(
-            _("This workbook is damaged or not a real .xlsx file; save it again and retry.")
-        ) from exc
+    """The header row as `roster_read` maps it, the template's headers in every language."""
+    return xlsx.header_map(header, COLUMNS, every_language=True)
 
 
 def roster_read(content: bytes) -> list[RosterRow]:
     """Every non-empty row of the first sheet; RosterFileError when the file is unusable."""
-    sheet = _open_sheet(content)
-    try:
-        rows = sheet.iter_rows(values_only=True)
-        header = next(rows, None) or ()
-        columns = _header_map(header)
-        missing = [column_label(key) for key in COLUMNS if key not in columns]
-        if missing:
-            raise RosterFileError(
-                _(
-                    "The first row lacks the column(s): %(columns)s. Download the template "
-                    "to see the expected header row."
-                )
-                % {"columns": ", ".join(missing)}
-            )
-        result = _data_rows(rows, columns)
-    except RosterFileError:
-        raise
-    except Exception as exc:  # damage may only show while reading rows
-        logger.info("Unreadable roster upload: %s", exc)
-        raise RosterFileError(
-            _("This workbook is damaged or not a real .xlsx file; save it again and retry.")
-        ) from exc
-    if not result:
-        raise RosterFileError(_("The file has no worker rows below the header row."))
-    return result
-
-
-def _data_rows(rows: Iterable[tuple[Any, ...]], columns: dict[str, int]) -> list[RosterRow]:
-    result: list[RosterRow] = []
-    for number, values in enumerate(rows, start=2):
-        cells = {
-            key: _text(values[index]) if index < len(values) else ""
-            for key, index in columns.items()
-        }
-        if not any(cells.values()):
-            continue
-        if len(result) >= MAX_ROWS:
-            raise RosterFileError(
-                _("The file has more than %(max)d rows; split it into several files.")
-                % {"max": MAX_ROWS}
-            )
-        cells["mobile"] = _normalise_mobile(cells["mobile"])
-        result.append(RosterRow(row=number, **cells))
-    return result
+    rows = xlsx.read_rows(
+        content,
+        COLUMNS,
+        max_rows=MAX_ROWS,
+        no_rows=_("The file has no worker rows below the header row."),
+        # A template downloaded in one language may be uploaded while the other is active.
+        every_language=True,
+    )
+    return [
+        RosterRow(
+            row=row.row,
+            real_name=cell_text(row.cells["real_name"]),
+            mobile=xlsx.normalise_mobile(cell_text(row.cells["mobile"])),
+            member_number=cell_text(row.cells["member_number"]),
+            employer=cell_text(row.cells["employer"]),
+        )
+        for row in rows
+    ]
 
 
 # --- Checking the rows -------------------------------------------------------------------------
@@ -265,26 +177,18 @@ def roster_check(
     )
     planned: list[PlannedRow] = []
     errors: list[RowError] = []
-    for done, row in enumerate(rows, start=1):
+    for row in counted(rows, progress):
         row_errors, plan = _check_row(row, lookups, mobile_counts, number_counts)
         errors.extend(row_errors)
         if plan is not None and not row_errors:
             planned.append(plan)
-        if progress is not None and done % 100 == 0:
-            progress(100)
-    if progress is not None and len(rows) % 100:
-        progress(len(rows) % 100)
     return planned, errors
 
 
 def _check_row(
     row: RosterRow, lookups: _Lookups, mobiles: Counter[str], numbers: Counter[tuple[int, str]]
 ) -> tuple[list[RowError], PlannedRow | None]:
-    errors: list[RowError] = []
-
-    def error(key: str, message: str) -> None:
-        errors.append(RowError(row=row.row, column=column_label(key), message=message))
-
+    error = RowErrors(row.row, COLUMNS)
     if not row.real_name:
         error("real_name", _("The real name is missing."))
     elif len(row.real_name) > 60:
@@ -301,10 +205,10 @@ def _check_row(
             error("member_number", _("This member number appears more than once for this union."))
         elif holder is not None and (user is None or holder != user.pk):
             error("member_number", _("Another worker of this union has this member number."))
-    if errors or employer is None:
-        return errors, None
+    if error.found or employer is None:
+        return error.found, None
     worker = getattr(user, "worker", None) if user is not None else None
-    return errors, PlannedRow(source=row, employer=employer, user=user, worker=worker)
+    return error.found, PlannedRow(source=row, employer=employer, user=user, worker=worker)
 
 
 def _check_mobile(
@@ -384,10 +288,6 @@ def _update_worker(actor: Actor, worker: Worker, employer: Org, member_number: s
     worker.save()
 
 
-def errors_as_json(errors: list[RowError]) -> list[dict[str, Any]]:
-    return [asdict(e) for e in errors[:MAX_REPORTED_ERRORS]]
-
-
 # --- The template ------------------------------------------------------------------------------
 
 
@@ -396,26 +296,15 @@ def roster_template(*, employers: Iterable[Org]) -> bytes:
 
     No example row on the first sheet: uploaded unchanged, it would register a made-up worker.
     """
-    workbook = Workbook()
-    sheet = workbook.active
-    assert sheet is not None  # noqa: S101 - a new Workbook always has one sheet
-    sheet.title = _("Workers")
-    sheet.append([column_label(key) for key in COLUMNS])
-    for letter, width in zip("ABCD", (18, 16, 22, 34), strict=True):
-        sheet.column_dimensions[letter].width = width
-        sheet[f"{letter}1"].font = Font(bold=True)
-    help_sheet = workbook.create_sheet(_("Help"))
-    for line in _template_help():
-        help_sheet.append([line])
-    help_sheet.column_dimensions["A"].width = 110
+    workbook = xlsx.template_workbook(
+        title=_("Workers"), columns=COLUMNS, widths=(18, 16, 22, 34), help_lines=_template_help()
+    )
     unions = workbook.create_sheet(_("Unions"))
     unions.append([_("ID"), _("Full name"), _("Region code")])
     for org in employers:
         unions.append([org.pk, org.name, org.region_code])
     unions.column_dimensions["B"].width = 40
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return xlsx.workbook_bytes(workbook)
 
 
 def _template_help() -> list[str]:
@@ -450,30 +339,9 @@ def roster_import_run(*, job_id: int, content: bytes, actor: Actor, result_url: 
         actor=actor, rows=rows, progress=lambda step: job_progress(job_id=job_id, step=step)
     )
     if errors:
-        job_finish(
-            job_id=job_id,
-            result={
-                "url": result_url,
-                "rows": len(rows),
-                "error_count": len(errors),
-                "errors": errors_as_json(errors),
-            },
-            error=_(
-                "Nothing was imported: the file has %(count)d problem(s). "
-                "Open the report to see each one."
-            )
-            % {"count": len(errors)},
-        )
+        xlsx.job_reject(job_id=job_id, result={"url": result_url, "rows": len(rows)}, errors=errors)
         return
     with transaction.atomic():
         counts = roster_apply(actor=actor, planned=planned)
         job_progress(job_id=job_id, step=len(rows))
     job_finish(job_id=job_id, result={"url": result_url, "rows": len(rows), **counts})
-
-
-# --- Shared with other apps' .xlsx imports (enrolment: the insurer's roster) -------------------
-
-open_sheet = _open_sheet
-cell_text = _text
-normalise_header = _normalise_header
-normalise_mobile = _normalise_mobile

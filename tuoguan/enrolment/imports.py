@@ -3,16 +3,15 @@
 One row per insured child: name, ID number (or birth date and the guardian's mobile), policy
 number and cover dates. A child is found by the blind index of the ID number first, else by
 name + birth date + guardian's mobile, among the children of the admin's unions and classes.
-As with the worker roster (accounts/imports.py, whose file helpers this reuses), nothing is
-written unless every row is good: the admin gets a report of each unmatched, ambiguous or
+As with the worker roster (accounts/imports.py; both read through `tuoguan.core.xlsx`), nothing
+is written unless every row is good: the admin gets a report of each unmatched, ambiguous or
 malformed row, fixes the file and uploads it again.
 """
 
 import datetime
-import io
 import logging
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,23 +24,14 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_tasks import task
-from openpyxl import Workbook
-from openpyxl.styles import Font
 
-from tuoguan.accounts.imports import (
-    RosterFileError,
-    RowError,
-    cell_text,
-    errors_as_json,
-    normalise_header,
-    normalise_mobile,
-    open_sheet,
-)
 from tuoguan.accounts.models import Child, id_number_validator
 from tuoguan.audit.context import acting_as
+from tuoguan.core import xlsx
 from tuoguan.core.crypto import blind_index
 from tuoguan.core.jobs import job_finish, job_progress, job_start
 from tuoguan.core.models import Job
+from tuoguan.core.xlsx import RowError, RowErrors, XlsxFileError, cell_text, counted, parse_date
 from tuoguan.orgs.permissions import Actor, actor_for, require
 
 from .models import ACTIVE_STATUSES, Insurance
@@ -52,7 +42,7 @@ logger = logging.getLogger(__name__)
 MAX_ROWS = 10_000
 JOB_KIND = "insurance_import"
 
-COLUMNS: dict[str, tuple[Any, frozenset[str]]] = {
+COLUMNS: xlsx.Columns = {
     "child_name": (
         gettext_lazy("Child's name"),
         frozenset(
@@ -84,18 +74,23 @@ COLUMNS: dict[str, tuple[Any, frozenset[str]]] = {
     ),
 }
 REQUIRED = ("child_name", "policy_number", "starts_on", "ends_on")
-DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y%m%d", "%Y年%m月%d日")
 FIELD_COLUMN = {"insurer": "policy_number", "policy_number": "policy_number",
                 "starts_on": "starts_on", "ends_on": "ends_on"}  # fmt: skip
 
 
 @dataclass(frozen=True)
-class InsuredRow:
+class ChildRow:
+    """The cells of a row that find its child (`_match`), as `child_cells` cleans them."""
+
     row: int
     child_name: str
     id_number: str
     birth_date: Any
     guardian_mobile: str
+
+
+@dataclass(frozen=True)
+class InsuredRow(ChildRow):
     policy_number: str
     starts_on: Any
     ends_on: Any
@@ -111,43 +106,19 @@ class PlannedCover:
 
 
 def column_label(key: str) -> str:
-    return str(COLUMNS[key][0])
+    return xlsx.column_label(COLUMNS, key)
 
 
 # --- Reading -----------------------------------------------------------------------------------
 
 
-def _header_map(header: Iterable[Any]) -> dict[str, int]:
-    accepted = {
-        key: {normalise_header(str(label)), *aliases} for key, (label, aliases) in COLUMNS.items()
-    }
-    found: dict[str, int] = {}
-    for index, cell in enumerate(header):
-        name = normalise_header(cell)
-        for key, names in accepted.items():
-            if name in names and key not in found:
-                found[key] = index
-    return found
+def missing_child_columns(found: dict[str, int], required: Iterable[str]) -> list[str]:
+    """The required columns a header lacks, and the child's ID number if nothing can stand in.
 
-
-def parse_date(value: Any) -> datetime.date | None:
-    """A cell as a date: Excel dates, or text in the usual Chinese and ISO spellings."""
-    if isinstance(value, datetime.datetime):
-        return value.date()
-    if isinstance(value, datetime.date):
-        return value
-    text = cell_text(value)
-    for fmt in DATE_FORMATS:
-        try:
-            return datetime.datetime.strptime(text, fmt).date()  # noqa: DTZ007 - a date only
-        except ValueError:
-            continue
-    return None
-
-
-def _check_header(columns: dict[str, int]) -> None:
-    missing = [column_label(key) for key in REQUIRED if key not in columns]
-    if "id_number" not in columns and not {"birth_date", "guardian_mobile"} <= columns.keys():
+    Without the ID number, a child is found by the birth date and the guardian's mobile.
+    """
+    missing = [column_label(key) for key in required if key not in found]
+    if "id_number" not in found and not {"birth_date", "guardian_mobile"} <= found.keys():
         missing.append(
             _("%(id)s (or both %(birth)s and %(mobile)s)")
             % {
@@ -156,63 +127,37 @@ def _check_header(columns: dict[str, int]) -> None:
                 "mobile": column_label("guardian_mobile"),
             }
         )
-    if missing:
-        raise RosterFileError(
-            _(
-                "The first row lacks the column(s): %(columns)s. Download the template "
-                "to see the expected header row."
-            )
-            % {"columns": ", ".join(missing)}
-        )
+    return missing
+
+
+def child_cells(cells: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "child_name": cell_text(cells["child_name"]),
+        "id_number": cell_text(cells["id_number"]).upper(),
+        "birth_date": cells["birth_date"],
+        "guardian_mobile": xlsx.normalise_mobile(cell_text(cells["guardian_mobile"])),
+    }
 
 
 def insured_read(content: bytes) -> list[InsuredRow]:
-    """Every non-empty row of the first sheet; RosterFileError when the file is unusable."""
-    sheet = open_sheet(content)
-    try:
-        rows = sheet.iter_rows(values_only=True)
-        columns = _header_map(next(rows, ()))
-        _check_header(columns)
-        result = _data_rows(rows, columns)
-    except RosterFileError:
-        raise
-    except Exception as exc:  # damage may only show while reading rows
-        logger.info("Unreadable insurer roster: %s", exc)
-        raise RosterFileError(
-            _("This workbook is damaged or not a real .xlsx file; save it again and retry.")
-        ) from exc
-    if not result:
-        raise RosterFileError(_("The file has no insured children below the header row."))
-    return result
-
-
-def _data_rows(rows: Iterable[tuple[Any, ...]], columns: dict[str, int]) -> list[InsuredRow]:
-    result: list[InsuredRow] = []
-    for number, values in enumerate(rows, start=2):
-        cells = {
-            key: values[columns[key]] if key in columns and columns[key] < len(values) else None
-            for key in COLUMNS
-        }
-        if not any(cell_text(v) for v in cells.values()):
-            continue
-        if len(result) >= MAX_ROWS:
-            raise RosterFileError(
-                _("The file has more than %(max)d rows; split it into several files.")
-                % {"max": MAX_ROWS}
-            )
-        result.append(
-            InsuredRow(
-                row=number,
-                child_name=cell_text(cells["child_name"]),
-                id_number=cell_text(cells["id_number"]).upper(),
-                birth_date=cells["birth_date"],
-                guardian_mobile=normalise_mobile(cell_text(cells["guardian_mobile"])),
-                policy_number=cell_text(cells["policy_number"]),
-                starts_on=cells["starts_on"],
-                ends_on=cells["ends_on"],
-            )
+    """Every non-empty row of the first sheet; XlsxFileError when the file is unusable."""
+    rows = xlsx.read_rows(
+        content,
+        COLUMNS,
+        max_rows=MAX_ROWS,
+        no_rows=_("The file has no insured children below the header row."),
+        missing=lambda found: missing_child_columns(found, REQUIRED),
+    )
+    return [
+        InsuredRow(
+            row=row.row,
+            **child_cells(row.cells),
+            policy_number=cell_text(row.cells["policy_number"]),
+            starts_on=row.cells["starts_on"],
+            ends_on=row.cells["ends_on"],
         )
-    return result
+        for row in rows
+    ]
 
 
 # --- Matching ----------------------------------------------------------------------------------
@@ -235,7 +180,7 @@ def children_in_scope(actor: Actor) -> Any:
 class _Lookups:
     """The children the rows may name, fetched in two queries for the whole file."""
 
-    def __init__(self, actor: Actor, rows: list[InsuredRow]) -> None:
+    def __init__(self, actor: Actor, rows: Sequence[ChildRow]) -> None:
         scope = children_in_scope(actor).select_related("guardian__user")
         indexes = {blind_index(r.id_number) for r in rows if r.id_number}
         self.by_index = {c.id_number_index: c for c in scope.filter(id_number_index__in=indexes)}
@@ -246,7 +191,7 @@ class _Lookups:
             self.by_facts[key].append(child)
 
 
-def _match(row: InsuredRow, lookups: _Lookups, error: Callable[[str, str], None]) -> Child | None:
+def _match(row: ChildRow, lookups: _Lookups, error: Callable[[str, str], None]) -> Child | None:
     if row.id_number:
         child = lookups.by_index.get(blind_index(row.id_number))
         if child is not None:
@@ -293,14 +238,8 @@ def insured_check(
     lookups = _Lookups(actor, rows)
     planned: list[PlannedCover] = []
     errors: list[RowError] = []
-    for done, row in enumerate(rows, start=1):
-        row_errors: list[RowError] = []
-
-        def error(
-            key: str, message: str, row: InsuredRow = row, bucket: list[RowError] = row_errors
-        ) -> None:
-            bucket.append(RowError(row=row.row, column=column_label(key), message=message))
-
+    for row in counted(rows, progress):
+        error = RowErrors(row.row, COLUMNS)
         if not row.child_name:
             error("child_name", _("The child's name is missing."))
         starts_on, ends_on = parse_date(row.starts_on), parse_date(row.ends_on)
@@ -310,13 +249,9 @@ def insured_check(
         for field, message in fields.items():
             error(FIELD_COLUMN[field], message)
         child = _match(row, lookups, error) if row.child_name else None
-        errors.extend(row_errors)
-        if child is not None and not row_errors and starts_on and ends_on:
+        errors.extend(error.found)
+        if child is not None and not error.found and starts_on and ends_on:
             planned.append(PlannedCover(row.row, child, row.policy_number, starts_on, ends_on))
-        if progress is not None and done % 100 == 0:
-            progress(100)
-    if progress is not None and len(rows) % 100:
-        progress(len(rows) % 100)
     return planned, errors + _duplicates(planned)
 
 
@@ -375,22 +310,13 @@ def insured_apply(*, actor: Actor, insurer: str, planned: list[PlannedCover]) ->
 
 def insured_template() -> bytes:
     """An .xlsx with the header row to fill in and a help sheet (no example row)."""
-    workbook = Workbook()
-    sheet = workbook.active
-    assert sheet is not None  # noqa: S101 - a new Workbook always has one sheet
-    sheet.title = _("Insured children")
-    sheet.append([column_label(key) for key in COLUMNS])
-    for index, width in enumerate((14, 22, 14, 16, 24, 14, 14)):
-        letter = chr(ord("A") + index)
-        sheet.column_dimensions[letter].width = width
-        sheet[f"{letter}1"].font = Font(bold=True)
-    help_sheet = workbook.create_sheet(_("Help"))
-    for line in _template_help():
-        help_sheet.append([line])
-    help_sheet.column_dimensions["A"].width = 110
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    workbook = xlsx.template_workbook(
+        title=_("Insured children"),
+        columns=COLUMNS,
+        widths=(14, 22, 14, 16, 24, 14, 14),
+        help_lines=_template_help(),
+    )
+    return xlsx.workbook_bytes(workbook)
 
 
 def _template_help() -> list[str]:
@@ -423,19 +349,10 @@ def insured_import_run(
         progress=lambda step: job_progress(job_id=job_id, step=step),
     )
     if errors:
-        job_finish(
+        xlsx.job_reject(
             job_id=job_id,
-            result={
-                "url": result_url,
-                "rows": len(rows),
-                "error_count": len(errors),
-                "errors": errors_as_json(sorted(errors, key=lambda e: e.row)),
-            },
-            error=_(
-                "Nothing was imported: the file has %(count)d problem(s). "
-                "Open the report to see each one."
-            )
-            % {"count": len(errors)},
+            result={"url": result_url, "rows": len(rows)},
+            errors=sorted(errors, key=lambda e: e.row),
         )
         return
     with transaction.atomic():
@@ -479,7 +396,7 @@ def insurance_import(
                     insurer=insurer,
                     result_url=result_url,
                 )
-    except RosterFileError as exc:
+    except XlsxFileError as exc:
         job_finish(job_id=job_id, result={"url": result_url}, error=exc.message)
     except Exception:
         logger.exception("Insurer roster import %s failed", job_id)

@@ -6,14 +6,13 @@ optionally the priority groups declared and whether siblings stay together. Ever
 through `enrolment_apply` with source "paper", so the same rules, seats and notices apply as
 online. Nothing is imported unless every row is good: the rows are applied in one
 transaction, which is rolled back when any row fails, and the admin gets a per-row report.
-The file helpers are the worker roster import's (accounts/imports.py).
+The file is read as the other .xlsx imports read theirs (`tuoguan.core.xlsx`).
 """
 
-import io
 import logging
 import re
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,25 +24,17 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_tasks import task
-from openpyxl import Workbook
-from openpyxl.styles import Font
 
-from tuoguan.accounts.imports import (
-    RosterFileError,
-    RowError,
-    cell_text,
-    errors_as_json,
-    normalise_header,
-    normalise_mobile,
-    open_sheet,
-)
 from tuoguan.accounts.models import Child
 from tuoguan.audit.context import acting_as
+from tuoguan.core import xlsx
 from tuoguan.core.jobs import job_finish, job_progress, job_start
 from tuoguan.core.models import Job
+from tuoguan.core.xlsx import RowError, RowErrors, XlsxFileError, cell_text, counted
 from tuoguan.orgs.permissions import Actor, actor_for, require
 from tuoguan.programs.models import TargetGroup, Term
 
+from ..imports import ChildRow, child_cells, missing_child_columns
 from ..imports import _Lookups as ChildLookups  # the insurer import's matcher, shared
 from ..imports import _match as child_match
 from ..models import Enrolment, EnrolmentStatus
@@ -57,7 +48,7 @@ MAX_ROWS = 2_000
 JOB_KIND = "roster_import"
 YES = frozenset({"yes", "y", "true", "1", "是", "√", "✓", "同报"})
 
-COLUMNS: dict[str, tuple[Any, frozenset[str]]] = {
+COLUMNS: xlsx.Columns = {
     "child_name": (
         gettext_lazy("Child's name"),
         frozenset({"child name", "name", "姓名", "儿童姓名", "学生姓名", "幼儿姓名"}),
@@ -83,12 +74,7 @@ COLUMNS: dict[str, tuple[Any, frozenset[str]]] = {
 
 
 @dataclass(frozen=True)
-class PaperRow:
-    row: int
-    child_name: str
-    id_number: str
-    birth_date: Any
-    guardian_mobile: str
+class PaperRow(ChildRow):
     priority_groups: str
     siblings_together: str
 
@@ -102,92 +88,30 @@ class PlannedApplication:
 
 
 def column_label(key: str) -> str:
-    return str(COLUMNS[key][0])
+    return xlsx.column_label(COLUMNS, key)
 
 
 # --- Reading ----------------------------------------------------------------------------------
 
 
-def _header_map(header: Iterable[Any]) -> dict[str, int]:
-    accepted = {
-        key: {normalise_header(str(label)), *aliases} for key, (label, aliases) in COLUMNS.items()
-    }
-    found: dict[str, int] = {}
-    for index, cell in enumerate(header):
-        name = normalise_header(cell)
-        for key, names in accepted.items():
-            if name in names and key not in found:
-                found[key] = index
-    return found
-
-
-def _check_header(columns: dict[str, int]) -> None:
-    missing = [column_label("child_name")] if "child_name" not in columns else []
-    if "id_number" not in columns and not {"birth_date", "guardian_mobile"} <= columns.keys():
-        missing.append(
-            _("%(id)s (or both %(birth)s and %(mobile)s)")
-            % {
-                "id": column_label("id_number"),
-                "birth": column_label("birth_date"),
-                "mobile": column_label("guardian_mobile"),
-            }
-        )
-    if missing:
-        raise RosterFileError(
-            _(
-                "The first row lacks the column(s): %(columns)s. Download the template "
-                "to see the expected header row."
-            )
-            % {"columns": ", ".join(missing)}
-        )
-
-
 def applications_read(content: bytes) -> list[PaperRow]:
-    """Every non-empty row of the first sheet; RosterFileError when the file is unusable."""
-    sheet = open_sheet(content)
-    try:
-        rows = sheet.iter_rows(values_only=True)
-        columns = _header_map(next(iter(rows), ()))
-        _check_header(columns)
-        result = _data_rows(rows, columns)
-    except RosterFileError:
-        raise
-    except Exception as exc:  # damage may only show while reading rows
-        logger.info("Unreadable application file: %s", exc)
-        raise RosterFileError(
-            _("This workbook is damaged or not a real .xlsx file; save it again and retry.")
-        ) from exc
-    if not result:
-        raise RosterFileError(_("The file has no application rows below the header row."))
-    return result
-
-
-def _data_rows(rows: Iterable[tuple[Any, ...]], columns: dict[str, int]) -> list[PaperRow]:
-    result: list[PaperRow] = []
-    for number, values in enumerate(rows, start=2):
-        cells = {
-            key: values[columns[key]] if key in columns and columns[key] < len(values) else None
-            for key in COLUMNS
-        }
-        if not any(cell_text(v) for v in cells.values()):
-            continue
-        if len(result) >= MAX_ROWS:
-            raise RosterFileError(
-                _("The file has more than %(max)d rows; split it into several files.")
-                % {"max": MAX_ROWS}
-            )
-        result.append(
-            PaperRow(
-                row=number,
-                child_name=cell_text(cells["child_name"]),
-                id_number=cell_text(cells["id_number"]).upper(),
-                birth_date=cells["birth_date"],
-                guardian_mobile=normalise_mobile(cell_text(cells["guardian_mobile"])),
-                priority_groups=cell_text(cells["priority_groups"]),
-                siblings_together=cell_text(cells["siblings_together"]),
-            )
+    """Every non-empty row of the first sheet; XlsxFileError when the file is unusable."""
+    rows = xlsx.read_rows(
+        content,
+        COLUMNS,
+        max_rows=MAX_ROWS,
+        no_rows=_("The file has no application rows below the header row."),
+        missing=lambda found: missing_child_columns(found, ("child_name",)),
+    )
+    return [
+        PaperRow(
+            row=row.row,
+            **child_cells(row.cells),
+            priority_groups=cell_text(row.cells["priority_groups"]),
+            siblings_together=cell_text(row.cells["siblings_together"]),
         )
-    return result
+        for row in rows
+    ]
 
 
 # --- Checking ---------------------------------------------------------------------------------
@@ -213,36 +137,26 @@ def applications_check(
     *, actor: Actor, rows: list[PaperRow], progress: Callable[[int], None] | None = None
 ) -> tuple[list[PlannedApplication], list[RowError]]:
     """Find each row's child and read its declarations; every error, not just the first."""
-    lookups = ChildLookups(actor, rows)  # type: ignore[arg-type]
+    lookups = ChildLookups(actor, rows)
     planned: list[PlannedApplication] = []
     errors: list[RowError] = []
-    for done, row in enumerate(rows, start=1):
-        row_errors: list[RowError] = []
-
-        def error(
-            key: str, message: str, row: PaperRow = row, bucket: list[RowError] = row_errors
-        ) -> None:
-            bucket.append(RowError(row=row.row, column=column_label(key), message=message))
-
+    for row in counted(rows, progress):
+        error = RowErrors(row.row, COLUMNS)
         child = None
         if not row.child_name:
             error("child_name", _("The child's name is missing."))
         else:
-            child = child_match(row, lookups, error)  # type: ignore[arg-type]
+            child = child_match(row, lookups, error)
         groups, unknown = _priority_groups(row.priority_groups)
         if unknown:
             error(
                 "priority_groups",
                 _("Unknown priority group: %(groups)s.") % {"groups": ", ".join(unknown)},
             )
-        errors.extend(row_errors)
-        if child is not None and not row_errors:
+        errors.extend(error.found)
+        if child is not None and not error.found:
             keep = row.siblings_together.strip().casefold() in YES
             planned.append(PlannedApplication(row.row, child, groups, keep))
-        if progress is not None and done % 100 == 0:
-            progress(100)
-    if progress is not None and len(rows) % 100:
-        progress(len(rows) % 100)
     return planned, errors + _duplicates(planned)
 
 
@@ -332,22 +246,13 @@ def _apply_one(
 
 def applications_template() -> bytes:
     """An .xlsx with the header row and a help sheet; no example row (it would be imported)."""
-    workbook = Workbook()
-    sheet = workbook.active
-    assert sheet is not None  # noqa: S101 - a new Workbook always has one sheet
-    sheet.title = _("Applications")
-    sheet.append([column_label(key) for key in COLUMNS])
-    for index, width in enumerate((14, 22, 14, 16, 30, 16)):
-        letter = chr(ord("A") + index)
-        sheet.column_dimensions[letter].width = width
-        sheet[f"{letter}1"].font = Font(bold=True)
-    help_sheet = workbook.create_sheet(_("Help"))
-    for line in _template_help():
-        help_sheet.append([line])
-    help_sheet.column_dimensions["A"].width = 110
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    workbook = xlsx.template_workbook(
+        title=_("Applications"),
+        columns=COLUMNS,
+        widths=(14, 22, 14, 16, 30, 16),
+        help_lines=_template_help(),
+    )
+    return xlsx.workbook_bytes(workbook)
 
 
 def _template_help() -> list[str]:
@@ -382,20 +287,8 @@ def applications_import_run(*, job_id: int, content: bytes, actor: Actor, term: 
     if not errors:
         outcomes, errors = applications_apply(actor=actor, term=term, planned=planned)
     if errors:
-        job_finish(
-            job_id=job_id,
-            result={
-                "url": url,
-                "term": term.pk,
-                "rows": len(rows),
-                "error_count": len(errors),
-                "errors": errors_as_json(errors),
-            },
-            error=_(
-                "Nothing was imported: the file has %(count)d problem(s). "
-                "Open the report to see each one."
-            )
-            % {"count": len(errors)},
+        xlsx.job_reject(
+            job_id=job_id, result={"url": url, "term": term.pk, "rows": len(rows)}, errors=errors
         )
         return
     job_progress(job_id=job_id, step=len(rows))
@@ -435,7 +328,7 @@ def roster_import_task(
                 reason=_("paper applications import #%(job)d") % {"job": job_id},
             ):
                 applications_import_run(job_id=job_id, content=content, actor=actor, term=term)
-    except RosterFileError as exc:
+    except XlsxFileError as exc:
         job_finish(job_id=job_id, result={"url": url, "term": term_id}, error=exc.message)
     except Exception:
         logger.exception("Paper applications import %s failed", job_id)
