@@ -16,23 +16,20 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
-from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_tasks import task
 
+from tuoguan.accounts.import_jobs import import_job_run
 from tuoguan.accounts.models import Child, id_number_validator
-from tuoguan.audit.context import acting_as
 from tuoguan.core import xlsx
 from tuoguan.core.crypto import blind_index
 from tuoguan.core.jobs import job_finish, job_progress, job_start
-from tuoguan.core.models import Job
-from tuoguan.core.xlsx import RowError, RowErrors, XlsxFileError, cell_text, counted, parse_date
-from tuoguan.orgs.permissions import Actor, actor_for, require
+from tuoguan.core.xlsx import RowError, RowErrors, cell_text, counted, parse_date
+from tuoguan.orgs.permissions import Actor, require
 
 from .models import ACTIVE_STATUSES, Insurance
 from .services.insurance import check_cover_fields
@@ -369,42 +366,17 @@ def insurance_import(
 
     The upload is deleted afterwards whatever happens: it holds children's ID numbers.
     """
-    job = Job.objects.select_related("owner").get(pk=job_id)
     result_url = reverse("enrolment:insurance_import_result", args=[job_id])
-    try:
-        with translation.override(language):
-            actor = actor_for(job.owner, membership_id)
-            if actor.membership is None or actor.membership.pk != membership_id:
-                job_finish(
-                    job_id=job_id,
-                    result={"url": result_url},
-                    error=_("Your union role changed before the import ran; nothing was imported."),
-                )
-                return
-            with default_storage.open(path, "rb") as upload:
-                content = upload.read()
-            with acting_as(
-                user_id=job.owner.pk,
-                membership_id=actor.membership.pk,
-                membership_label=str(actor.membership),
-                reason=_("insurer roster import #%(job)d") % {"job": job_id},
-            ):
-                insured_import_run(
-                    job_id=job_id,
-                    content=content,
-                    actor=actor,
-                    insurer=insurer,
-                    result_url=result_url,
-                )
-    except XlsxFileError as exc:
-        job_finish(job_id=job_id, result={"url": result_url}, error=exc.message)
-    except Exception:
-        logger.exception("Insurer roster import %s failed", job_id)
-        with translation.override(language):
-            job_finish(
-                job_id=job_id,
-                result={"url": result_url},
-                error=_("The import failed unexpectedly; nothing was imported. Try again later."),
-            )
-    finally:
-        default_storage.delete(path)
+    import_job_run(
+        job_id=job_id,
+        path=path,
+        membership_id=membership_id,
+        language=language,
+        result={"url": result_url},
+        reason=gettext_lazy("insurer roster import #%(job)d"),
+        run=lambda actor, content: insured_import_run(
+            job_id=job_id, content=content, actor=actor, insurer=insurer, result_url=result_url
+        ),
+        logger=logger,
+        what="Insurer roster import",
+    )

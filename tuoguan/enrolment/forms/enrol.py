@@ -8,8 +8,8 @@ from django.core.exceptions import ValidationError
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
-from tuoguan.accounts.imports import RosterFileError
 from tuoguan.accounts.models import Child
+from tuoguan.core.xlsx import XlsxFileError
 from tuoguan.programs.models import Group, TargetGroup, Term
 
 from ..models import EnrolmentStatus
@@ -162,7 +162,7 @@ class RosterImportForm(forms.Form):
         content = upload.read()
         try:
             rows = roster_import.applications_read(content)
-        except RosterFileError as exc:
+        except XlsxFileError as exc:
             raise ValidationError(exc.message) from exc
         self.content, self.row_count = content, len(rows)
         return upload

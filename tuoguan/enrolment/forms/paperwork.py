@@ -13,7 +13,7 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
-from tuoguan.accounts.imports import RosterFileError
+from tuoguan.core.xlsx import XlsxFileError
 
 from ..imports import insured_read
 
@@ -152,7 +152,7 @@ class InsuranceImportForm(forms.Form):
         content = upload.read()
         try:
             rows = insured_read(content)
-        except RosterFileError as exc:
+        except XlsxFileError as exc:
             raise forms.ValidationError(exc.message) from exc
         self.content, self.row_count = content, len(rows)
         return upload

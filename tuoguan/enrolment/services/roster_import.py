@@ -17,21 +17,18 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.core.files.storage import default_storage
 from django.db import transaction
 from django.urls import reverse
-from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_tasks import task
 
+from tuoguan.accounts.import_jobs import import_job_run
 from tuoguan.accounts.models import Child
-from tuoguan.audit.context import acting_as
 from tuoguan.core import xlsx
 from tuoguan.core.jobs import job_finish, job_progress, job_start
-from tuoguan.core.models import Job
-from tuoguan.core.xlsx import RowError, RowErrors, XlsxFileError, cell_text, counted
-from tuoguan.orgs.permissions import Actor, actor_for, require
+from tuoguan.core.xlsx import RowError, RowErrors, cell_text, counted
+from tuoguan.orgs.permissions import Actor, require
 from tuoguan.programs.models import TargetGroup, Term
 
 from ..imports import ChildRow, child_cells, missing_child_columns
@@ -306,37 +303,20 @@ def roster_import_task(
 
     The upload is deleted afterwards whatever happens: it holds children's data.
     """
-    job = Job.objects.select_related("owner").get(pk=job_id)
     url = reverse("enrolment:roster_import_result", args=[job_id])
-    try:
-        with translation.override(language):
-            actor = actor_for(job.owner, membership_id)
-            if actor.membership is None or actor.membership.pk != membership_id:
-                job_finish(
-                    job_id=job_id,
-                    result={"url": url, "term": term_id},
-                    error=_("Your union role changed before the import ran; nothing was imported."),
-                )
-                return
-            with default_storage.open(path, "rb") as upload:
-                content = upload.read()
-            term = Term.objects.select_related("program__host").get(pk=term_id)
-            with acting_as(
-                user_id=job.owner.pk,
-                membership_id=actor.membership.pk,
-                membership_label=str(actor.membership),
-                reason=_("paper applications import #%(job)d") % {"job": job_id},
-            ):
-                applications_import_run(job_id=job_id, content=content, actor=actor, term=term)
-    except XlsxFileError as exc:
-        job_finish(job_id=job_id, result={"url": url, "term": term_id}, error=exc.message)
-    except Exception:
-        logger.exception("Paper applications import %s failed", job_id)
-        with translation.override(language):
-            job_finish(
-                job_id=job_id,
-                result={"url": url, "term": term_id},
-                error=_("The import failed unexpectedly; nothing was imported. Try again later."),
-            )
-    finally:
-        default_storage.delete(path)
+
+    def run(actor: Actor, content: bytes) -> None:
+        term = Term.objects.select_related("program__host").get(pk=term_id)
+        applications_import_run(job_id=job_id, content=content, actor=actor, term=term)
+
+    import_job_run(
+        job_id=job_id,
+        path=path,
+        membership_id=membership_id,
+        language=language,
+        result={"url": url, "term": term_id},
+        reason=gettext_lazy("paper applications import #%(job)d"),
+        run=run,
+        logger=logger,
+        what="Paper applications import",
+    )
