@@ -5,7 +5,7 @@ rejected term goes back to draft to be edited and resubmitted. Every transition 
 through AuditedModel (so it is in the log) and tells the people concerned.
 """
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -34,6 +34,17 @@ def _refuse(term: Term, action: str) -> ValidationError:
         _("A term that is %(status)s cannot be %(action)s.")
         % {"status": term.get_status_display().lower(), "action": action}
     )
+
+
+def _move(actor: Actor, term: Term, *, since: Collection[str], to: TermStatus, action: str) -> Term:
+    """A host's step that only changes the status (from one of `since`): no one is told."""
+    require(can_manage_term(actor, term))
+    term = _locked(term)
+    if term.status not in since:
+        raise _refuse(term, action)
+    term.status = to
+    term.save()
+    return term
 
 
 # --- Who hears about it --------------------------------------------------------------------
@@ -140,36 +151,18 @@ def term_reject(*, actor: Actor, term: Term, reason: str) -> Term:
 @transaction.atomic
 def term_redraft(*, actor: Actor, term: Term) -> Term:
     """Take a rejected term back to draft, to edit and resubmit it."""
-    require(can_manage_term(actor, term))
-    term = _locked(term)
-    if term.status != S.REJECTED:
-        raise _refuse(term, _("taken back to draft"))
-    term.status = S.DRAFT
-    term.save()
-    return term
+    return _move(actor, term, since={S.REJECTED}, to=S.DRAFT, action=_("taken back to draft"))
 
 
 @transaction.atomic
 def term_open_enrolment(*, actor: Actor, term: Term) -> Term:
-    require(can_manage_term(actor, term))
-    term = _locked(term)
-    if term.status != S.APPROVED:
-        raise _refuse(term, _("opened for enrolment"))
-    term.status = S.ENROLLING
-    term.save()
-    return term
+    return _move(actor, term, since={S.APPROVED}, to=S.ENROLLING, action=_("opened for enrolment"))
 
 
 @transaction.atomic
 def term_start(*, actor: Actor, term: Term) -> Term:
     """The class begins; a class without enrolment may start straight after approval."""
-    require(can_manage_term(actor, term))
-    term = _locked(term)
-    if term.status not in APPROVED_STATES:
-        raise _refuse(term, _("started"))
-    term.status = S.RUNNING
-    term.save()
-    return term
+    return _move(actor, term, since=APPROVED_STATES, to=S.RUNNING, action=_("started"))
 
 
 @transaction.atomic

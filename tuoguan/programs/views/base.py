@@ -1,20 +1,28 @@
 """What every page of the programs app shares."""
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Page, Paginator
-from django.http import FileResponse, HttpRequest
+from django.db.models import Model
+from django.forms import BaseForm
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from tuoguan.orgs.models import Org, Role
 from tuoguan.orgs.permissions import Actor, require
 
+from ..forms.base import add_service_errors
+
 PAGE_SIZE = 50
 GET_POST = require_http_methods(["GET", "HEAD", "POST"])
 # Who supervises: reads the compliance of the classes below.
 SUPERVISOR_ROLES = frozenset({Role.UNION_ADMIN, Role.REVIEWER, Role.INSPECTOR})
+
+Saved = TypeVar("Saved", bound=Model)
 
 
 def actor_of(request: HttpRequest) -> Actor:
@@ -51,6 +59,33 @@ def is_htmx(request: HttpRequest) -> bool:
 def refusal(request: HttpRequest, exc: ValidationError) -> None:
     """Tell the person why a service refused, in its own words."""
     messages.error(request, " ".join(str(m) for m in exc.messages))
+
+
+def form_page(
+    request: HttpRequest,
+    form: BaseForm,
+    save: Callable[[], Saved],
+    *,
+    done: str | Callable[[Saved], str],
+    then: str,
+    template: str,
+    context: dict[str, Any] | None = None,
+    pk: int | None = None,
+) -> HttpResponse:
+    """A form whose valid POST runs one service call (`save`).
+
+    On success it says `done` and goes to the `then` page of what was saved (or of `pk`); a
+    refusal comes back on the form, rendered with `template`.
+    """
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = save()
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, done if isinstance(done, str) else done(saved))
+            return redirect(then, pk=saved.pk if pk is None else pk)
+    return render(request, template, {"form": form, **(context or {})})
 
 
 def serve_file(field: Any, content_type: str = "") -> FileResponse:

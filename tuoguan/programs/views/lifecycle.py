@@ -17,11 +17,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
-from tuoguan.orgs.permissions import require
+from tuoguan.orgs.permissions import Actor, require
 
 from .. import selectors, services
 from ..forms.base import add_service_errors
 from ..forms.terms import ReasonForm, SummaryForm
+from ..models import Term
 from ..permissions import can_approve_term, can_manage_term
 from .base import GET_POST, actor_of, paginate, refusal
 
@@ -60,49 +61,56 @@ term_open_enrolment = _step(services.term_open_enrolment, gettext_lazy("Enrolmen
 term_start = _step(services.term_start, gettext_lazy("Term started."))
 
 
-@login_required
-@GET_POST
-def term_reject(request: HttpRequest, pk: int) -> HttpResponse:
-    actor = actor_of(request)
-    term = selectors.term_for(actor, pk)
-    require(can_approve_term(actor, term))
-    form = ReasonForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.term_reject(actor=actor, term=term, reason=form.cleaned_data["reason"])
-        except ValidationError as exc:
-            if not hasattr(exc, "error_dict"):
-                refusal(request, exc)
+def _step_with_form(
+    service: Callable[..., Any],
+    form_class: type[ReasonForm | SummaryForm],
+    allowed: Callable[[Actor, Term], bool],
+    done: Any,
+    *,
+    step: str,
+) -> Callable[[HttpRequest, int], HttpResponse]:
+    """A view asking, on the term_step page, for the one field `service` takes beside the term.
+
+    A refusal of the step goes back as a message; one about the field stays on the form.
+    """
+    (field,) = form_class.base_fields  # the form's one field is the service's keyword
+
+    @login_required
+    @GET_POST
+    def view(request: HttpRequest, pk: int) -> HttpResponse:
+        actor = actor_of(request)
+        term = selectors.term_for(actor, pk)
+        require(allowed(actor, term))
+        form = form_class(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                service(actor=actor, term=term, **{field: form.cleaned_data[field]})
+            except ValidationError as exc:
+                if not hasattr(exc, "error_dict"):
+                    refusal(request, exc)
+                    return _back(request, term.pk)
+                add_service_errors(form, exc)
+            else:
+                messages.success(request, str(done))
                 return _back(request, term.pk)
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("Term rejected; the host union has been told why."))
-            return _back(request, term.pk)
-    context = {"form": form, "term": term, "step": "reject"}
-    return render(request, "programs/term_step.html", context)
+        context = {"form": form, "term": term, "step": step}
+        return render(request, "programs/term_step.html", context)
+
+    view.__name__ = service.__name__
+    return view
 
 
-@login_required
-@GET_POST
-def term_close(request: HttpRequest, pk: int) -> HttpResponse:
-    """结营: the term ends with a closing summary."""
-    actor = actor_of(request)
-    term = selectors.term_for(actor, pk)
-    require(can_manage_term(actor, term))
-    form = SummaryForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.term_close(actor=actor, term=term, summary=form.cleaned_data["summary"])
-        except ValidationError as exc:
-            if not hasattr(exc, "error_dict"):
-                refusal(request, exc)
-                return _back(request, term.pk)
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("Term closed."))
-            return _back(request, term.pk)
-    context = {"form": form, "term": term, "step": "close"}
-    return render(request, "programs/term_step.html", context)
+term_reject = _step_with_form(
+    services.term_reject,
+    ReasonForm,
+    can_approve_term,
+    gettext_lazy("Term rejected; the host union has been told why."),
+    step="reject",
+)
+# 结营: the term ends with a closing summary.
+term_close = _step_with_form(
+    services.term_close, SummaryForm, can_manage_term, gettext_lazy("Term closed."), step="close"
+)
 
 
 @login_required

@@ -1,26 +1,22 @@
 """Classes (托管班): the list with its filters, a class's page, create and edit, photos."""
 
-import copy
-
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
-from django.http import FileResponse, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.urls import path
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET
 
 from tuoguan.orgs.models import Level
 from tuoguan.orgs.permissions import require
 from tuoguan.orgs.selectors import orgs_visible_to
 
 from .. import selectors, services
-from ..forms.base import add_service_errors
-from ..forms.programs import PhotoForm, ProgramFilterForm, ProgramForm
+from ..forms.programs import ProgramFilterForm, ProgramForm
 from ..models import TargetGroup
 from ..permissions import HOST_ROLES, can_manage_program
-from .base import GET_POST, actor_of, is_htmx, paginate, serve_file, staff_actor
+from .base import GET_POST, actor_of, form_page, is_htmx, paginate, staff_actor
+from .managed import Managed
 
 
 @login_required
@@ -48,17 +44,16 @@ def program_create(request: HttpRequest) -> HttpResponse:
     require(actor.has_role(HOST_ROLES))
     hosts = orgs_visible_to(actor).filter(is_active=True)
     form = ProgramForm(request.POST or None, hosts=hosts, initial={"host": actor.org})
-    if request.method == "POST" and form.is_valid():
-        try:
-            program = services.program_create(
-                actor=actor, host=form.cleaned_data["host"], **form.service_fields()
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("Class “%(name)s” created.") % {"name": program.name})
-            return redirect("programs:detail", pk=program.pk)
-    return render(request, "programs/program_form.html", {"form": form})
+    return form_page(
+        request,
+        form,
+        lambda: services.program_create(
+            actor=actor, host=form.cleaned_data["host"], **form.service_fields()
+        ),
+        done=lambda program: _("Class “%(name)s” created.") % {"name": program.name},
+        then="programs:detail",
+        template="programs/program_form.html",
+    )
 
 
 @login_required
@@ -84,62 +79,16 @@ def program_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "programs/program_detail.html", context)
 
 
-@login_required
-@GET_POST
-def program_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    actor = actor_of(request)
-    program = selectors.program_for(actor, pk)
-    require(can_manage_program(actor, program))
-    form = ProgramForm(request.POST or None, instance=copy.copy(program))
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.program_update(actor=actor, program=program, **form.service_fields())
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("Changes saved."))
-            return redirect("programs:detail", pk=program.pk)
-    return render(request, "programs/program_form.html", {"form": form, "program": program})
-
-
-@login_required
-@GET_POST
-def program_photo_add(request: HttpRequest, pk: int) -> HttpResponse:
-    actor = actor_of(request)
-    program = selectors.program_for(actor, pk)
-    require(can_manage_program(actor, program))
-    form = PhotoForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.program_photo_add(
-                actor=actor,
-                program=program,
-                image=form.cleaned_data["image"],
-                caption=form.cleaned_data["caption"],
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("Photo added."))
-            return redirect("programs:detail", pk=program.pk)
-    context = {"form": form, "subject": program, "back": program}
-    return render(request, "programs/photo_form.html", context)
-
-
-@login_required
-@require_GET
-def program_photo(request: HttpRequest, pk: int) -> FileResponse:
-    photo = selectors.program_photo_for(actor_of(request), pk)
-    return serve_file(photo.image)
-
-
-@login_required
-@require_POST
-def program_photo_remove(request: HttpRequest, pk: int) -> HttpResponse:
-    photo = selectors.program_photo_for(actor_of(request), pk)
-    services.photo_remove(actor=actor_of(request), photo=photo)
-    messages.success(request, _("Photo removed."))
-    return redirect("programs:detail", pk=photo.program_id)
+PROGRAM = Managed(
+    name="program",
+    find=selectors.program_for,
+    can_manage=can_manage_program,
+    detail="programs:detail",
+)
+program_edit = PROGRAM.edit_view(ProgramForm, services.program_update, "programs/program_form.html")
+program_photo_add = PROGRAM.photo_add_view(services.program_photo_add)
+program_photo = PROGRAM.photo_view(selectors.program_photo_for)
+program_photo_remove = PROGRAM.photo_remove_view(selectors.program_photo_for)
 
 
 urlpatterns = [

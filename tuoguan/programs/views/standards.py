@@ -1,11 +1,15 @@
 """Construction standards (建设标准): versions, criteria, publishing; the work calendar."""
 
 import copy
+from collections.abc import Callable
 from itertools import groupby
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db.models import Model
+from django.forms import BaseForm
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
@@ -13,15 +17,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from tuoguan.orgs.permissions import require
+from tuoguan.orgs.permissions import Actor, require
 
 from .. import selectors, services
-from ..forms.base import add_service_errors
 from ..forms.standards import CriterionForm, NewVersionForm, StandardForm
 from ..models import Criterion, Standard
 from ..permissions import can_manage_standard
 from ..standards import standard_for
-from .base import GET_POST, own_org, paginate, refusal, staff_actor
+from .base import GET_POST, form_page, own_org, paginate, refusal, staff_actor
 
 
 @login_required
@@ -64,6 +67,50 @@ def standard_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "programs/standard_detail.html", context)
 
 
+def _managed_standard(request: HttpRequest, pk: int) -> tuple[Actor, Standard]:
+    """The actor and the standard `pk`, which they must be allowed to change (403)."""
+    actor = staff_actor(request)
+    standard = selectors.standard_for_actor(actor, pk)
+    require(can_manage_standard(actor, standard.org))
+    return actor, standard
+
+
+def _standard_form_page(
+    request: HttpRequest,
+    form: BaseForm,
+    save: Callable[[], Model],
+    *,
+    done: str,
+    template: str,
+    standard: Standard,
+    **context: Any,
+) -> HttpResponse:
+    """A form on a standard or its criteria, which comes back to the standard's page."""
+    return form_page(
+        request,
+        form,
+        save,
+        done=done,
+        then="programs:standard_detail",
+        template=template,
+        context={"standard": standard, **context},
+        pk=standard.pk,
+    )
+
+
+def _standard_step(
+    request: HttpRequest, step: Callable[[], object], *, done: str, standard_pk: int
+) -> HttpResponse:
+    """A POST running one service; a refusal comes back as a message on the standard's page."""
+    try:
+        step()
+    except ValidationError as exc:
+        refusal(request, exc)
+    else:
+        messages.success(request, done)
+    return redirect("programs:standard_detail", pk=standard_pk)
+
+
 @login_required
 @GET_POST
 def standard_create(request: HttpRequest) -> HttpResponse:
@@ -72,15 +119,14 @@ def standard_create(request: HttpRequest) -> HttpResponse:
     org = own_org(actor)
     require(can_manage_standard(actor, org))
     form = StandardForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            standard = services.standard_create(actor=actor, org=org, **form.service_fields())
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("Draft standard created; add its criteria."))
-            return redirect("programs:standard_detail", pk=standard.pk)
-    return render(request, "programs/standard_form.html", {"form": form})
+    return form_page(
+        request,
+        form,
+        lambda: services.standard_create(actor=actor, org=org, **form.service_fields()),
+        done=_("Draft standard created; add its criteria."),
+        then="programs:standard_detail",
+        template="programs/standard_form.html",
+    )
 
 
 @login_required
@@ -92,41 +138,36 @@ def standard_new_version(request: HttpRequest, pk: int) -> HttpResponse:
     org = own_org(actor)
     require(can_manage_standard(actor, org))
     form = NewVersionForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            standard = services.standard_new_version(
-                actor=actor,
-                standard=source,
-                org=org,
-                effective_from=form.cleaned_data["effective_from"],
-                title=form.cleaned_data["title"],
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("New draft version created."))
-            return redirect("programs:standard_detail", pk=standard.pk)
-    context = {"form": form, "source": source}
-    return render(request, "programs/standard_form.html", context)
+    return form_page(
+        request,
+        form,
+        lambda: services.standard_new_version(
+            actor=actor,
+            standard=source,
+            org=org,
+            effective_from=form.cleaned_data["effective_from"],
+            title=form.cleaned_data["title"],
+        ),
+        done=_("New draft version created."),
+        then="programs:standard_detail",
+        template="programs/standard_form.html",
+        context={"source": source},
+    )
 
 
 @login_required
 @GET_POST
 def standard_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    actor = staff_actor(request)
-    standard = selectors.standard_for_actor(actor, pk)
-    require(can_manage_standard(actor, standard.org))
+    actor, standard = _managed_standard(request, pk)
     form = StandardForm(request.POST or None, instance=copy.copy(standard))
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.standard_update(actor=actor, standard=standard, **form.service_fields())
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("Changes saved."))
-            return redirect("programs:standard_detail", pk=standard.pk)
-    context = {"form": form, "standard": standard}
-    return render(request, "programs/standard_form.html", context)
+    return _standard_form_page(
+        request,
+        form,
+        lambda: services.standard_update(actor=actor, standard=standard, **form.service_fields()),
+        done=_("Changes saved."),
+        template="programs/standard_form.html",
+        standard=standard,
+    )
 
 
 @login_required
@@ -134,32 +175,27 @@ def standard_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def standard_publish(request: HttpRequest, pk: int) -> HttpResponse:
     actor = staff_actor(request)
     standard = selectors.standard_for_actor(actor, pk)
-    try:
-        services.standard_publish(actor=actor, standard=standard)
-    except ValidationError as exc:
-        refusal(request, exc)
-    else:
-        messages.success(request, _("Standard published; it can no longer change."))
-    return redirect("programs:standard_detail", pk=standard.pk)
+    return _standard_step(
+        request,
+        lambda: services.standard_publish(actor=actor, standard=standard),
+        done=_("Standard published; it can no longer change."),
+        standard_pk=standard.pk,
+    )
 
 
 @login_required
 @GET_POST
 def criterion_add(request: HttpRequest, pk: int) -> HttpResponse:
-    actor = staff_actor(request)
-    standard = selectors.standard_for_actor(actor, pk)
-    require(can_manage_standard(actor, standard.org))
+    actor, standard = _managed_standard(request, pk)
     form = CriterionForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.criterion_add(actor=actor, standard=standard, **form.service_fields())
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("Criterion added."))
-            return redirect("programs:standard_detail", pk=standard.pk)
-    context = {"form": form, "standard": standard}
-    return render(request, "programs/criterion_form.html", context)
+    return _standard_form_page(
+        request,
+        form,
+        lambda: services.criterion_add(actor=actor, standard=standard, **form.service_fields()),
+        done=_("Criterion added."),
+        template="programs/criterion_form.html",
+        standard=standard,
+    )
 
 
 @login_required
@@ -170,16 +206,17 @@ def criterion_edit(request: HttpRequest, pk: int) -> HttpResponse:
     standard = criterion.standard
     require(can_manage_standard(actor, standard.org))
     form = CriterionForm(request.POST or None, instance=copy.copy(criterion))
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.criterion_update(actor=actor, criterion=criterion, **form.service_fields())
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("Changes saved."))
-            return redirect("programs:standard_detail", pk=standard.pk)
-    context = {"form": form, "standard": standard, "criterion": criterion}
-    return render(request, "programs/criterion_form.html", context)
+    return _standard_form_page(
+        request,
+        form,
+        lambda: services.criterion_update(
+            actor=actor, criterion=criterion, **form.service_fields()
+        ),
+        done=_("Changes saved."),
+        template="programs/criterion_form.html",
+        standard=standard,
+        criterion=criterion,
+    )
 
 
 @login_required
@@ -187,13 +224,12 @@ def criterion_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def criterion_remove(request: HttpRequest, pk: int) -> HttpResponse:
     actor = staff_actor(request)
     criterion = selectors.criterion_for(actor, pk)
-    try:
-        services.criterion_remove(actor=actor, criterion=criterion)
-    except ValidationError as exc:
-        refusal(request, exc)
-    else:
-        messages.success(request, _("Criterion removed."))
-    return redirect("programs:standard_detail", pk=criterion.standard_id)
+    return _standard_step(
+        request,
+        lambda: services.criterion_remove(actor=actor, criterion=criterion),
+        done=_("Criterion removed."),
+        standard_pk=criterion.standard_id,
+    )
 
 
 urlpatterns = [

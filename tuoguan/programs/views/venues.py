@@ -1,27 +1,24 @@
 """Venues (场地): where classes run, with their areas, certificates and photos."""
 
-import copy
 from typing import Any
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
-from django.http import FileResponse, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET
 
 from tuoguan.orgs.permissions import require
 from tuoguan.orgs.selectors import orgs_visible_to
 
 from .. import selectors, services
-from ..forms.base import add_service_errors
-from ..forms.programs import PhotoForm, VenueForm
+from ..forms.programs import VenueForm
 from ..models import Venue
 from ..permissions import HOST_ROLES, can_manage_venue
-from .base import GET_POST, actor_of, paginate, serve_file, staff_actor
+from .base import GET_POST, actor_of, form_page, paginate, staff_actor
+from .managed import Managed
 
 
 @login_required
@@ -44,17 +41,16 @@ def venue_create(request: HttpRequest) -> HttpResponse:
     require(actor.has_role(HOST_ROLES))
     owners = orgs_visible_to(actor).filter(is_active=True)
     form = VenueForm(request.POST or None, owners=owners, initial={"owner": actor.org})
-    if request.method == "POST" and form.is_valid():
-        try:
-            venue = services.venue_create(
-                actor=actor, owner=form.cleaned_data["owner"], **form.service_fields()
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("Venue “%(name)s” added.") % {"name": venue.name})
-            return redirect("programs:venue_detail", pk=venue.pk)
-    return render(request, "programs/venue_form.html", {"form": form})
+    return form_page(
+        request,
+        form,
+        lambda: services.venue_create(
+            actor=actor, owner=form.cleaned_data["owner"], **form.service_fields()
+        ),
+        done=lambda venue: _("Venue “%(name)s” added.") % {"name": venue.name},
+        then="programs:venue_detail",
+        template="programs/venue_form.html",
+    )
 
 
 def _certificates(venue: Venue) -> list[dict[str, Any]]:
@@ -93,62 +89,16 @@ def venue_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "programs/venue_detail.html", context)
 
 
-@login_required
-@GET_POST
-def venue_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    actor = actor_of(request)
-    venue = selectors.venue_for(actor, pk)
-    require(can_manage_venue(actor, venue))
-    form = VenueForm(request.POST or None, instance=copy.copy(venue))
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.venue_update(actor=actor, venue=venue, **form.service_fields())
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("Changes saved."))
-            return redirect("programs:venue_detail", pk=venue.pk)
-    return render(request, "programs/venue_form.html", {"form": form, "venue": venue})
-
-
-@login_required
-@GET_POST
-def venue_photo_add(request: HttpRequest, pk: int) -> HttpResponse:
-    actor = actor_of(request)
-    venue = selectors.venue_for(actor, pk)
-    require(can_manage_venue(actor, venue))
-    form = PhotoForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.venue_photo_add(
-                actor=actor,
-                venue=venue,
-                image=form.cleaned_data["image"],
-                caption=form.cleaned_data["caption"],
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("Photo added."))
-            return redirect("programs:venue_detail", pk=venue.pk)
-    context = {"form": form, "subject": venue, "venue": venue}
-    return render(request, "programs/photo_form.html", context)
-
-
-@login_required
-@require_GET
-def venue_photo(request: HttpRequest, pk: int) -> FileResponse:
-    photo = selectors.venue_photo_for(actor_of(request), pk)
-    return serve_file(photo.image)
-
-
-@login_required
-@require_POST
-def venue_photo_remove(request: HttpRequest, pk: int) -> HttpResponse:
-    photo = selectors.venue_photo_for(actor_of(request), pk)
-    services.photo_remove(actor=actor_of(request), photo=photo)
-    messages.success(request, _("Photo removed."))
-    return redirect("programs:venue_detail", pk=photo.venue_id)
+VENUE = Managed(
+    name="venue",
+    find=selectors.venue_for,
+    can_manage=can_manage_venue,
+    detail="programs:venue_detail",
+)
+venue_edit = VENUE.edit_view(VenueForm, services.venue_update, "programs/venue_form.html")
+venue_photo_add = VENUE.photo_add_view(services.venue_photo_add)
+venue_photo = VENUE.photo_view(selectors.venue_photo_for)
+venue_photo_remove = VENUE.photo_remove_view(selectors.venue_photo_for)
 
 
 urlpatterns = [
