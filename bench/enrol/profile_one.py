@@ -24,7 +24,7 @@ STEPS = {
     "insert_row": "enrolment INSERT + audit entry",
     "notify": "reply in the inbox",
     "waitlist_position": "waitlist position",
-    "waitlist_ranks_take": "seat or waitlist",
+    "waitlist_rank_take": "seat or waitlist",
     "pool_take": "seat or waitlist",
     "_allocate": "seat or waitlist",
     "rules_for": "eligibility",

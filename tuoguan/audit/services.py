@@ -37,14 +37,15 @@ def insert_with_entry(instance: models.Model, values: dict[str, Any]) -> Any:
     entry = _entry_values("create", instance, None, "", "")
     row_sql, row_params = rawsql.insert_statement(type(instance), values)
     entry_columns, entry_params = rawsql.insert_columns(AuditEntry, entry)
-    object_id = rawsql.quote("object_id")
+    object_id, new_id = rawsql.quote("object_id"), rawsql.quote(instance._meta.pk.column)
     picks = ", ".join(
-        "CAST(new_row.id AS varchar)" if name == object_id else "%s" for name in entry_columns
+        f"CAST(new_row.{new_id} AS varchar)" if name == object_id else "%s"
+        for name in entry_columns
     )
     params = [p for name, p in zip(entry_columns, entry_params, strict=True) if name != object_id]
     sql = (
         f"WITH new_row AS ({row_sql}) "  # noqa: S608 - names and placeholders only
-        f"INSERT INTO audit_auditentry ({', '.join(entry_columns)}) "
+        f"INSERT INTO {rawsql.quote(AuditEntry._meta.db_table)} ({', '.join(entry_columns)}) "
         f"SELECT {picks} FROM new_row RETURNING object_id"
     )
     found = rawsql.fetch_one(sql, [*row_params, *params])

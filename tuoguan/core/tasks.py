@@ -10,6 +10,7 @@ Any other backend, or a backend that waits for the commit, gets `task.enqueue()`
 
 from typing import Any
 
+from django.db import DEFAULT_DB_ALIAS
 from django.db.models.signals import pre_save
 from django_tasks.backends.database.backend import DatabaseBackend
 from django_tasks.backends.database.models import DBTaskResult
@@ -29,5 +30,7 @@ def enqueue(task: Any, *args: Any) -> None:
     # The backend's own mapping from a task call to its row; only the INSERT is ours.
     row = backend._task_to_db_task(task, json_normalize(args), {})
     # Their pre_save receivers complete the row (run_after), as Model.save() would run them.
-    pre_save.send(sender=DBTaskResult, instance=row, raw=False, using="default", update_fields=None)
+    pre_save.send(
+        sender=DBTaskResult, instance=row, raw=False, using=DEFAULT_DB_ALIAS, update_fields=None
+    )
     rawsql.insert(DBTaskResult, {name: getattr(row, name) for name in _COLUMNS})

@@ -3,7 +3,7 @@
 See services/idempotency.py for the rules. The handler runs in a transaction that also
 stores its answer (success or a 4xx the view produced), so the answer exists exactly when
 the act does; an unexpected error stores nothing, so a retry runs again. One read before
-and one INSERT inside: no separate commit of a claim.
+(none with `look_first=False`) and one INSERT inside: no separate commit of a claim.
 """
 
 import functools

@@ -38,7 +38,7 @@ from .eligibility import (
     rules_for,
 )
 from .paperwork import enrolment_sync_confirmation
-from .seats import Pools, seat_pools_ensure, seat_take, term_pool_lock, waitlist_ranks_take
+from .seats import Pools, seat_pools_ensure, seat_take, term_pool_lock, waitlist_rank_take
 
 SOURCES = ("online", "paper", "manual")
 MAX_SIBLING_KEY = 40
@@ -146,7 +146,7 @@ def _seat_or_waitlist(
         # Taking a rank locks the term's pool. Under the lock the counts are stable: a seat
         # freed since the first attempt, which nobody on the waitlist could take, goes to
         # this applicant (the rank then stays unused: ranks only need to be ordered).
-        rank, free = waitlist_ranks_take(enrolment.term_id)
+        rank, free = waitlist_rank_take(enrolment.term_id)
         if free > 0:
             taken, group = seat_take(pools, fitting, has_groups)
         if not taken:

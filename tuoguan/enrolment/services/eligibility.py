@@ -351,7 +351,7 @@ def check_eligibility(
     """Every rule the application fails, in the order a parent would fix them (empty: fine).
 
     Facts already known (selectors.apply_facts) save their queries: `has_consent`, and
-    `has_other_active=False` when the child holds no active application anywhere.
+    `has_other_active=False` when no active application of the child could refuse this one.
     Raises Http404 when the child is not in the guardian's family.
     """
     if child.guardian_id != guardian.pk:

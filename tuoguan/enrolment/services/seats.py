@@ -85,7 +85,7 @@ def term_pool_lock(term: Term) -> SeatPool:
 _TAKE = "UPDATE enrolment_seatpool SET taken = taken + %s WHERE id = %s AND taken + %s <= capacity"
 _GIVE_BACK = "UPDATE enrolment_seatpool SET taken = taken - %s WHERE id = %s AND taken >= %s"
 _RANKS = (
-    "UPDATE enrolment_seatpool SET waitlist_seq = waitlist_seq + %s "
+    "UPDATE enrolment_seatpool SET waitlist_seq = waitlist_seq + 1 "
     "WHERE term_id = %s AND group_id IS NULL RETURNING waitlist_seq, capacity - taken"
 )
 
@@ -99,17 +99,17 @@ def pool_give_back(pool_id: int, count: int = 1) -> None:
     rawsql.execute(_GIVE_BACK, [count, pool_id, count])
 
 
-def waitlist_ranks_take(term_id: int, count: int = 1) -> tuple[int, int]:
-    """Hand out `count` waitlist ranks of the term; returns the last one and the term's
-    free seats as the lock found them.
+def waitlist_rank_take(term_id: int) -> tuple[int, int]:
+    """Hand out the term's next waitlist rank; returns it and the term's free seats as the
+    lock found them (the draw continues the same counter in bulk).
 
     The UPDATE locks the term's pool row, so it follows the lock order above and serialises
     with every other seat or waitlist change of the term.
     """
-    row = rawsql.fetch_one(_RANKS, [count, term_id])
+    row = rawsql.fetch_one(_RANKS, [term_id])
     if row is None:
         seat_pools_ensure(Term.objects.get(pk=term_id))
-        row = rawsql.fetch_one(_RANKS, [count, term_id])
+        row = rawsql.fetch_one(_RANKS, [term_id])
     assert row is not None  # noqa: S101 - the pool exists now
     return int(row[0]), int(row[1])
 
