@@ -249,6 +249,10 @@ DEFAULT_FROM_EMAIL = env_str("DJANGO_DEFAULT_FROM_EMAIL", "tuoguan@localhost")
 # Cybersecurity Law Art. 21: logs are kept at least six months.
 TUOGUAN_AUDIT_RETENTION_DAYS = env_int("TUOGUAN_AUDIT_RETENTION_DAYS", 3 * 365)
 
+# --- Lists ----------------------------------------------------------------------------------
+# Rows per page of every list, on the pages (tuoguan.core.kit.paginate) and in the API.
+TUOGUAN_PAGE_SIZE = 50
+
 # --- API ------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -257,7 +261,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
-    "PAGE_SIZE": 50,
+    "PAGE_SIZE": TUOGUAN_PAGE_SIZE,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "tuoguan.core.api.exception_handler",
 }

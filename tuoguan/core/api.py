@@ -1,8 +1,13 @@
+"""The API half of the view kit: errors as DRF answers them, scoped choices, query filters."""
+
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models
 from django.http import Http404
-from rest_framework import exceptions, status
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -17,3 +22,30 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     elif isinstance(exc, PermissionDenied):
         exc = exceptions.PermissionDenied()
     return drf_exception_handler(exc, context)
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class ScopedPrimaryKeyField(serializers.PrimaryKeyRelatedField):
+    """A foreign key chosen among what the actor sees: `scope(actor) -> queryset`.
+
+    The actor comes from the serializer's context (`ScopedViewSet` puts it there). Anything
+    outside that scope reads as "does not exist" (400), never as forbidden, so the API does
+    not confirm that an object of another union exists.
+    """
+
+    def __init__(self, scope: Any, model: type[models.Model], **kwargs: Any) -> None:
+        self.scope, self.model = scope, model
+        super().__init__(**kwargs)
+
+    def get_queryset(self) -> Any:
+        actor = self.context.get("actor")
+        if actor is None:  # schema generation
+            return self.model._default_manager.none()
+        return self.scope(actor)
+
+
+def query_params(serializer_class: type[serializers.Serializer], request: Any) -> dict[str, Any]:
+    """Validated query parameters (400 on a bad value), without the empty ones."""
+    params = serializer_class(data=request.query_params)
+    params.is_valid(raise_exception=True)
+    return {name: value for name, value in params.validated_data.items() if value}

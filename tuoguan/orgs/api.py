@@ -14,6 +14,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from . import selectors, services
+from .kit import api_actor_of
 from .models import Membership, Org
 from .permissions import (
     Actor,
@@ -34,16 +35,21 @@ from .serializers import (
 
 
 class ScopedViewSet(viewsets.GenericViewSet):
-    """A viewset acting for `request.actor`, whom serializer fields scope their choices to."""
+    """The base of every app's viewsets (the view kit's, see orgs/kit.py): it acts for
+    `request.actor`, and serializer fields scope their choices to that actor."""
 
     @property
     def actor(self) -> Actor:
-        actor: Actor = self.request._request.actor  # type: ignore[attr-defined]
-        return actor
+        return api_actor_of(self.request)
+
+    @property
+    def is_schema(self) -> bool:
+        """drf-spectacular builds the schema with a fake view, without a request actor."""
+        return bool(getattr(self, "swagger_fake_view", False))
 
     def get_serializer_context(self) -> dict[str, Any]:
         context: dict[str, Any] = super().get_serializer_context()
-        if not getattr(self, "swagger_fake_view", False):
+        if not self.is_schema:
             context["actor"] = self.actor
         return context
 
@@ -73,7 +79,7 @@ class OrgViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet
     http_method_names = ["get", "post", "patch", "head", "options"]
 
     def get_queryset(self) -> QuerySet[Org]:
-        if getattr(self, "swagger_fake_view", False):
+        if self.is_schema:
             return Org.objects.none()
         queryset = selectors.orgs_visible_to(self.actor)
         if self.action == "list":
@@ -153,7 +159,7 @@ class MembershipViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Scoped
     http_method_names = ["get", "post", "head", "options"]
 
     def get_queryset(self) -> QuerySet[Membership]:
-        if getattr(self, "swagger_fake_view", False):
+        if self.is_schema:
             return Membership.objects.none()
         queryset = selectors.memberships_visible_to(self.actor).order_by("org__path", "role", "pk")
         org = self.request.query_params.get("org") if self.action == "list" else None

@@ -10,15 +10,6 @@ from .selectors import user_for_login
 from .services import EDITABLE_FIELDS
 
 
-def add_service_errors(form: forms.BaseForm, exc: ValidationError) -> None:
-    """Put a service's ValidationError on the fields it names, the rest on the whole form."""
-    if not hasattr(exc, "error_dict"):
-        form.add_error(None, exc)
-        return
-    for field, errors in exc.error_dict.items():
-        form.add_error(field if field in form.fields else None, errors)
-
-
 class OrgForm(forms.ModelForm):
     """Create or edit a union. The kind of unit is asked (and required) only at grassroots."""
 

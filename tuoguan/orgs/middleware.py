@@ -1,7 +1,9 @@
 from collections.abc import Callable
+from typing import cast
 
 from django.http import HttpRequest, HttpResponse
 
+from .kit import ActorRequest
 from .permissions import Actor, actor_for
 
 SESSION_KEY = "active_membership_id"
@@ -24,5 +26,6 @@ class ActiveMembershipMiddleware:
 
 
 def attach_actor(request: HttpRequest, actor: Actor) -> None:
-    request.actor = actor  # type: ignore[attr-defined]
-    request.membership = actor.membership  # type: ignore[attr-defined]
+    typed = cast(ActorRequest, request)
+    typed.actor = actor
+    typed.membership = actor.membership

@@ -2,27 +2,14 @@
 
 from typing import Any
 
-from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from tuoguan.core.api import ScopedPrimaryKeyField
+
 from .models import Membership, Org, Role
-from .permissions import Actor
 from .selectors import orgs_visible_to, user_for_login
 from .services import EDITABLE_FIELDS
-
-
-@extend_schema_field(OpenApiTypes.INT)
-class VisibleOrgField(serializers.PrimaryKeyRelatedField):
-    """An org id; unions outside the requester's subtree do not exist for them."""
-
-    def get_queryset(self) -> QuerySet[Org]:
-        actor: Actor | None = self.context.get("actor")
-        if actor is None:
-            return Org.objects.none()
-        return orgs_visible_to(actor)
 
 
 class OrgSerializer(serializers.ModelSerializer):
@@ -48,8 +35,8 @@ class OrgSerializer(serializers.ModelSerializer):
 
 
 class OrgCreateSerializer(serializers.ModelSerializer):
-    parent = VisibleOrgField(  # type: ignore[assignment]
-        help_text=_("Id of the union the new one sits directly below")
+    parent = ScopedPrimaryKeyField(  # type: ignore[assignment]
+        orgs_visible_to, Org, help_text=_("Id of the union the new one sits directly below")
     )
 
     class Meta:
@@ -64,7 +51,9 @@ class OrgUpdateSerializer(serializers.ModelSerializer):
 
 
 class OrgMoveSerializer(serializers.Serializer):
-    parent = VisibleOrgField(help_text=_("Id of the new parent union"))  # type: ignore[assignment]
+    parent = ScopedPrimaryKeyField(  # type: ignore[assignment]
+        orgs_visible_to, Org, help_text=_("Id of the new parent union")
+    )
 
 
 class OrgActivationSerializer(serializers.Serializer):
@@ -97,7 +86,9 @@ class MembershipSerializer(serializers.ModelSerializer):
 
 
 class MembershipCreateSerializer(serializers.Serializer):
-    org = VisibleOrgField(help_text=_("Id of the union where the role is held"))
+    org = ScopedPrimaryKeyField(
+        orgs_visible_to, Org, help_text=_("Id of the union where the role is held")
+    )
     login = serializers.CharField(
         max_length=150, help_text=_("Mobile number or username of an existing account")
     )

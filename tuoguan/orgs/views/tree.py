@@ -4,13 +4,15 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import path
 from django.views.decorators.http import require_GET
 
+from tuoguan.core.kit import paginate
 from tuoguan.orgs import selectors
 from tuoguan.orgs.forms import SearchForm
+from tuoguan.orgs.kit import ActorRequest
 from tuoguan.orgs.models import Org
 from tuoguan.orgs.permissions import (
     Actor,
@@ -20,17 +22,15 @@ from tuoguan.orgs.permissions import (
     can_restructure_org,
 )
 
-from .base import actor_of, htmx_target, is_htmx, paginate
-
 # The union page lists this many unions below; the tree page pages through all of them.
 CHILDREN_ON_DETAIL = 50
 
 
 @login_required
 @require_GET
-def tree(request: HttpRequest) -> HttpResponse:
+def tree(request: ActorRequest) -> HttpResponse:
     """The tree from the actor's own union down, with a search over their whole scope."""
-    actor = actor_of(request)
+    actor = request.actor
     if actor.org is None:
         raise PermissionDenied
     return _render_tree(request, actor, actor.org)
@@ -38,18 +38,18 @@ def tree(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def children(request: HttpRequest, pk: int) -> HttpResponse:
+def children(request: ActorRequest, pk: int) -> HttpResponse:
     """The unions below `pk`: a fragment for in-place expansion, else the tree rooted there."""
-    actor = actor_of(request)
+    actor = request.actor
     org = selectors.org_for(actor, pk)
-    if not is_htmx(request):
+    if not request.htmx:
         return _render_tree(request, actor, org)
     page = paginate(request, selectors.org_children(actor, org))
     template = "orgs/_children.html" if page.number == 1 else "orgs/_nodes.html"
     return render(request, template, {"org": org, "page": page})
 
 
-def _render_tree(request: HttpRequest, actor: Actor, root: Org) -> HttpResponse:
+def _render_tree(request: ActorRequest, actor: Actor, root: Org) -> HttpResponse:
     form = SearchForm(request.GET)
     q = form.cleaned_data["q"].strip() if form.is_valid() else ""
     context: dict[str, Any] = {"root": root, "form": form, "q": q}
@@ -61,7 +61,7 @@ def _render_tree(request: HttpRequest, actor: Actor, root: Org) -> HttpResponse:
     else:
         context["page"] = paginate(request, selectors.org_children(actor, root))
         context["ancestors"] = selectors.org_ancestors_visible(actor, root)
-    if htmx_target(request) == "tree-body":
+    if request.htmx.target == "tree-body":
         return render(request, "orgs/_tree_body.html", context)
     return render(request, "orgs/tree.html", context)
 
@@ -81,8 +81,8 @@ def abilities(actor: Actor, org: Org) -> dict[str, bool]:
 
 @login_required
 @require_GET
-def detail(request: HttpRequest, pk: int) -> HttpResponse:
-    actor = actor_of(request)
+def detail(request: ActorRequest, pk: int) -> HttpResponse:
+    actor = request.actor
     org = selectors.org_for(actor, pk)
     context = {
         "org": org,

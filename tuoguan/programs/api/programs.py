@@ -10,13 +10,14 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from tuoguan.core.api import query_params
+from tuoguan.orgs.api import ScopedViewSet
 from tuoguan.orgs.permissions import require
 from tuoguan.orgs.selectors import org_for
 
 from .. import selectors, services
 from ..models import Program, Venue
 from ..permissions import HOST_ROLES, can_manage_program, can_manage_venue
-from .base import ScopedViewSet, query_params
 from .serializers import (
     PhotoUploadSerializer,
     ProgramCreateSerializer,

@@ -4,6 +4,7 @@ from typing import Any
 
 from rest_framework import serializers
 
+from tuoguan.core.api import ScopedPrimaryKeyField
 from tuoguan.orgs.models import Org
 from tuoguan.orgs.selectors import orgs_visible_to
 
@@ -20,7 +21,6 @@ from ..models import (
     TermStatus,
     Venue,
 )
-from .base import ScopedPrimaryKeyField
 
 PROGRAM_WRITE_FIELDS = [
     "name",

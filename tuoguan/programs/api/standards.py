@@ -11,12 +11,13 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from tuoguan.core.api import query_params
+from tuoguan.orgs.api import ScopedViewSet
 from tuoguan.orgs.permissions import require
 
 from .. import selectors, services
 from ..models import Evidence, Standard
 from ..permissions import HOST_ROLES, can_review_evidence
-from .base import ScopedViewSet, query_params
 from .serializers import (
     CriterionSerializer,
     EvidenceFilterSerializer,

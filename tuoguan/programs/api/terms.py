@@ -14,6 +14,8 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from tuoguan.core.api import query_params
+from tuoguan.orgs.api import ScopedViewSet
 from tuoguan.orgs.permissions import require
 from tuoguan.orgs.selectors import org_for
 
@@ -21,7 +23,6 @@ from .. import selectors, services
 from ..compliance import term_compliance
 from ..models import Group, Term
 from ..permissions import HOST_ROLES, can_approve_term, can_manage_program, can_manage_term
-from .base import ScopedViewSet, query_params
 from .serializers import (
     ComplianceSerializer,
     GroupCreateSerializer,

@@ -7,20 +7,20 @@ or confirm a year once the State Council publishes its arrangement (DOMAIN.md §
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from tuoguan.core.kit import form_errors, refusal
+from tuoguan.orgs.kit import ActorRequest, staff_actor
 from tuoguan.orgs.permissions import require
 
 from .. import selectors, services
-from ..forms.base import add_service_errors
 from ..forms.standards import AnnounceForm, CalendarDayForm
 from ..permissions import can_edit_calendar
-from .base import actor_of, refusal, staff_actor
 
 # The package and the State Council: 2004 is the first year `holidays` knows for China.
 FIRST_YEAR, LAST_YEAR = 2004, 2100
@@ -34,8 +34,10 @@ def _year(value: object) -> int:
     return year if FIRST_YEAR <= year <= LAST_YEAR else timezone.localdate().year
 
 
-def _page(request: HttpRequest, year: int, day_form: CalendarDayForm | None = None) -> HttpResponse:
-    actor = actor_of(request)
+def _page(
+    request: ActorRequest, year: int, day_form: CalendarDayForm | None = None
+) -> HttpResponse:
+    actor = request.actor
     calendar_year, days = selectors.calendar_year_for(year)
     editable = can_edit_calendar(actor)
     context = {
@@ -53,14 +55,14 @@ def _page(request: HttpRequest, year: int, day_form: CalendarDayForm | None = No
 
 @login_required
 @require_GET
-def calendar_year(request: HttpRequest) -> HttpResponse:
+def calendar_year(request: ActorRequest) -> HttpResponse:
     staff_actor(request)
     return _page(request, _year(request.GET.get("year")))
 
 
 @login_required
 @require_POST
-def calendar_day(request: HttpRequest) -> HttpResponse:
+def calendar_day(request: ActorRequest) -> HttpResponse:
     actor = staff_actor(request)
     require(can_edit_calendar(actor))
     form = CalendarDayForm(request.POST)
@@ -74,7 +76,7 @@ def calendar_day(request: HttpRequest) -> HttpResponse:
                 name=form.cleaned_data["name"],
             )
         except ValidationError as exc:
-            add_service_errors(form, exc)
+            form_errors(form, exc)
         else:
             messages.success(request, _("Calendar corrected; the terms concerned were updated."))
             return redirect(f"{reverse('programs:calendar')}?year={day.year}")
@@ -83,7 +85,7 @@ def calendar_day(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def calendar_announce(request: HttpRequest) -> HttpResponse:
+def calendar_announce(request: ActorRequest) -> HttpResponse:
     actor = staff_actor(request)
     require(can_edit_calendar(actor))
     year = _year(request.POST.get("year"))

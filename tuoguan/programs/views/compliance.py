@@ -8,28 +8,32 @@ from itertools import groupby
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from tuoguan.core.kit import GET_POST, form_errors, paginate, serve_file
+from tuoguan.orgs.kit import ActorRequest, staff_actor
+from tuoguan.orgs.models import Role
 from tuoguan.orgs.permissions import require
 
 from .. import selectors, services
 from ..compliance import subtree_noncompliant, term_compliance
-from ..forms.base import add_service_errors
 from ..forms.programs import ComplianceFilterForm
 from ..forms.standards import EvidenceForm, ReviewForm
 from ..permissions import REVIEW_ROLES, can_manage_term, can_review_evidence
-from .base import GET_POST, SUPERVISOR_ROLES, actor_of, paginate, serve_file, staff_actor
+
+# Who supervises: reads the compliance of the classes below.
+SUPERVISOR_ROLES = frozenset({Role.UNION_ADMIN, Role.REVIEWER, Role.INSPECTOR})
 
 
 @login_required
 @require_GET
-def term_compliance_view(request: HttpRequest, pk: int) -> HttpResponse:
+def term_compliance_view(request: ActorRequest, pk: int) -> HttpResponse:
     """Each criterion of the term's standard: pass / fail / pending / n.a., and why."""
-    actor = actor_of(request)
+    actor = request.actor
     term = selectors.term_for(actor, pk)
     judged = term_compliance(term)
     can_upload = can_manage_term(actor, term) and not term.is_closed
@@ -55,8 +59,8 @@ def term_compliance_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @GET_POST
-def evidence_upload(request: HttpRequest, pk: int) -> HttpResponse:
-    actor = actor_of(request)
+def evidence_upload(request: ActorRequest, pk: int) -> HttpResponse:
+    actor = request.actor
     term = selectors.term_for(actor, pk)
     require(can_manage_term(actor, term))
     criteria = selectors.evidence_criteria(term)
@@ -74,7 +78,7 @@ def evidence_upload(request: HttpRequest, pk: int) -> HttpResponse:
                 note=form.cleaned_data["note"],
             )
         except ValidationError as exc:
-            add_service_errors(form, exc)
+            form_errors(form, exc)
         else:
             messages.success(request, _("Evidence uploaded; the union above will review it."))
             return redirect("programs:term_compliance", pk=term.pk)
@@ -83,9 +87,9 @@ def evidence_upload(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @GET_POST
-def evidence_review(request: HttpRequest, pk: int) -> HttpResponse:
+def evidence_review(request: ActorRequest, pk: int) -> HttpResponse:
     """Accept or reject a piece of evidence; a rejection says what is missing."""
-    actor = actor_of(request)
+    actor = request.actor
     evidence = selectors.evidence_for(actor, pk)
     require(can_review_evidence(actor, evidence.term))
     form = ReviewForm(request.POST or None)
@@ -98,9 +102,7 @@ def evidence_review(request: HttpRequest, pk: int) -> HttpResponse:
                 comment=form.cleaned_data["comment"],
             )
         except ValidationError as exc:
-            if "review_comment" in getattr(exc, "error_dict", {}):
-                exc = ValidationError({"comment": exc.error_dict["review_comment"]})
-            add_service_errors(form, exc)
+            form_errors(form, exc, rename={"review_comment": "comment"})
         else:
             messages.success(request, _("Review saved."))
             return redirect("programs:term_compliance", pk=evidence.term_id)
@@ -109,16 +111,16 @@ def evidence_review(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def evidence_file(request: HttpRequest, pk: int) -> FileResponse:
-    evidence = selectors.evidence_for(actor_of(request), pk)
+def evidence_file(request: ActorRequest, pk: int) -> FileResponse:
+    evidence = selectors.evidence_for(request.actor, pk)
     return serve_file(evidence.file, evidence.content_type)
 
 
 @login_required
 @require_GET
-def evidence_queue(request: HttpRequest) -> HttpResponse:
+def evidence_queue(request: ActorRequest) -> HttpResponse:
     """Evidence from the classes below awaiting review, oldest first."""
-    actor = actor_of(request)
+    actor = request.actor
     require(actor.has_role(REVIEW_ROLES))
     page = paginate(request, selectors.evidence_review_queue_for(actor))
     return render(request, "programs/evidence_queue.html", {"page": page})
@@ -126,7 +128,7 @@ def evidence_queue(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def subtree_compliance(request: HttpRequest) -> HttpResponse:
+def subtree_compliance(request: ActorRequest) -> HttpResponse:
     """The subtree's terms that are non-compliant or pending, worst first, with drill-down."""
     actor = staff_actor(request)
     require(actor.has_role(SUPERVISOR_ROLES))

@@ -10,37 +10,37 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
+from tuoguan.core.kit import GET_POST, form_errors, paginate, refusal
+from tuoguan.orgs.kit import ActorRequest
 from tuoguan.orgs.permissions import Actor, require
 
 from .. import selectors, services
-from ..forms.base import add_service_errors
 from ..forms.terms import ReasonForm, SummaryForm
 from ..models import Term
 from ..permissions import can_approve_term, can_manage_term
-from .base import GET_POST, actor_of, paginate, refusal
 
 
-def _back(request: HttpRequest, term_pk: int) -> HttpResponse:
+def _back(request: ActorRequest, term_pk: int) -> HttpResponse:
     # Only the approval queue is offered as a way back, so no open redirect is possible.
     if request.POST.get("next") == "approvals":
         return redirect("programs:approvals")
     return redirect("programs:term_detail", pk=term_pk)
 
 
-def _step(service: Callable[..., Any], done: Any) -> Callable[[HttpRequest, int], HttpResponse]:
+def _step(service: Callable[..., Any], done: Any) -> Callable[[ActorRequest, int], HttpResponse]:
     """A POST-only view running one lifecycle service on the term `pk`."""
 
     @login_required
     @require_POST
-    def view(request: HttpRequest, pk: int) -> HttpResponse:
-        actor = actor_of(request)
+    def view(request: ActorRequest, pk: int) -> HttpResponse:
+        actor = request.actor
         term = selectors.term_for(actor, pk)
         try:
             service(actor=actor, term=term)
@@ -68,7 +68,7 @@ def _step_with_form(
     done: Any,
     *,
     step: str,
-) -> Callable[[HttpRequest, int], HttpResponse]:
+) -> Callable[[ActorRequest, int], HttpResponse]:
     """A view asking, on the term_step page, for the one field `service` takes beside the term.
 
     A refusal of the step goes back as a message; one about the field stays on the form.
@@ -77,8 +77,8 @@ def _step_with_form(
 
     @login_required
     @GET_POST
-    def view(request: HttpRequest, pk: int) -> HttpResponse:
-        actor = actor_of(request)
+    def view(request: ActorRequest, pk: int) -> HttpResponse:
+        actor = request.actor
         term = selectors.term_for(actor, pk)
         require(allowed(actor, term))
         form = form_class(request.POST or None)
@@ -89,7 +89,7 @@ def _step_with_form(
                 if not hasattr(exc, "error_dict"):
                     refusal(request, exc)
                     return _back(request, term.pk)
-                add_service_errors(form, exc)
+                form_errors(form, exc)
             else:
                 messages.success(request, str(done))
                 return _back(request, term.pk)
@@ -115,9 +115,9 @@ term_close = _step_with_form(
 
 @login_required
 @require_POST
-def term_rejudge(request: HttpRequest, pk: int) -> HttpResponse:
+def term_rejudge(request: ActorRequest, pk: int) -> HttpResponse:
     """Judge the term by the standard in force today from now on."""
-    actor = actor_of(request)
+    actor = request.actor
     term = selectors.term_for(actor, pk)
     try:
         services.term_rejudge(actor=actor, term=term)
@@ -130,9 +130,9 @@ def term_rejudge(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def approvals(request: HttpRequest) -> HttpResponse:
+def approvals(request: ActorRequest) -> HttpResponse:
     """Terms submitted by the unions below, oldest first (union admins only)."""
-    actor = actor_of(request)
+    actor = request.actor
     require(actor.is_admin)
     page = paginate(request, selectors.approval_queue_for(actor))
     return render(request, "programs/approvals.html", {"page": page})

@@ -7,18 +7,19 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from tuoguan.core.kit import GET_POST, form_page, serve_file
+from tuoguan.orgs.kit import ActorRequest
 from tuoguan.orgs.permissions import Actor, require
 
 from .. import services
 from ..forms.programs import PhotoForm
-from .base import GET_POST, actor_of, form_page, serve_file
 
-View = Callable[[HttpRequest, int], HttpResponse]
+View = Callable[[ActorRequest, int], HttpResponse]
 
 
 @dataclass(frozen=True)
@@ -31,8 +32,8 @@ class Managed:
     can_manage: Callable[[Actor, Any], bool]
     detail: str  # the URL name of its page
 
-    def _managed(self, request: HttpRequest, pk: int) -> tuple[Actor, Any]:
-        actor = actor_of(request)
+    def _managed(self, request: ActorRequest, pk: int) -> tuple[Actor, Any]:
+        actor = request.actor
         subject = self.find(actor, pk)
         require(self.can_manage(actor, subject))
         return actor, subject
@@ -40,7 +41,7 @@ class Managed:
     def edit_view(self, form_class: type[Any], update: Callable[..., Any], template: str) -> View:
         @login_required
         @GET_POST
-        def view(request: HttpRequest, pk: int) -> HttpResponse:
+        def view(request: ActorRequest, pk: int) -> HttpResponse:
             actor, subject = self._managed(request, pk)
             form = form_class(request.POST or None, instance=copy.copy(subject))
             return form_page(
@@ -60,7 +61,7 @@ class Managed:
     def photo_add_view(self, add: Callable[..., Any]) -> View:
         @login_required
         @GET_POST
-        def view(request: HttpRequest, pk: int) -> HttpResponse:
+        def view(request: ActorRequest, pk: int) -> HttpResponse:
             actor, subject = self._managed(request, pk)
             form = PhotoForm(request.POST or None, request.FILES or None)
             return form_page(
@@ -85,8 +86,8 @@ class Managed:
     def photo_view(self, find_photo: Callable[[Actor, int], Any]) -> Callable[..., FileResponse]:
         @login_required
         @require_GET
-        def view(request: HttpRequest, pk: int) -> FileResponse:
-            photo = find_photo(actor_of(request), pk)
+        def view(request: ActorRequest, pk: int) -> FileResponse:
+            photo = find_photo(request.actor, pk)
             return serve_file(photo.image)
 
         view.__name__ = f"{self.name}_photo"
@@ -95,9 +96,9 @@ class Managed:
     def photo_remove_view(self, find_photo: Callable[[Actor, int], Any]) -> View:
         @login_required
         @require_POST
-        def view(request: HttpRequest, pk: int) -> HttpResponse:
-            photo = find_photo(actor_of(request), pk)
-            services.photo_remove(actor=actor_of(request), photo=photo)
+        def view(request: ActorRequest, pk: int) -> HttpResponse:
+            photo = find_photo(request.actor, pk)
+            services.photo_remove(actor=request.actor, photo=photo)
             messages.success(request, _("Photo removed."))
             return redirect(self.detail, pk=getattr(photo, f"{self.name}_id"))
 

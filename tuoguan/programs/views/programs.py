@@ -1,12 +1,14 @@
 """Classes (托管班): the list with its filters, a class's page, create and edit, photos."""
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import path
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from tuoguan.core.kit import GET_POST, form_page, paginate
+from tuoguan.orgs.kit import ActorRequest, staff_actor
 from tuoguan.orgs.models import Level
 from tuoguan.orgs.permissions import require
 from tuoguan.orgs.selectors import orgs_visible_to
@@ -15,13 +17,12 @@ from .. import selectors, services
 from ..forms.programs import ProgramFilterForm, ProgramForm
 from ..models import TargetGroup
 from ..permissions import HOST_ROLES, can_manage_program
-from .base import GET_POST, actor_of, form_page, is_htmx, paginate, staff_actor
 from .managed import Managed
 
 
 @login_required
 @require_GET
-def program_list(request: HttpRequest) -> HttpResponse:
+def program_list(request: ActorRequest) -> HttpResponse:
     """The classes of the actor's subtree, filtered by type, status, year, region, union."""
     actor = staff_actor(request)
     unions = orgs_visible_to(actor).filter(level__lt=Level.GRASSROOTS)
@@ -33,13 +34,13 @@ def program_list(request: HttpRequest) -> HttpResponse:
         "page": page,
         "can_create": actor.has_role(HOST_ROLES),
     }
-    template = "programs/_program_table.html" if is_htmx(request) else "programs/program_list.html"
+    template = "programs/_program_table.html" if request.htmx else "programs/program_list.html"
     return render(request, template, context)
 
 
 @login_required
 @GET_POST
-def program_create(request: HttpRequest) -> HttpResponse:
+def program_create(request: ActorRequest) -> HttpResponse:
     actor = staff_actor(request)
     require(actor.has_role(HOST_ROLES))
     hosts = orgs_visible_to(actor).filter(is_active=True)
@@ -58,9 +59,9 @@ def program_create(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def program_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def program_detail(request: ActorRequest, pk: int) -> HttpResponse:
     """A class with its terms (each with its compliance), groups, venues and photos."""
-    actor = actor_of(request)
+    actor = request.actor
     program = selectors.program_for(actor, pk)
     judged = selectors.program_terms_judged(program)
     venues = {r.term.venue_id: r.term.venue for r in judged if r.term.venue is not None}

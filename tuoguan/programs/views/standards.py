@@ -10,13 +10,15 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import Model
 from django.forms import BaseForm
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from tuoguan.core.kit import GET_POST, form_page, paginate, refusal
+from tuoguan.orgs.kit import ActorRequest, own_org, staff_actor
 from tuoguan.orgs.permissions import Actor, require
 
 from .. import selectors, services
@@ -24,12 +26,11 @@ from ..forms.standards import CriterionForm, NewVersionForm, StandardForm
 from ..models import Criterion, Standard
 from ..permissions import can_manage_standard
 from ..standards import standard_for
-from .base import GET_POST, form_page, own_org, paginate, refusal, staff_actor
 
 
 @login_required
 @require_GET
-def standard_list(request: HttpRequest) -> HttpResponse:
+def standard_list(request: ActorRequest) -> HttpResponse:
     """The standards set in the actor's subtree and above it; the one in force for them."""
     actor = staff_actor(request)
     org = own_org(actor)
@@ -55,7 +56,7 @@ def _criteria_by_area(standard: Standard) -> list[tuple[str, list[Criterion]]]:
 
 @login_required
 @require_GET
-def standard_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def standard_detail(request: ActorRequest, pk: int) -> HttpResponse:
     actor = staff_actor(request)
     standard = selectors.standard_for_actor(actor, pk)
     context = {
@@ -67,7 +68,7 @@ def standard_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "programs/standard_detail.html", context)
 
 
-def _managed_standard(request: HttpRequest, pk: int) -> tuple[Actor, Standard]:
+def _managed_standard(request: ActorRequest, pk: int) -> tuple[Actor, Standard]:
     """The actor and the standard `pk`, which they must be allowed to change (403)."""
     actor = staff_actor(request)
     standard = selectors.standard_for_actor(actor, pk)
@@ -76,7 +77,7 @@ def _managed_standard(request: HttpRequest, pk: int) -> tuple[Actor, Standard]:
 
 
 def _standard_form_page(
-    request: HttpRequest,
+    request: ActorRequest,
     form: BaseForm,
     save: Callable[[], Model],
     *,
@@ -99,7 +100,7 @@ def _standard_form_page(
 
 
 def _standard_step(
-    request: HttpRequest, step: Callable[[], object], *, done: str, standard_pk: int
+    request: ActorRequest, step: Callable[[], object], *, done: str, standard_pk: int
 ) -> HttpResponse:
     """A POST running one service; a refusal comes back as a message on the standard's page."""
     try:
@@ -113,7 +114,7 @@ def _standard_step(
 
 @login_required
 @GET_POST
-def standard_create(request: HttpRequest) -> HttpResponse:
+def standard_create(request: ActorRequest) -> HttpResponse:
     """An empty draft standard of the actor's own union."""
     actor = staff_actor(request)
     org = own_org(actor)
@@ -131,7 +132,7 @@ def standard_create(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @GET_POST
-def standard_new_version(request: HttpRequest, pk: int) -> HttpResponse:
+def standard_new_version(request: ActorRequest, pk: int) -> HttpResponse:
     """A draft copy of a standard (one's own, or the inherited one) as one's union's next."""
     actor = staff_actor(request)
     source = selectors.standard_for_actor(actor, pk)
@@ -157,7 +158,7 @@ def standard_new_version(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @GET_POST
-def standard_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def standard_edit(request: ActorRequest, pk: int) -> HttpResponse:
     actor, standard = _managed_standard(request, pk)
     form = StandardForm(request.POST or None, instance=copy.copy(standard))
     return _standard_form_page(
@@ -172,7 +173,7 @@ def standard_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def standard_publish(request: HttpRequest, pk: int) -> HttpResponse:
+def standard_publish(request: ActorRequest, pk: int) -> HttpResponse:
     actor = staff_actor(request)
     standard = selectors.standard_for_actor(actor, pk)
     return _standard_step(
@@ -185,7 +186,7 @@ def standard_publish(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @GET_POST
-def criterion_add(request: HttpRequest, pk: int) -> HttpResponse:
+def criterion_add(request: ActorRequest, pk: int) -> HttpResponse:
     actor, standard = _managed_standard(request, pk)
     form = CriterionForm(request.POST or None)
     return _standard_form_page(
@@ -200,7 +201,7 @@ def criterion_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @GET_POST
-def criterion_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def criterion_edit(request: ActorRequest, pk: int) -> HttpResponse:
     actor = staff_actor(request)
     criterion = selectors.criterion_for(actor, pk)
     standard = criterion.standard
@@ -221,7 +222,7 @@ def criterion_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def criterion_remove(request: HttpRequest, pk: int) -> HttpResponse:
+def criterion_remove(request: ActorRequest, pk: int) -> HttpResponse:
     actor = staff_actor(request)
     criterion = selectors.criterion_for(actor, pk)
     return _standard_step(

@@ -8,18 +8,19 @@ from typing import Any, cast
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.dates import WEEKDAYS_ABBR
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from tuoguan.core.kit import GET_POST, form_errors
+from tuoguan.orgs.kit import ActorRequest
 from tuoguan.orgs.permissions import Actor, require
 
 from .. import selectors, services
 from ..compliance import term_compliance
-from ..forms.base import add_service_errors
 from ..forms.terms import (
     BaseGroupFormSet,
     DayForm,
@@ -30,14 +31,13 @@ from ..forms.terms import (
 )
 from ..models import Term, TermDay, TermStatus
 from ..permissions import can_manage_program, can_manage_term, term_transitions
-from .base import GET_POST, actor_of, is_htmx
 
 
 @login_required
 @GET_POST
-def term_create(request: HttpRequest, pk: int) -> HttpResponse:
+def term_create(request: ActorRequest, pk: int) -> HttpResponse:
     """A new term of class `pk`, with its first groups in the same step (all or nothing)."""
-    actor = actor_of(request)
+    actor = request.actor
     program = selectors.program_for(actor, pk)
     require(can_manage_program(actor, program))
     venues = selectors.venues_usable_for(actor, program.host)
@@ -57,9 +57,9 @@ def term_create(request: HttpRequest, pk: int) -> HttpResponse:
                 **form.service_fields(),
             )
         except services.GroupValidationError as exc:
-            add_service_errors(filled[exc.index][1], exc)
+            form_errors(filled[exc.index][1], exc)
         except ValidationError as exc:
-            add_service_errors(form, exc)
+            form_errors(form, exc)
         else:
             messages.success(request, _("Term “%(name)s” created.") % {"name": term.name})
             return redirect("programs:term_detail", pk=term.pk)
@@ -97,8 +97,8 @@ def _calendar_context(actor: Actor, term: Term, form: DayForm | None = None) -> 
 
 @login_required
 @require_GET
-def term_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    actor = actor_of(request)
+def term_detail(request: ActorRequest, pk: int) -> HttpResponse:
+    actor = request.actor
     term = selectors.term_for(actor, pk)
     context = {
         **_calendar_context(actor, term),
@@ -115,9 +115,9 @@ def term_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @GET_POST
-def term_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def term_edit(request: ActorRequest, pk: int) -> HttpResponse:
     """Edit a term; after approval a change of places, venue or dates needs approval again."""
-    actor = actor_of(request)
+    actor = request.actor
     term = selectors.term_for(actor, pk)
     require(can_manage_term(actor, term))
     venues = selectors.venues_usable_for(actor, term.program.host)
@@ -126,7 +126,7 @@ def term_edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             saved = services.term_update(actor=actor, term=term, **form.service_fields())
         except ValidationError as exc:
-            add_service_errors(form, exc)
+            form_errors(form, exc)
         else:
             if term.status != TermStatus.SUBMITTED and saved.status == TermStatus.SUBMITTED:
                 messages.warning(
@@ -141,9 +141,9 @@ def term_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def term_day(request: HttpRequest, pk: int) -> HttpResponse:
+def term_day(request: ActorRequest, pk: int) -> HttpResponse:
     """Make one day of the term a care day or a day off, against the work calendar."""
-    actor = actor_of(request)
+    actor = request.actor
     term = selectors.term_for(actor, pk)
     require(can_manage_term(actor, term))
     form = DayForm(request.POST)
@@ -157,10 +157,10 @@ def term_day(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             change(actor=actor, term=term, date=form.cleaned_data["date"])
         except ValidationError as exc:
-            add_service_errors(form, exc)
+            form_errors(form, exc)
         else:
             done = True
-    if is_htmx(request):
+    if request.htmx:
         context = _calendar_context(actor, term, None if done else form)
         return render(request, "programs/_calendar.html", {**context, "done": done})
     if done:

@@ -3,13 +3,15 @@
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from tuoguan.core.kit import GET_POST, form_page, paginate
+from tuoguan.orgs.kit import ActorRequest, staff_actor
 from tuoguan.orgs.permissions import require
 from tuoguan.orgs.selectors import orgs_visible_to
 
@@ -17,13 +19,12 @@ from .. import selectors, services
 from ..forms.programs import VenueForm
 from ..models import Venue
 from ..permissions import HOST_ROLES, can_manage_venue
-from .base import GET_POST, actor_of, form_page, paginate, staff_actor
 from .managed import Managed
 
 
 @login_required
 @require_GET
-def venue_list(request: HttpRequest) -> HttpResponse:
+def venue_list(request: ActorRequest) -> HttpResponse:
     actor = staff_actor(request)
     venues = selectors.venues_visible_to(actor).order_by("owner__path", "name", "pk")
     context = {
@@ -36,7 +37,7 @@ def venue_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @GET_POST
-def venue_create(request: HttpRequest) -> HttpResponse:
+def venue_create(request: ActorRequest) -> HttpResponse:
     actor = staff_actor(request)
     require(actor.has_role(HOST_ROLES))
     owners = orgs_visible_to(actor).filter(is_active=True)
@@ -76,8 +77,8 @@ def _certificates(venue: Venue) -> list[dict[str, Any]]:
 
 @login_required
 @require_GET
-def venue_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    actor = actor_of(request)
+def venue_detail(request: ActorRequest, pk: int) -> HttpResponse:
+    actor = request.actor
     venue = selectors.venue_for(actor, pk)
     context = {
         "venue": venue,
