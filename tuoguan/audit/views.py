@@ -1,31 +1,24 @@
 """The audit log pages: read-only by design; nothing here edits or deletes an entry."""
 
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET
 
+from tuoguan.core.kit import paginate, wants_fragment
+from tuoguan.orgs.kit import ActorRequest
 from tuoguan.orgs.permissions import require
 
 from . import selectors
 from .forms import AuditFilterForm
 
-PAGE_SIZE = 50
-
-
-def _wants_fragment(request: HttpRequest) -> bool:
-    htmx = getattr(request, "htmx", None)
-    # A history restore asks for the whole page again, although it comes through HTMX.
-    return bool(htmx) and not htmx.history_restore_request  # type: ignore[union-attr]
-
 
 @login_required
 @require_GET
-def log(request: HttpRequest) -> HttpResponse:
+def log(request: ActorRequest) -> HttpResponse:
     """The log of one's subtree, newest first, filtered by the form above it."""
-    actor = request.actor  # type: ignore[attr-defined]
+    actor = request.actor
     require(actor.is_admin)
     form = AuditFilterForm(request.GET or None)
     entries = selectors.entries_visible_to(actor)
@@ -34,9 +27,9 @@ def log(request: HttpRequest) -> HttpResponse:
         entries = entries.none()
     elif form.is_bound:
         entries = selectors.entries_filtered(entries, form.cleaned_data)
-    page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginate(request, entries)
     context = {"form": form, "page_obj": page}
-    template = "audit/_log_table.html" if _wants_fragment(request) else "audit/log.html"
+    template = "audit/_log_table.html" if wants_fragment(request) else "audit/log.html"
     response = render(request, template, context)
     patch_vary_headers(response, ("HX-Request",))
     return response
@@ -44,7 +37,7 @@ def log(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def entry(request: HttpRequest, pk: int) -> HttpResponse:
-    actor = request.actor  # type: ignore[attr-defined]
+def entry(request: ActorRequest, pk: int) -> HttpResponse:
+    actor = request.actor
     require(actor.is_admin)
     return render(request, "audit/entry.html", {"entry": selectors.entry_for(actor, pk)})

@@ -4,6 +4,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET
 
+from .kit import HtmxRequest
 from .models import Job
 
 
@@ -26,8 +27,8 @@ def healthz(request: HttpRequest) -> JsonResponse:
 
 
 @login_required
-def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def job_detail(request: HtmxRequest, pk: int) -> HttpResponse:
     """The progress bar of one's own background job; HTMX polls the fragment."""
     job = get_object_or_404(Job, pk=pk, owner=request.user)
-    template = "core/_job.html" if request.htmx else "core/job_detail.html"  # type: ignore[attr-defined]
+    template = "core/_job.html" if request.htmx else "core/job_detail.html"
     return render(request, template, {"job": job})

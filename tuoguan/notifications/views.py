@@ -2,32 +2,31 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from . import selectors, services
+from tuoguan.core.kit import HtmxRequest, paginate
 
-PAGE_SIZE = 50
+from . import selectors, services
 
 
 @login_required
 @require_GET
 def inbox(request: HttpRequest) -> HttpResponse:
-    page = Paginator(selectors.inbox_for(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginate(request, selectors.inbox_for(request.user))
     return render(request, "notifications/inbox.html", {"page_obj": page})
 
 
 @login_required
 @require_POST
-def read(request: HttpRequest, pk: int) -> HttpResponse:
+def read(request: HtmxRequest, pk: int) -> HttpResponse:
     """Mark one notification read, then follow its link (or, for HTMX, redraw its row)."""
     notification = selectors.notification_for(request.user, pk)
     services.notification_mark_read(notification=notification)
-    if request.htmx:  # type: ignore[attr-defined]
+    if request.htmx:
         response = render(
             request, "notifications/_notification_row.html", {"notification": notification}
         )
@@ -49,7 +48,5 @@ def read_all(request: HttpRequest) -> HttpResponse:
 @require_GET
 def deliveries(request: HttpRequest) -> HttpResponse:
     """Where copies of one's notifications went (e-mail, SMS…) and whether they arrived."""
-    page = Paginator(selectors.deliveries_for(request.user), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    page = paginate(request, selectors.deliveries_for(request.user))
     return render(request, "notifications/deliveries.html", {"page_obj": page})

@@ -4,9 +4,9 @@ Outside the requester's subtree → 404; visible but not theirs to change → 40
 bad input → 400 with field errors (services' ValidationErrors via core.api).
 """
 
-from typing import Any
+from typing import Any, TypeVar
 
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -33,8 +33,10 @@ from .serializers import (
     OrgUpdateSerializer,
 )
 
+M = TypeVar("M", bound=Model)
 
-class ScopedViewSet(viewsets.GenericViewSet):
+
+class ScopedViewSet(viewsets.GenericViewSet[M]):
     """The base of every app's viewsets (the view kit's, see orgs/kit.py): it acts for
     `request.actor`, and serializer fields scope their choices to that actor."""
 

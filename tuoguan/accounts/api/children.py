@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
-from rest_framework import exceptions, mixins, serializers, status, viewsets
+from rest_framework import exceptions, mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -24,6 +24,7 @@ from rest_framework.response import Response
 from tuoguan.accounts import selectors, services
 from tuoguan.accounts.models import Child, id_number_validator
 from tuoguan.audit.middleware import client_ip
+from tuoguan.orgs.api import ScopedViewSet
 from tuoguan.orgs.permissions import Actor, can_change_child, is_guardian, require
 
 STAFF_LIST_FIELDS = ("id", "name", "grade", "has_consent", "consent_status")
@@ -131,19 +132,15 @@ class ChildViewSet(
     mixins.CreateModelMixin,
     mixins.UpdateModelMixin,
     mixins.DestroyModelMixin,
-    viewsets.GenericViewSet[Child],
+    ScopedViewSet[Child],
 ):
     """Children: a parent's own, or those of workers under a staff member's union."""
 
     serializer_class = ChildSerializer
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
 
-    @property
-    def actor(self) -> Actor:
-        return self.request.actor  # type: ignore[attr-defined, no-any-return]
-
     def get_queryset(self) -> QuerySet[Child]:
-        if getattr(self, "swagger_fake_view", False):
+        if self.is_schema:
             return Child.objects.none()
         return selectors.children_with_consent_flags(
             selectors.children_visible_to(self.actor)

@@ -9,27 +9,23 @@ from typing import Any
 from django.contrib.auth import password_validation
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
     extend_schema,
-    extend_schema_field,
     extend_schema_view,
 )
-from rest_framework import mixins, serializers, status, viewsets
+from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from tuoguan.accounts import selectors, services
 from tuoguan.accounts.models import Worker, mobile_validator
+from tuoguan.core.api import ScopedPrimaryKeyField
+from tuoguan.orgs.api import ScopedViewSet
 from tuoguan.orgs.models import Org
 from tuoguan.orgs.permissions import PEOPLE_READER_ROLES, Actor, require
 from tuoguan.orgs.selectors import orgs_visible_to
-
-
-def _actor(request: Request) -> Actor:
-    return request._request.actor  # type: ignore[attr-defined,no-any-return]
 
 
 class WorkerSerializer(serializers.ModelSerializer[Worker]):
@@ -54,22 +50,16 @@ class WorkerSerializer(serializers.ModelSerializer[Worker]):
         read_only_fields = fields
 
 
-@extend_schema_field(OpenApiTypes.INT)  # the union's id
-class EmployerField(serializers.PrimaryKeyRelatedField):  # type: ignore[type-arg]
-    """A grassroots union in the requester's subtree; any other id does not exist for them."""
-
-    def get_queryset(self) -> QuerySet[Org]:
-        actor: Actor | None = self.context.get("actor")
-        return selectors.employer_orgs_for(actor) if actor else Org.objects.none()
-
-
 class WorkerCreateSerializer(serializers.Serializer):  # type: ignore[type-arg]
     real_name = serializers.CharField(max_length=60)
     mobile = serializers.CharField(max_length=11, validators=[mobile_validator])
     member_number = serializers.CharField(
         max_length=40, required=False, allow_blank=True, default=""
     )
-    employer = EmployerField(help_text=_("Id of a grassroots union in your subtree"))
+    # A grassroots union in the requester's subtree; any other id does not exist for them.
+    employer = ScopedPrimaryKeyField(
+        selectors.employer_orgs_for, Org, help_text=_("Id of a grassroots union in your subtree")
+    )
     password = serializers.CharField(
         write_only=True, required=False, allow_blank=True, default="", trim_whitespace=False
     )
@@ -107,7 +97,7 @@ class WorkerFilterSerializer(serializers.Serializer):  # type: ignore[type-arg]
     ),
     create=extend_schema(request=WorkerCreateSerializer, responses={201: WorkerSerializer}),
 )
-class WorkerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):  # type: ignore[type-arg]
+class WorkerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
     """Union members (职工) in the requester's subtree; a worker also sees their own record."""
 
     queryset = Worker.objects.none()
@@ -115,9 +105,9 @@ class WorkerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     http_method_names = ["get", "post", "head", "options"]
 
     def get_queryset(self) -> QuerySet[Worker]:
-        if getattr(self, "swagger_fake_view", False):
+        if self.is_schema:
             return Worker.objects.none()
-        actor = _actor(self.request)
+        actor = self.actor
         if self.action != "list":
             return selectors.workers_visible_to(actor).order_by("pk")
         require(actor.has_role(PEOPLE_READER_ROLES))
@@ -126,12 +116,12 @@ class WorkerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         return selectors.workers_search(actor, **filters.validated_data)
 
     def get_object(self) -> Worker:
-        return selectors.worker_for(_actor(self.request), self.kwargs["pk"])
+        return selectors.worker_for(self.actor, self.kwargs["pk"])
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        actor = _actor(request)
+        actor = self.actor
         require(actor.is_admin)
-        payload = WorkerCreateSerializer(data=request.data, context={"actor": actor})
+        payload = WorkerCreateSerializer(data=request.data, context=self.get_serializer_context())
         payload.is_valid(raise_exception=True)
         data = dict(payload.validated_data)
         worker = services.worker_register(
@@ -143,10 +133,10 @@ class WorkerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     @action(detail=True, methods=["post"])
     def verify(self, request: Request, pk: Any = None) -> Response:
         """Confirm (or with `{"verified": false}` withdraw) the union membership."""
-        worker = selectors.worker_for_change(_actor(request), pk)
+        worker = selectors.worker_for_change(self.actor, pk)
         payload = WorkerVerifySerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         services.worker_verify(
-            actor=_actor(request), worker=worker, verified=payload.validated_data["verified"]
+            actor=self.actor, worker=worker, verified=payload.validated_data["verified"]
         )
         return Response(WorkerSerializer(worker).data)

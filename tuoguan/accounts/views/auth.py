@@ -8,7 +8,6 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.messages.views import SuccessMessageMixin
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path, reverse_lazy
@@ -16,6 +15,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
+
+from tuoguan.core.kit import paginate
+from tuoguan.orgs.kit import ActorRequest
 
 from .. import selectors, services
 from ..forms.auth import (
@@ -89,21 +91,22 @@ def password_reset_confirm(request: HttpRequest) -> HttpResponse:
 
 
 def _tokens_context(request: HttpRequest, **extra: Any) -> dict[str, Any]:
-    page = Paginator(selectors.tokens_of(request.user), 50).get_page(request.GET.get("page"))
+    page = paginate(request, selectors.tokens_of(request.user))
     return {"page": page, "tokens": page.object_list, **extra}
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def tokens(request: HttpRequest) -> HttpResponse:
+def tokens(request: ActorRequest) -> HttpResponse:
     """One's own API tokens. A new key is in this one response and nowhere else."""
     form = TokenCreateForm(request.POST if request.method == "POST" else None)
     new_key = ""
     if request.method == "POST" and form.is_valid():
-        _token, new_key = services.token_issue(user=request.user, name=form.cleaned_data["name"])  # type: ignore[arg-type]
+        user = request.actor.user
+        _token, new_key = services.token_issue(user=user, name=form.cleaned_data["name"])
         form = TokenCreateForm()
     context = _tokens_context(request, form=form, new_key=new_key)
-    template = "accounts/_token_panel.html" if request.htmx else "accounts/tokens.html"  # type: ignore[attr-defined]
+    template = "accounts/_token_panel.html" if request.htmx else "accounts/tokens.html"
     response = render(request, template, context)
     # The key must not linger in a browser or proxy cache.
     response["Cache-Control"] = "no-store"
@@ -112,10 +115,10 @@ def tokens(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+def token_revoke(request: ActorRequest, pk: int) -> HttpResponse:
     token = selectors.token_for(request.user, pk)
-    services.token_revoke(user=request.user, token=token)  # type: ignore[arg-type]
-    if request.htmx:  # type: ignore[attr-defined]
+    services.token_revoke(user=request.actor.user, token=token)
+    if request.htmx:
         return render(request, "accounts/_token_row.html", {"token": token})
     messages.success(request, _("The token “%(name)s” is revoked.") % {"name": token.name})
     return redirect("accounts:tokens")

@@ -13,40 +13,24 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.core.serializers.json import DjangoJSONEncoder
-from django.forms import Form
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
 
 from tuoguan.accounts import selectors, services
 from tuoguan.accounts.forms.family import ChildAddForm, ChildEditForm, ConsentForm, ReasonForm
 from tuoguan.accounts.models import Child
 from tuoguan.audit.middleware import client_ip
-from tuoguan.orgs.permissions import Actor, can_change_child, is_guardian, require
-
-GET_POST = require_http_methods(["GET", "HEAD", "POST"])
-
-
-def _actor(request: HttpRequest) -> Actor:
-    return request.actor  # type: ignore[attr-defined, no-any-return]
+from tuoguan.core.kit import GET_POST, form_errors, paginate
+from tuoguan.orgs.kit import ActorRequest
+from tuoguan.orgs.permissions import can_change_child, is_guardian, require
 
 
-def _no_worker(request: HttpRequest) -> HttpResponse:
+def _no_worker(request: ActorRequest) -> HttpResponse:
     return render(request, "accounts/family_no_worker.html")
-
-
-def _form_errors(form: Form, exc: ValidationError) -> None:
-    """Put a service's ValidationError on the form fields it names."""
-    if not hasattr(exc, "error_dict"):
-        form.add_error(None, exc)
-        return
-    for field, errors in exc.message_dict.items():
-        form.add_error(field if field in form.fields else None, errors)
 
 
 def _decorate(child: Child, today: datetime.date) -> Child:
@@ -55,18 +39,18 @@ def _decorate(child: Child, today: datetime.date) -> Child:
     return child
 
 
-def _own_child(request: HttpRequest, pk: int) -> Child:
+def _own_child(request: ActorRequest, pk: int) -> Child:
     """A child the actor may change: invisible → 404, visible to staff only → 403."""
-    actor = _actor(request)
+    actor = request.actor
     child = selectors.child_detail_for(actor, pk)
     require(can_change_child(actor, child))
     return child
 
 
-def _card_or_family(request: HttpRequest, child: Child) -> HttpResponse:
+def _card_or_family(request: ActorRequest, child: Child) -> HttpResponse:
     """HTMX swaps the child's card in place; a plain form post goes back to the family."""
-    if request.htmx:  # type: ignore[attr-defined]
-        child = selectors.child_detail_for(_actor(request), child.pk)
+    if request.htmx:
+        child = selectors.child_detail_for(request.actor, child.pk)
         return render(
             request,
             "accounts/_child_card.html",
@@ -76,13 +60,11 @@ def _card_or_family(request: HttpRequest, child: Child) -> HttpResponse:
 
 
 @login_required
-def family(request: HttpRequest) -> HttpResponse:
+def family(request: ActorRequest) -> HttpResponse:
     worker = selectors.worker_of(request.user)
     if worker is None:
         return _no_worker(request)
-    page = Paginator(selectors.family_children(_actor(request)), 50).get_page(
-        request.GET.get("page")
-    )
+    page = paginate(request, selectors.family_children(request.actor))
     today = timezone.localdate()
     children = [_decorate(child, today) for child in page]
     return render(
@@ -94,7 +76,7 @@ def family(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @GET_POST
-def child_add(request: HttpRequest) -> HttpResponse:
+def child_add(request: ActorRequest) -> HttpResponse:
     worker = selectors.worker_of(request.user)
     if worker is None:
         return _no_worker(request)
@@ -103,7 +85,7 @@ def child_add(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             child = services.child_register(
-                actor=_actor(request),
+                actor=request.actor,
                 guardian=worker,
                 consent=form.cleaned_data["consent"],
                 ip=client_ip(request),
@@ -111,7 +93,7 @@ def child_add(request: HttpRequest) -> HttpResponse:
                 **form.child_fields(),
             )
         except ValidationError as exc:
-            _form_errors(form, exc)
+            form_errors(form, exc)
         else:
             messages.success(request, _("%(name)s has been added.") % {"name": child.name})
             return redirect("accounts:family")
@@ -120,7 +102,7 @@ def child_add(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @GET_POST
-def child_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def child_edit(request: ActorRequest, pk: int) -> HttpResponse:
     child = _own_child(request, pk)
     masked = child.id_number_masked
     if request.method == "POST":
@@ -131,13 +113,13 @@ def child_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             services.child_update(
-                actor=_actor(request),
+                actor=request.actor,
                 child=child,
                 id_number=form.id_number_change(),
                 **form.child_fields(),
             )
         except ValidationError as exc:
-            _form_errors(form, exc)
+            form_errors(form, exc)
         else:
             messages.success(request, _("The record of %(name)s was saved.") % {"name": child})
             return redirect("accounts:family")
@@ -146,12 +128,12 @@ def child_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @GET_POST
-def child_delete(request: HttpRequest, pk: int) -> HttpResponse:
+def child_delete(request: ActorRequest, pk: int) -> HttpResponse:
     """PIPL Art. 47: the guardian erases a child's record (after a confirmation page)."""
     child = _own_child(request, pk)
     if request.method == "POST":
         name = child.name
-        services.child_delete(actor=_actor(request), child=child)
+        services.child_delete(actor=request.actor, child=child)
         messages.success(request, _("All data about %(name)s was deleted.") % {"name": name})
         return redirect("accounts:family")
     return render(request, "accounts/child_delete.html", {"child": child})
@@ -159,7 +141,7 @@ def child_delete(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @GET_POST
-def consent_grant(request: HttpRequest, pk: int) -> HttpResponse:
+def consent_grant(request: ActorRequest, pk: int) -> HttpResponse:
     """Consent (again) under the current policy, which is shown before the box is ticked."""
     child = _own_child(request, pk)
     policy = services.consent_policy_current()
@@ -170,10 +152,10 @@ def consent_grant(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             try:
                 services.consent_grant(
-                    actor=_actor(request), child=child, policy=policy, ip=client_ip(request)
+                    actor=request.actor, child=child, policy=policy, ip=client_ip(request)
                 )
             except ValidationError as exc:
-                _form_errors(form, exc)
+                form_errors(form, exc)
             else:
                 messages.success(request, _("Thank you: your consent is recorded."))
                 return _card_or_family(request, child)
@@ -184,10 +166,10 @@ def consent_grant(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @GET_POST
-def consent_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+def consent_withdraw(request: ActorRequest, pk: int) -> HttpResponse:
     child = _own_child(request, pk)
     if request.method == "POST":
-        services.consent_withdraw(actor=_actor(request), child=child)
+        services.consent_withdraw(actor=request.actor, child=child)
         messages.success(
             request,
             _("Consent withdrawn: %(name)s's data is no longer used.") % {"name": child.name},
@@ -203,14 +185,14 @@ def policy(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @GET_POST
-def family_export(request: HttpRequest) -> HttpResponse:
+def family_export(request: ActorRequest) -> HttpResponse:
     """The guardian downloads the family's data as JSON (a POST: each export is logged)."""
     worker = selectors.worker_of(request.user)
     if worker is None:
         return _no_worker(request)
     if request.method != "POST":
         return render(request, "accounts/family_export.html", {"worker": worker})
-    data = services.family_export(actor=_actor(request), worker=worker)
+    data = services.family_export(actor=request.actor, worker=worker)
     body = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False, indent=2)
     response = HttpResponse(body, content_type="application/json; charset=utf-8")
     filename = f"tuoguan-family-{timezone.localdate():%Y%m%d}.json"
@@ -219,7 +201,7 @@ def family_export(request: HttpRequest) -> HttpResponse:
     return response
 
 
-def _reason_data(request: HttpRequest) -> Any:
+def _reason_data(request: ActorRequest) -> Any:
     if request.method == "POST":
         return request.POST
     return request.GET if "reason" in request.GET else None
@@ -227,9 +209,9 @@ def _reason_data(request: HttpRequest) -> Any:
 
 @login_required
 @GET_POST
-def child_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def child_detail(request: ActorRequest, pk: int) -> HttpResponse:
     """The guardian reads freely; anyone else first states a reason, which is logged."""
-    actor = _actor(request)
+    actor = request.actor
     child = _decorate(selectors.child_detail_for(actor, pk), timezone.localdate())
     context: dict[str, Any] = {"child": child, "is_guardian": is_guardian(actor, child)}
     if context["is_guardian"]:

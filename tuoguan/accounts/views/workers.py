@@ -7,8 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path
 from django.utils.translation import get_language
@@ -16,37 +15,34 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from tuoguan.core.jobs import job_create
-from tuoguan.orgs.permissions import PEOPLE_READER_ROLES, Actor, can_change_worker, require
+from tuoguan.core.kit import form_errors, paginate
+from tuoguan.orgs.kit import ActorRequest
+from tuoguan.orgs.permissions import PEOPLE_READER_ROLES, can_change_worker, require
 
 from .. import imports, selectors, services
 from ..forms.workers import WorkerCreateForm, WorkerFilterForm, WorkerImportForm
 from ..tasks import worker_import as worker_import_task
 
-PAGE_SIZE = 50
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _actor(request: HttpRequest) -> Actor:
-    return request.actor  # type: ignore[attr-defined,no-any-return]
 
 
 @login_required
 @require_GET
-def worker_list(request: HttpRequest) -> HttpResponse:
-    actor = _actor(request)
+def worker_list(request: ActorRequest) -> HttpResponse:
+    actor = request.actor
     require(actor.has_role(PEOPLE_READER_ROLES))
     form = WorkerFilterForm(request.GET or None, actor=actor)
     workers = selectors.workers_search(actor, **form.filters())
-    page = Paginator(workers, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginate(request, workers)
     context = {"form": form, "page": page, "can_register": actor.is_admin}
-    template = "accounts/_worker_table.html" if request.htmx else "accounts/worker_list.html"  # type: ignore[attr-defined]
+    template = "accounts/_worker_table.html" if request.htmx else "accounts/worker_list.html"
     return render(request, template, context)
 
 
 @login_required
 @require_GET
-def worker_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    actor = _actor(request)
+def worker_detail(request: ActorRequest, pk: int) -> HttpResponse:
+    actor = request.actor
     worker = selectors.worker_for(actor, pk)
     context = {
         "worker": worker,
@@ -58,12 +54,12 @@ def worker_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def worker_verify(request: HttpRequest, pk: int) -> HttpResponse:
-    actor = _actor(request)
+def worker_verify(request: ActorRequest, pk: int) -> HttpResponse:
+    actor = request.actor
     worker = selectors.worker_for_change(actor, pk)
     verified = request.POST.get("verified", "1") != "0"
     services.worker_verify(actor=actor, worker=worker, verified=verified)
-    if request.htmx:  # type: ignore[attr-defined]
+    if request.htmx:
         return render(
             request, "accounts/_worker_verify.html", {"worker": worker, "can_verify": True}
         )
@@ -77,8 +73,8 @@ def worker_verify(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def worker_create(request: HttpRequest) -> HttpResponse:
-    actor = _actor(request)
+def worker_create(request: ActorRequest) -> HttpResponse:
+    actor = request.actor
     require(actor.is_admin)
     form = WorkerCreateForm(request.POST if request.method == "POST" else None, actor=actor)
     if request.method == "POST" and form.is_valid():
@@ -94,7 +90,7 @@ def worker_create(request: HttpRequest) -> HttpResponse:
                 verified=data["verified"],
             )
         except ValidationError as exc:
-            form.add_error(None, exc)
+            form_errors(form, exc)
         else:
             messages.success(request, _("%(name)s is registered.") % {"name": worker})
             return redirect("accounts:worker_detail", pk=worker.pk)
@@ -103,9 +99,9 @@ def worker_create(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def worker_import(request: HttpRequest) -> HttpResponse:
+def worker_import(request: ActorRequest) -> HttpResponse:
     """Upload a roster: the file is checked here, the rows in a background job."""
-    actor = _actor(request)
+    actor = request.actor
     require(actor.is_admin)
     if request.method == "POST":
         form = WorkerImportForm(request.POST, request.FILES)
@@ -134,8 +130,8 @@ def worker_import(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def worker_import_template(request: HttpRequest) -> HttpResponse:
-    actor = _actor(request)
+def worker_import_template(request: ActorRequest) -> HttpResponse:
+    actor = request.actor
     require(actor.is_admin)
     content = imports.roster_template(employers=selectors.employer_orgs_for(actor).iterator())
     response = HttpResponse(content, content_type=XLSX_TYPE)
@@ -145,10 +141,10 @@ def worker_import_template(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def worker_import_result(request: HttpRequest, job_pk: int) -> HttpResponse:
+def worker_import_result(request: ActorRequest, job_pk: int) -> HttpResponse:
     job = selectors.import_job_for(request.user, job_pk)
     errors = job.result.get("errors", []) if isinstance(job.result, dict) else []
-    page = Paginator(errors, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginate(request, errors)
     context = {
         "job": job,
         "page": page,

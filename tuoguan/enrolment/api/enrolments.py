@@ -11,14 +11,16 @@ from typing import Any
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import mixins, status, viewsets
+from rest_framework import mixins, status
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError as ApiValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from tuoguan.orgs.permissions import Actor, require
+from tuoguan.orgs.api import ScopedViewSet
+from tuoguan.orgs.kit import ActorApiRequest, api_actor_of
+from tuoguan.orgs.permissions import require
 
 from .. import selectors, services
 from ..models import Draw, Enrolment
@@ -39,12 +41,8 @@ from .serializers import (
 )
 
 
-def _actor(request: Request) -> Actor:
-    return request.actor  # type: ignore[attr-defined, no-any-return]
-
-
 def _enrolment_response(request: Request, enrolment: Enrolment, code: int = 200) -> Response:
-    fresh = selectors.enrolment_for(_actor(request), enrolment.pk)
+    fresh = selectors.enrolment_for(api_actor_of(request), enrolment.pk)
     return Response(EnrolmentSerializer(fresh, context={"request": request}).data, status=code)
 
 
@@ -58,20 +56,20 @@ class TermEnrolmentApplyView(APIView):
     # A repeat is refused by the one-application-per-child constraint and rolled back, so the
     # stored answer need not be read before every application.
     @idempotent(look_first=False)
-    def post(self, request: Request, term_id: int) -> Response:
+    def post(self, request: ActorApiRequest, term_id: int) -> Response:
         data = apply_input(request.data)
         if data is None:
             serializer = ApplySerializer(data=request.data)
             if not serializer.is_valid():
                 # A term the family cannot see is 404 whatever the body says.
-                selectors.term_for_applicant(_actor(request), term_id)
+                selectors.term_for_applicant(request.actor, term_id)
                 raise ApiValidationError(serializer.errors)
             data = serializer.validated_data
         try:
             # The service finds the term and the child and answers 404 for a term the
             # family cannot see or a child not theirs, with the rest of the facts at once.
             enrolment = services.enrolment_apply(
-                actor=_actor(request),
+                actor=request.actor,
                 child=data["child"],
                 term=term_id,
                 priority_groups=data["priority_groups"],
@@ -91,18 +89,16 @@ class TermEnrolmentApplyView(APIView):
         return Response(enrolment_answer(enrolment), status=status.HTTP_201_CREATED)
 
 
-class EnrolmentViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet[Enrolment]
-):
+class EnrolmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet[Enrolment]):
     """Applications: a parent's own family's, or the rosters of terms under a staff member's
     union. Filters: `term`, `status`."""
 
     serializer_class = EnrolmentSerializer
 
     def get_queryset(self) -> QuerySet[Enrolment]:
-        if getattr(self, "swagger_fake_view", False):
+        if self.is_schema:
             return Enrolment.objects.none()
-        queryset = selectors.enrolments_visible_to(_actor(self.request))
+        queryset = selectors.enrolments_visible_to(self.actor)
         if self.action != "list":
             return queryset
         filters = EnrolmentFilterSerializer(data=self.request.query_params)
@@ -123,21 +119,21 @@ class EnrolmentViewSet(
     @action(detail=True, methods=["post"])
     @idempotent
     def withdraw(self, request: Request, pk: Any = None) -> Response:
-        enrolment = services.enrolment_withdraw(actor=_actor(request), enrolment=self.get_object())
+        enrolment = services.enrolment_withdraw(actor=self.actor, enrolment=self.get_object())
         return _enrolment_response(request, enrolment)
 
     @extend_schema(request=None, responses=EnrolmentSerializer)
     @action(detail=True, methods=["post"], url_path="accept-offer")
     @idempotent
     def accept_offer(self, request: Request, pk: Any = None) -> Response:
-        enrolment = services.offer_accept(actor=_actor(request), enrolment=self.get_object())
+        enrolment = services.offer_accept(actor=self.actor, enrolment=self.get_object())
         return _enrolment_response(request, enrolment)
 
     @extend_schema(request=None, responses=EnrolmentSerializer)
     @action(detail=True, methods=["post"], url_path="decline-offer")
     @idempotent
     def decline_offer(self, request: Request, pk: Any = None) -> Response:
-        enrolment = services.offer_decline(actor=_actor(request), enrolment=self.get_object())
+        enrolment = services.offer_decline(actor=self.actor, enrolment=self.get_object())
         return _enrolment_response(request, enrolment)
 
     @extend_schema(request=ReasonSerializer, responses=EnrolmentSerializer)
@@ -146,11 +142,9 @@ class EnrolmentViewSet(
     def remove(self, request: Request, pk: Any = None) -> Response:
         """The union removes an application or a seated child (reason required)."""
         enrolment = self.get_object()
-        require(can_manage_enrolment(_actor(request), enrolment))
+        require(can_manage_enrolment(self.actor, enrolment))
         reason = self._reason(request)
-        enrolment = services.enrolment_remove(
-            actor=_actor(request), enrolment=enrolment, reason=reason
-        )
+        enrolment = services.enrolment_remove(actor=self.actor, enrolment=enrolment, reason=reason)
         return _enrolment_response(request, enrolment)
 
     @extend_schema(request=ReasonSerializer, responses=EnrolmentSerializer)
@@ -159,10 +153,10 @@ class EnrolmentViewSet(
     def admit(self, request: Request, pk: Any = None) -> Response:
         """The union admits a waiting child by hand (reason required; never beyond capacity)."""
         enrolment = self.get_object()
-        require(can_manage_enrolment(_actor(request), enrolment))
+        require(can_manage_enrolment(self.actor, enrolment))
         reason = self._reason(request)
         enrolment = services.enrolment_admit_manually(
-            actor=_actor(request), enrolment=enrolment, reason=reason
+            actor=self.actor, enrolment=enrolment, reason=reason
         )
         return _enrolment_response(request, enrolment)
 
@@ -172,11 +166,11 @@ class EnrolmentViewSet(
     def check_priority(self, request: Request, pk: Any = None) -> Response:
         """The union confirms or rejects the declared priority groups (used by the draw)."""
         enrolment = self.get_object()
-        require(can_manage_enrolment(_actor(request), enrolment))
+        require(can_manage_enrolment(self.actor, enrolment))
         serializer = PriorityCheckSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         enrolment = services.enrolment_priority_check(
-            actor=_actor(request),
+            actor=self.actor,
             enrolment=enrolment,
             accepted=serializer.validated_data["accepted"],
         )
@@ -188,8 +182,8 @@ class TermDrawView(APIView):
 
     @extend_schema(request=DrawRunSerializer, responses={202: DrawSerializer})
     @idempotent
-    def post(self, request: Request, term_id: int) -> Response:
-        actor = _actor(request)
+    def post(self, request: ActorApiRequest, term_id: int) -> Response:
+        actor = request.actor
         term = selectors.term_for_staff(actor, term_id)
         require(can_run_draw(actor, term))
         serializer = DrawRunSerializer(data=request.data)
@@ -204,15 +198,15 @@ class TermDrawView(APIView):
         return Response(DrawSerializer(fresh).data, status=status.HTTP_202_ACCEPTED)
 
 
-class DrawViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet[Draw]):
+class DrawViewSet(mixins.RetrieveModelMixin, ScopedViewSet[Draw]):
     """A lottery draw with its published seed, inputs and outcome; `verified` recomputes it."""
 
     serializer_class = DrawSerializer
 
     def get_queryset(self) -> QuerySet[Draw]:
-        if getattr(self, "swagger_fake_view", False):
+        if self.is_schema:
             return Draw.objects.none()
-        return selectors.draws_visible_to(_actor(self.request))
+        return selectors.draws_visible_to(self.actor)
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         draw = self.get_object()

@@ -16,7 +16,7 @@ from django.http import HttpResponse
 from django.urls import URLPattern, path
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, serializers, status, viewsets
+from rest_framework import mixins, serializers, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
@@ -25,7 +25,9 @@ from rest_framework.views import APIView
 
 from tuoguan.audit.middleware import client_ip
 from tuoguan.audit.services import audit_view
-from tuoguan.orgs.permissions import Actor, can_change_child, require
+from tuoguan.orgs.api import ScopedViewSet
+from tuoguan.orgs.kit import ActorApiRequest
+from tuoguan.orgs.permissions import can_change_child, require
 
 from .. import selectors
 from ..models import Agreement, Enrolment, Insurance, Pickup
@@ -34,17 +36,13 @@ from ..permissions import is_family
 from ..services import agreements, health, insurance, paperwork, pickups
 
 
-def _actor(request: Request) -> Actor:
-    return request.actor  # type: ignore[attr-defined, no-any-return]
+def _enrolment(request: ActorApiRequest, pk: Any) -> Enrolment:
+    return selectors.enrolment_for_paperwork(request.actor, pk)
 
 
-def _enrolment(request: Request, pk: Any) -> Enrolment:
-    return selectors.enrolment_for_paperwork(_actor(request), pk)
-
-
-def _family_enrolment(request: Request, pk: Any) -> Enrolment:
+def _family_enrolment(request: ActorApiRequest, pk: Any) -> Enrolment:
     enrolment = _enrolment(request, pk)
-    require(is_family(_actor(request), enrolment))
+    require(is_family(request.actor, enrolment))
     return enrolment
 
 
@@ -163,9 +161,9 @@ class PickupSerializer(serializers.ModelSerializer[Pickup]):
 
 class PaperworkView(APIView):
     @extend_schema(responses=PaperworkChecklistSerializer)
-    def get(self, request: Request, pk: int) -> Response:
+    def get(self, request: ActorApiRequest, pk: int) -> Response:
         enrolment = _enrolment(request, pk)
-        staff = not is_family(_actor(request), enrolment)
+        staff = not is_family(request.actor, enrolment)
         items = paperwork.paperwork_checklist(enrolment, staff=staff)
         data = {
             "enrolment": enrolment.pk,
@@ -178,7 +176,7 @@ class PaperworkView(APIView):
 
 class AgreementView(APIView):
     @extend_schema(responses=AgreementTextSerializer)
-    def get(self, request: Request, pk: int) -> Response:
+    def get(self, request: ActorApiRequest, pk: int) -> Response:
         enrolment = _family_enrolment(request, pk)
         template = agreements.template_for_enrolment(enrolment)
         if template is None:
@@ -194,12 +192,12 @@ class AgreementView(APIView):
         return Response(data)
 
     @extend_schema(request=AgreementSignSerializer, responses={201: AgreementSerializer})
-    def post(self, request: Request, pk: int) -> Response:
+    def post(self, request: ActorApiRequest, pk: int) -> Response:
         enrolment = _family_enrolment(request, pk)
         serializer = AgreementSignSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         agreement = agreements.agreement_sign(
-            actor=_actor(request),
+            actor=request.actor,
             enrolment=enrolment,
             ip=client_ip(request._request),
             **serializer.validated_data,
@@ -209,8 +207,8 @@ class AgreementView(APIView):
 
 class AgreementPdfView(APIView):
     @extend_schema(responses={(200, "application/pdf"): bytes})
-    def get(self, request: Request, pk: int) -> HttpResponse:
-        actor = _actor(request)
+    def get(self, request: ActorApiRequest, pk: int) -> HttpResponse:
+        actor = request.actor
         agreement = selectors.agreement_for(actor, pk)
         if not is_family(actor, agreement.enrolment):
             audit_view(instance=agreement, reason=_("signed agreement downloaded"))
@@ -222,27 +220,27 @@ class AgreementPdfView(APIView):
 
 class HealthNoteView(APIView):
     @extend_schema(responses=HealthNoteSerializer)
-    def get(self, request: Request, pk: int) -> Response:
-        enrolment = selectors.enrolment_for_health(_actor(request), pk)
-        note = health.health_note_read(actor=_actor(request), enrolment=enrolment)
+    def get(self, request: ActorApiRequest, pk: int) -> Response:
+        enrolment = selectors.enrolment_for_health(request.actor, pk)
+        note = health.health_note_read(actor=request.actor, enrolment=enrolment)
         if note is None:
             return Response(status=status.HTTP_404_NOT_FOUND)
         return Response(HealthNoteSerializer(note).data)
 
     @extend_schema(request=HealthNoteSerializer, responses=HealthNoteSerializer)
-    def put(self, request: Request, pk: int) -> Response:
+    def put(self, request: ActorApiRequest, pk: int) -> Response:
         enrolment = _family_enrolment(request, pk)
         serializer = HealthNoteSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         note = health.health_note_save(
-            actor=_actor(request), enrolment=enrolment, **serializer.validated_data
+            actor=request.actor, enrolment=enrolment, **serializer.validated_data
         )
         return Response(HealthNoteSerializer(note).data)
 
 
 class RiskNoticeView(APIView):
     @extend_schema(responses=RiskNoticeSerializer)
-    def get(self, request: Request, pk: int) -> Response:
+    def get(self, request: ActorApiRequest, pk: int) -> Response:
         enrolment = _family_enrolment(request, pk)
         data = {
             "notice": (enrolment.term.program.risk_notice or "").strip(),
@@ -251,9 +249,9 @@ class RiskNoticeView(APIView):
         return Response(RiskNoticeSerializer(data).data)
 
     @extend_schema(request=None, responses=RiskNoticeSerializer)
-    def post(self, request: Request, pk: int) -> Response:
+    def post(self, request: ActorApiRequest, pk: int) -> Response:
         enrolment = _family_enrolment(request, pk)
-        paperwork.risk_notice_acknowledge(actor=_actor(request), enrolment=enrolment)
+        paperwork.risk_notice_acknowledge(actor=request.actor, enrolment=enrolment)
         data = {"notice": (enrolment.term.program.risk_notice or "").strip(), "acknowledged": True}
         return Response(RiskNoticeSerializer(data).data, status=status.HTTP_201_CREATED)
 
@@ -262,20 +260,20 @@ class ChildInsuranceView(APIView):
     parser_classes = [JSONParser, MultiPartParser, FormParser]
 
     @extend_schema(responses=InsuranceSerializer(many=True))
-    def get(self, request: Request, child_pk: int) -> Response:
-        child = selectors.paperwork_child_for(_actor(request), child_pk)
+    def get(self, request: ActorApiRequest, child_pk: int) -> Response:
+        child = selectors.paperwork_child_for(request.actor, child_pk)
         paginator = PageNumberPagination()
         page = paginator.paginate_queryset(insurance.insurances_of(child), request, view=self)
         return paginator.get_paginated_response(InsuranceSerializer(page, many=True).data)
 
     @extend_schema(request=InsuranceSerializer, responses={201: InsuranceSerializer})
-    def post(self, request: Request, child_pk: int) -> Response:
-        child = selectors.paperwork_child_for(_actor(request), child_pk)
-        require(can_change_child(_actor(request), child))
+    def post(self, request: ActorApiRequest, child_pk: int) -> Response:
+        child = selectors.paperwork_child_for(request.actor, child_pk)
+        require(can_change_child(request.actor, child))
         serializer = InsuranceSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         cover = insurance.insurance_add(
-            actor=_actor(request), child=child, **serializer.validated_data
+            actor=request.actor, child=child, **serializer.validated_data
         )
         return Response(InsuranceSerializer(cover).data, status=status.HTTP_201_CREATED)
 
@@ -286,7 +284,7 @@ class PickupViewSet(
     mixins.CreateModelMixin,
     mixins.UpdateModelMixin,
     mixins.DestroyModelMixin,
-    viewsets.GenericViewSet[Pickup],
+    ScopedViewSet[Pickup],
 ):
     """Pickup persons of the children the actor may see; only the guardian changes them."""
 
@@ -296,9 +294,9 @@ class PickupViewSet(
 
     def get_queryset(self) -> QuerySet[Pickup]:
         """The list: the family's active pickup persons, or one visible child's (`?child=`)."""
-        if getattr(self, "swagger_fake_view", False):
+        if self.is_schema:
             return Pickup.objects.none()
-        actor = _actor(self.request)
+        actor = self.actor
         child = self.request.query_params.get("child")
         if child is not None:
             # Someone else's child, or a malformed id, is a 404 as on the pages.
@@ -308,15 +306,15 @@ class PickupViewSet(
         )
 
     def get_object(self) -> Pickup:
-        return selectors.pickup_for(_actor(self.request), self.kwargs.get("pk"))
+        return selectors.pickup_for(self.actor, self.kwargs.get("pk"))
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
-        child = selectors.paperwork_child_for(_actor(request), data.pop("child_id"))
+        child = selectors.paperwork_child_for(self.actor, data.pop("child_id"))
         data.pop("remove_photo", None)
-        pickup = pickups.pickup_add(actor=_actor(request), child=child, **data)
+        pickup = pickups.pickup_add(actor=self.actor, child=child, **data)
         return Response(PickupSerializer(pickup).data, status=status.HTTP_201_CREATED)
 
     def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -333,11 +331,11 @@ class PickupViewSet(
             "photo": data.get("photo"),
             "remove_photo": data.get("remove_photo", False),
         }
-        pickup = pickups.pickup_update(actor=_actor(request), pickup=pickup, **fields)
+        pickup = pickups.pickup_update(actor=self.actor, pickup=pickup, **fields)
         return Response(PickupSerializer(pickup).data)
 
     def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        pickups.pickup_deactivate(actor=_actor(request), pickup=self.get_object())
+        pickups.pickup_deactivate(actor=self.actor, pickup=self.get_object())
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

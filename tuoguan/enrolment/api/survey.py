@@ -10,15 +10,16 @@ from typing import Any
 from django.db.models import QuerySet
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
-from rest_framework import mixins, serializers, status, viewsets
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from tuoguan.accounts.models import Grade, Worker
 from tuoguan.accounts.selectors import worker_of
+from tuoguan.core.api import ScopedPrimaryKeyField
+from tuoguan.orgs.api import ScopedViewSet
 from tuoguan.orgs.models import Org
 from tuoguan.orgs.permissions import Actor, require, subtree_q
 from tuoguan.programs.models import ProgramType
@@ -26,10 +27,6 @@ from tuoguan.programs.models import ProgramType
 from ..models import NeedsSurvey, SurveyResponse
 from ..services import survey as surveys
 from ..services.survey import MAX_AGE, MAX_CHILDREN, WantedHours, WantedPeriod
-
-
-def _actor(request: Request) -> Actor:
-    return request._request.actor  # type: ignore[attr-defined,no-any-return]
 
 
 class SurveySerializer(serializers.ModelSerializer[NeedsSurvey]):
@@ -57,19 +54,15 @@ class SurveySerializer(serializers.ModelSerializer[NeedsSurvey]):
         return surveys.survey_phase(survey)
 
 
-@extend_schema_field(OpenApiTypes.INT)  # the union's id
-class SurveyOrgField(serializers.PrimaryKeyRelatedField):  # type: ignore[type-arg]
-    """A union in the requester's subtree; any other id does not exist for them."""
-
-    def get_queryset(self) -> QuerySet[Org]:
-        actor: Actor | None = self.context.get("actor")
-        if actor is None:
-            return Org.objects.none()
-        return Org.objects.filter(subtree_q(actor), is_active=True)
+def _survey_orgs(actor: Actor) -> QuerySet[Org]:
+    """The active unions of the requester's subtree; any other id does not exist for them."""
+    return Org.objects.filter(subtree_q(actor), is_active=True)
 
 
 class SurveyCreateSerializer(serializers.Serializer):  # type: ignore[type-arg]
-    org = SurveyOrgField(help_text=_("Id of the union whose subtree is asked"))
+    org = ScopedPrimaryKeyField(
+        _survey_orgs, Org, help_text=_("Id of the union whose subtree is asked")
+    )
     title = serializers.CharField(max_length=200)
     intro = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
     opens_at = serializers.DateTimeField()
@@ -162,7 +155,7 @@ class SurveyViewSet(
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
-    viewsets.GenericViewSet,  # type: ignore[type-arg]
+    ScopedViewSet[NeedsSurvey],
 ):
     """Needs surveys (需求调研): staff see their subtree's; workers see those sent to them."""
 
@@ -174,9 +167,9 @@ class SurveyViewSet(
         return worker_of(self.request.user)
 
     def get_queryset(self) -> QuerySet[NeedsSurvey]:
-        if getattr(self, "swagger_fake_view", False):
+        if self.is_schema:
             return NeedsSurvey.objects.none()
-        actor = _actor(self.request)
+        actor = self.actor
         if surveys.can_read_surveys(actor):
             return surveys.surveys_visible_to(actor)
         worker = self._worker()
@@ -185,7 +178,7 @@ class SurveyViewSet(
         return surveys.surveys_published_for(worker)
 
     def get_object(self) -> NeedsSurvey:
-        actor = _actor(self.request)
+        actor = self.actor
         pk = self.kwargs["pk"]
         if surveys.can_read_surveys(actor):
             return surveys.survey_for(actor, pk)
@@ -195,9 +188,9 @@ class SurveyViewSet(
         return surveys.survey_for_worker(worker, pk)
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        actor = _actor(request)
+        actor = self.actor
         require(actor.is_admin)
-        payload = SurveyCreateSerializer(data=request.data, context={"actor": actor})
+        payload = SurveyCreateSerializer(data=request.data, context=self.get_serializer_context())
         payload.is_valid(raise_exception=True)
         survey = surveys.survey_create(actor=actor, **payload.validated_data)
         return Response(SurveySerializer(survey).data, status=status.HTTP_201_CREATED)
@@ -206,7 +199,7 @@ class SurveyViewSet(
     @action(detail=True, methods=["post"])
     def publish(self, request: Request, pk: Any = None) -> Response:
         """Open a draft to the workers of the subtree (they are notified)."""
-        actor = _actor(request)
+        actor = self.actor
         survey = surveys.survey_publish(actor=actor, survey=surveys.survey_for_change(actor, pk))
         return Response(SurveySerializer(survey).data)
 
@@ -214,7 +207,7 @@ class SurveyViewSet(
     @action(detail=True, methods=["post"])
     def close(self, request: Request, pk: Any = None) -> Response:
         """Close now; answers become read-only."""
-        actor = _actor(request)
+        actor = self.actor
         survey = surveys.survey_close(actor=actor, survey=surveys.survey_for_change(actor, pk))
         return Response(SurveySerializer(survey).data)
 
@@ -222,7 +215,7 @@ class SurveyViewSet(
     @action(detail=True, methods=["get"])
     def totals(self, request: Request, pk: Any = None) -> Response:
         """Totals per question and per unit (grassroots union)."""
-        survey = surveys.survey_for(_actor(request), pk)
+        survey = surveys.survey_for(self.actor, pk)
         return Response(_totals_payload(surveys.survey_totals(survey)))
 
     @extend_schema(
@@ -245,7 +238,5 @@ class SurveyViewSet(
             return Response(SurveyResponseSerializer(response).data)
         payload = SurveyAnswerSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        response = surveys.survey_answer(
-            actor=_actor(request), survey=survey, **payload.validated_data
-        )
+        response = surveys.survey_answer(actor=self.actor, survey=survey, **payload.validated_data)
         return Response(SurveyResponseSerializer(response).data)

@@ -7,19 +7,17 @@ children by the first character of their name only.
 
 from typing import Any
 
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import URLPattern, path
 from django.views.decorators.http import require_GET
 
+from tuoguan.core.kit import paginate
 from tuoguan.programs.models import TargetGroup
 
 from .. import selectors
 from ..models import Draw
 from ..services.draws import draw_differences
-
-PAGE_SIZE = 50
 
 
 def _tier_labels(codes: list[list[str]]) -> list[str]:
@@ -55,7 +53,7 @@ def _rows(draw: Draw, page_ids: list[int], start: int) -> list[dict[str, Any]]:
 def draw_public(request: HttpRequest, pk: int) -> HttpResponse:
     draw = selectors.draw_public(pk)
     order = list((draw.outcome or {}).get("order", []))
-    page = Paginator(order, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginate(request, order)
     finished = draw.status in (Draw.Status.DONE, Draw.Status.SUPERSEDED)
     inputs = draw.inputs or {}
     context = {

@@ -15,20 +15,20 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.core.paginator import Paginator
-from django.forms import Form
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from tuoguan.audit.middleware import client_ip
 from tuoguan.audit.services import audit_view
 from tuoguan.core.jobs import job_create
-from tuoguan.orgs.permissions import Actor, can_change_child, require
+from tuoguan.core.kit import GET_POST, form_errors, paginate, refusal
+from tuoguan.orgs.kit import ActorRequest
+from tuoguan.orgs.permissions import can_change_child, require
 
 from .. import imports, selectors
 from ..forms.paperwork import (
@@ -46,22 +46,7 @@ from ..pdf import agreement_pdf_filename
 from ..permissions import is_family
 from ..services import agreements, health, insurance, paperwork, pickups
 
-GET_POST = require_http_methods(["GET", "HEAD", "POST"])
-PAGE_SIZE = 50
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _actor(request: HttpRequest) -> Actor:
-    return request.actor  # type: ignore[attr-defined, no-any-return]
-
-
-def _form_errors(form: Form, exc: ValidationError) -> None:
-    """Put a service's ValidationError on the form fields it names."""
-    if not hasattr(exc, "error_dict"):
-        form.add_error(None, exc)
-        return
-    for field, errors in exc.message_dict.items():
-        form.add_error(field if field in form.fields else None, errors)
 
 
 def _next(request: HttpRequest, default: str) -> str:
@@ -74,16 +59,16 @@ def _next(request: HttpRequest, default: str) -> str:
     return default
 
 
-def _family_enrolment(request: HttpRequest, pk: int) -> Enrolment:
+def _family_enrolment(request: ActorRequest, pk: int) -> Enrolment:
     """An enrolment the actor completes: invisible → 404; staff's view of it → 403."""
-    enrolment = selectors.enrolment_for_paperwork(_actor(request), pk)
-    require(is_family(_actor(request), enrolment))
+    enrolment = selectors.enrolment_for_paperwork(request.actor, pk)
+    require(is_family(request.actor, enrolment))
     return enrolment
 
 
-def _family_child(request: HttpRequest, child_pk: int) -> Any:
-    child = selectors.paperwork_child_for(_actor(request), child_pk)
-    require(can_change_child(_actor(request), child))
+def _family_child(request: ActorRequest, child_pk: int) -> Any:
+    child = selectors.paperwork_child_for(request.actor, child_pk)
+    require(can_change_child(request.actor, child))
     return child
 
 
@@ -101,8 +86,8 @@ def _file(field: Any, *, name: str) -> FileResponse:
 
 @login_required
 @require_GET
-def paperwork_page(request: HttpRequest, pk: int) -> HttpResponse:
-    actor = _actor(request)
+def paperwork_page(request: ActorRequest, pk: int) -> HttpResponse:
+    actor = request.actor
     enrolment = selectors.enrolment_for_paperwork(actor, pk)
     family = is_family(actor, enrolment)
     items = paperwork.paperwork_checklist(enrolment, staff=not family)
@@ -112,7 +97,7 @@ def paperwork_page(request: HttpRequest, pk: int) -> HttpResponse:
         "family": family,
         "missing": sum(1 for item in items if not item.done),
     }
-    template = "enrolment/_checklist.html" if request.htmx else "enrolment/paperwork.html"  # type: ignore[attr-defined]
+    template = "enrolment/_checklist.html" if request.htmx else "enrolment/paperwork.html"
     return render(request, template, context)
 
 
@@ -121,21 +106,21 @@ def paperwork_page(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @GET_POST
-def agreement_sign(request: HttpRequest, pk: int) -> HttpResponse:
+def agreement_sign(request: ActorRequest, pk: int) -> HttpResponse:
     enrolment = _family_enrolment(request, pk)
     template = agreements.template_for_enrolment(enrolment)
     form = AgreementSignForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             agreements.agreement_sign(
-                actor=_actor(request),
+                actor=request.actor,
                 enrolment=enrolment,
                 signer_name=form.cleaned_data["signer_name"],
                 consent=form.cleaned_data["consent"],
                 ip=client_ip(request),
             )
         except ValidationError as exc:
-            _form_errors(form, exc)
+            form_errors(form, exc)
         else:
             messages.success(request, _("Thank you: the agreement is signed."))
             return redirect("enrolment:paperwork", pk=enrolment.pk)
@@ -151,8 +136,8 @@ def agreement_sign(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def agreement_pdf(request: HttpRequest, pk: int) -> HttpResponse:
-    actor = _actor(request)
+def agreement_pdf(request: ActorRequest, pk: int) -> HttpResponse:
+    actor = request.actor
     agreement = selectors.agreement_for(actor, pk)
     if not is_family(actor, agreement.enrolment):
         audit_view(instance=agreement, reason=_("signed agreement downloaded"))
@@ -164,9 +149,9 @@ def agreement_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @GET_POST
-def agreement_templates(request: HttpRequest) -> HttpResponse:
+def agreement_templates(request: ActorRequest) -> HttpResponse:
     """A union admin's versions of the agreement, and the form for the next one."""
-    actor = _actor(request)
+    actor = request.actor
     require(actor.is_admin and actor.org is not None)
     org = actor.org
     assert org is not None  # noqa: S101 - required just above
@@ -182,15 +167,13 @@ def agreement_templates(request: HttpRequest) -> HttpResponse:
                 actor=actor, org=org, **form.cleaned_data
             )
         except ValidationError as exc:
-            _form_errors(form, exc)
+            form_errors(form, exc)
         else:
             messages.success(
                 request, _("Version %(version)s is published.") % {"version": template.version}
             )
             return redirect("enrolment:agreement_templates")
-    page = Paginator(agreements.agreement_templates_of(org), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    page = paginate(request, agreements.agreement_templates_of(org))
     context = {"org": org, "in_force": in_force, "page": page, "form": form}
     return render(request, "enrolment/agreement_templates.html", context)
 
@@ -200,7 +183,7 @@ def agreement_templates(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @GET_POST
-def insurance_add(request: HttpRequest, child_pk: int) -> HttpResponse:
+def insurance_add(request: ActorRequest, child_pk: int) -> HttpResponse:
     child = _family_child(request, child_pk)
     form = InsuranceForm(
         request.POST if request.method == "POST" else None,
@@ -208,21 +191,21 @@ def insurance_add(request: HttpRequest, child_pk: int) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         try:
-            insurance.insurance_add(actor=_actor(request), child=child, **form.cleaned_data)
+            insurance.insurance_add(actor=request.actor, child=child, **form.cleaned_data)
         except ValidationError as exc:
-            _form_errors(form, exc)
+            form_errors(form, exc)
         else:
             messages.success(request, _("The insurance cover is recorded."))
             return redirect(_next(request, request.path))
-    page = Paginator(insurance.insurances_of(child), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginate(request, insurance.insurances_of(child))
     context = {"child": child, "form": form, "page": page, "next": _next(request, "")}
     return render(request, "enrolment/insurance_add.html", context)
 
 
 @login_required
 @require_GET
-def insurance_photo(request: HttpRequest, pk: int) -> FileResponse:
-    cover = selectors.insurance_for(_actor(request), pk)
+def insurance_photo(request: ActorRequest, pk: int) -> FileResponse:
+    cover = selectors.insurance_for(request.actor, pk)
     return _file(cover.photo, name=f"policy-{cover.pk}{_extension(cover.photo)}")
 
 
@@ -233,9 +216,9 @@ def _extension(field: Any) -> str:
 
 @login_required
 @GET_POST
-def insurance_import(request: HttpRequest) -> HttpResponse:
+def insurance_import(request: ActorRequest) -> HttpResponse:
     """Upload the insurer's roster: the file is checked here, the rows in a background job."""
-    actor = _actor(request)
+    actor = request.actor
     require(actor.is_admin)
     if request.method == "POST":
         form = InsuranceImportForm(request.POST, request.FILES)
@@ -265,8 +248,8 @@ def insurance_import(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def insurance_import_template(request: HttpRequest) -> HttpResponse:
-    require(_actor(request).is_admin)
+def insurance_import_template(request: ActorRequest) -> HttpResponse:
+    require(request.actor.is_admin)
     response = HttpResponse(imports.insured_template(), content_type=XLSX_TYPE)
     response["Content-Disposition"] = 'attachment; filename="insured-children-template.xlsx"'
     return response
@@ -274,13 +257,13 @@ def insurance_import_template(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def insurance_import_result(request: HttpRequest, job_pk: int) -> HttpResponse:
+def insurance_import_result(request: ActorRequest, job_pk: int) -> HttpResponse:
     job = selectors.insurance_import_job_for(request.user, job_pk)
     result = job.result if isinstance(job.result, dict) else {}
     errors = result.get("errors", [])
     context = {
         "job": job,
-        "page": Paginator(errors, PAGE_SIZE).get_page(request.GET.get("page")),
+        "page": paginate(request, errors),
         "error_count": result.get("error_count", 0),
         "reported": len(errors),
     }
@@ -292,17 +275,17 @@ def insurance_import_result(request: HttpRequest, job_pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def pickup_list(request: HttpRequest, child_pk: int) -> HttpResponse:
-    actor = _actor(request)
+def pickup_list(request: ActorRequest, child_pk: int) -> HttpResponse:
+    actor = request.actor
     child = selectors.paperwork_child_for(actor, child_pk)
     family = can_change_child(actor, child)
     people = pickups.pickups_of(child, active_only=not family)
-    page = Paginator(people, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginate(request, people)
     context = {"child": child, "page": page, "family": family, "next": _next(request, "")}
     return render(request, "enrolment/pickup_list.html", context)
 
 
-def _pickup_form_page(request: HttpRequest, child: Any, pickup: Any = None) -> HttpResponse:
+def _pickup_form_page(request: ActorRequest, child: Any, pickup: Any = None) -> HttpResponse:
     data = (request.POST, request.FILES) if request.method == "POST" else (None, None)
     initial = (
         {"name": pickup.name, "relation": pickup.relation, "mobile": pickup.mobile}
@@ -315,11 +298,11 @@ def _pickup_form_page(request: HttpRequest, child: Any, pickup: Any = None) -> H
         try:
             if pickup is None:
                 fields.pop("remove_photo", None)
-                pickups.pickup_add(actor=_actor(request), child=child, **fields)
+                pickups.pickup_add(actor=request.actor, child=child, **fields)
             else:
-                pickups.pickup_update(actor=_actor(request), pickup=pickup, **fields)
+                pickups.pickup_update(actor=request.actor, pickup=pickup, **fields)
         except ValidationError as exc:
-            _form_errors(form, exc)
+            form_errors(form, exc)
         else:
             messages.success(request, _("Saved. The class has been told of the change."))
             back = pickups.pickup_list_url(child)
@@ -330,27 +313,27 @@ def _pickup_form_page(request: HttpRequest, child: Any, pickup: Any = None) -> H
 
 @login_required
 @GET_POST
-def pickup_add(request: HttpRequest, child_pk: int) -> HttpResponse:
+def pickup_add(request: ActorRequest, child_pk: int) -> HttpResponse:
     return _pickup_form_page(request, _family_child(request, child_pk))
 
 
 @login_required
 @GET_POST
-def pickup_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    pickup = selectors.pickup_for(_actor(request), pk)
-    require(can_change_child(_actor(request), pickup.child))
+def pickup_edit(request: ActorRequest, pk: int) -> HttpResponse:
+    pickup = selectors.pickup_for(request.actor, pk)
+    require(can_change_child(request.actor, pickup.child))
     return _pickup_form_page(request, pickup.child, pickup)
 
 
 @login_required
 @require_POST
-def pickup_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
-    pickup = selectors.pickup_for(_actor(request), pk)
-    require(can_change_child(_actor(request), pickup.child))
+def pickup_deactivate(request: ActorRequest, pk: int) -> HttpResponse:
+    pickup = selectors.pickup_for(request.actor, pk)
+    require(can_change_child(request.actor, pickup.child))
     try:
-        pickups.pickup_deactivate(actor=_actor(request), pickup=pickup)
+        pickups.pickup_deactivate(actor=request.actor, pickup=pickup)
     except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
+        refusal(request, exc)
     else:
         messages.success(
             request, _("%(name)s may no longer collect the child.") % {"name": pickup.name}
@@ -360,8 +343,8 @@ def pickup_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def pickup_photo(request: HttpRequest, pk: int) -> FileResponse:
-    pickup = selectors.pickup_for(_actor(request), pk)
+def pickup_photo(request: ActorRequest, pk: int) -> FileResponse:
+    pickup = selectors.pickup_for(request.actor, pk)
     return _file(pickup.photo, name=f"pickup-{pickup.pk}{_extension(pickup.photo)}")
 
 
@@ -370,7 +353,7 @@ def pickup_photo(request: HttpRequest, pk: int) -> FileResponse:
 
 @login_required
 @GET_POST
-def health_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def health_edit(request: ActorRequest, pk: int) -> HttpResponse:
     enrolment = _family_enrolment(request, pk)
     note = health.health_note_of(enrolment)
     if request.method == "POST":
@@ -379,9 +362,9 @@ def health_edit(request: HttpRequest, pk: int) -> HttpResponse:
         form = HealthNoteForm(initial=health.health_note_initial(note))
     if request.method == "POST" and form.is_valid():
         try:
-            health.health_note_save(actor=_actor(request), enrolment=enrolment, **form.cleaned_data)
+            health.health_note_save(actor=request.actor, enrolment=enrolment, **form.cleaned_data)
         except ValidationError as exc:
-            _form_errors(form, exc)
+            form_errors(form, exc)
         else:
             messages.success(request, _("The health note is saved."))
             return redirect("enrolment:paperwork", pk=enrolment.pk)
@@ -391,10 +374,10 @@ def health_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def health_view(request: HttpRequest, pk: int) -> HttpResponse:
-    enrolment = selectors.enrolment_for_health(_actor(request), pk)
+def health_view(request: ActorRequest, pk: int) -> HttpResponse:
+    enrolment = selectors.enrolment_for_health(request.actor, pk)
     try:
-        note = health.health_note_read(actor=_actor(request), enrolment=enrolment)
+        note = health.health_note_read(actor=request.actor, enrolment=enrolment)
     except health.HealthNoteClosed as exc:
         context = {"enrolment": enrolment, "message": exc.message}
         return render(request, "enrolment/health_denied.html", context, status=403)
@@ -403,14 +386,14 @@ def health_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @GET_POST
-def risk_ack(request: HttpRequest, pk: int) -> HttpResponse:
+def risk_ack(request: ActorRequest, pk: int) -> HttpResponse:
     enrolment = _family_enrolment(request, pk)
     form = RiskAckForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
-            paperwork.risk_notice_acknowledge(actor=_actor(request), enrolment=enrolment)
+            paperwork.risk_notice_acknowledge(actor=request.actor, enrolment=enrolment)
         except ValidationError as exc:
-            _form_errors(form, exc)
+            form_errors(form, exc)
         else:
             messages.success(request, _("Thank you: the risk notice is acknowledged."))
             return redirect("enrolment:paperwork", pk=enrolment.pk)

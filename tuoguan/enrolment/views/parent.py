@@ -11,18 +11,18 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from tuoguan.accounts.models import Worker
 from tuoguan.accounts.selectors import family_children, worker_of
-from tuoguan.orgs.permissions import Actor
+from tuoguan.core.kit import GET_POST, paginate
+from tuoguan.orgs.kit import ActorRequest
 
 from ..forms.enrol import ApplyForm
 from ..models import Enrolment, EnrolmentStatus
@@ -31,15 +31,10 @@ from ..services import enrolment_apply, enrolment_withdraw, offer_accept, offer_
 from ..services import parent as family
 from ..services.idempotency import form_token_consume, form_token_issue
 
-PAGE_SIZE = 50
 TERMS_PAGE_SIZE = 10  # each term checks every child's eligibility: keep pages short
 
 
-def _actor(request: HttpRequest) -> Actor:
-    return request.actor  # type: ignore[attr-defined,no-any-return]
-
-
-def _worker_or_404(request: HttpRequest) -> Worker:
+def _worker_or_404(request: ActorRequest) -> Worker:
     worker = worker_of(request.user)
     if worker is None:
         raise Http404
@@ -51,14 +46,12 @@ def _worker_or_404(request: HttpRequest) -> Worker:
 
 @login_required
 @require_GET
-def terms_open(request: HttpRequest) -> HttpResponse:
+def terms_open(request: ActorRequest) -> HttpResponse:
     worker = worker_of(request.user)
     if worker is None:
         return render(request, "accounts/family_no_worker.html")
-    page = Paginator(family.terms_open_for(worker), TERMS_PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
-    children = list(family_children(_actor(request)))
+    page = paginate(request, family.terms_open_for(worker), per_page=TERMS_PAGE_SIZE)
+    children = list(family_children(request.actor))
     context = {
         "page": page,
         "cards": family.term_cards(list(page.object_list), worker, children),
@@ -72,21 +65,21 @@ def terms_open(request: HttpRequest) -> HttpResponse:
 
 
 def _apply_context(
-    request: HttpRequest, worker: Worker, term: Any, form: ApplyForm | None
+    request: ActorRequest, worker: Worker, term: Any, form: ApplyForm | None
 ) -> dict[str, Any]:
-    children = list(family_children(_actor(request)))
+    children = list(family_children(request.actor))
     card = family.term_cards([term], worker, children)[0]
     eligible = [c.child.pk for c in card.children if c.eligible]
     if form is None:
         form = ApplyForm(
             initial={"form_token": form_token_issue(request)},
-            children=family_children(_actor(request)).filter(pk__in=eligible),
+            children=family_children(request.actor).filter(pk__in=eligible),
             term=term,
         )
     return {"term": term, "card": card, "form": form, "now": timezone.now()}
 
 
-def _apply_all(request: HttpRequest, term: Any, form: ApplyForm) -> list[Enrolment] | None:
+def _apply_all(request: ActorRequest, term: Any, form: ApplyForm) -> list[Enrolment] | None:
     """Apply for every chosen child, all or nothing; errors go on the form."""
     data = form.cleaned_data
     children = list(data["children"])
@@ -96,7 +89,7 @@ def _apply_all(request: HttpRequest, term: Any, form: ApplyForm) -> list[Enrolme
         with transaction.atomic():
             return [
                 enrolment_apply(
-                    actor=_actor(request),
+                    actor=request.actor,
                     child=child,
                     term=term,
                     priority_groups=data.get("priority_groups") or [],
@@ -113,10 +106,10 @@ def _apply_all(request: HttpRequest, term: Any, form: ApplyForm) -> list[Enrolme
 
 
 @login_required
-@require_http_methods(["GET", "HEAD", "POST"])
-def apply(request: HttpRequest, term_pk: int) -> HttpResponse:
+@GET_POST
+def apply(request: ActorRequest, term_pk: int) -> HttpResponse:
     worker = _worker_or_404(request)
-    term = family.term_for_parent(_actor(request), worker, term_pk)
+    term = family.term_for_parent(request.actor, worker, term_pk)
     if request.method != "POST":
         return render(request, "enrolment/apply.html", _apply_context(request, worker, term, None))
     if not form_token_consume(request, request.POST.get("form_token")):
@@ -125,7 +118,7 @@ def apply(request: HttpRequest, term_pk: int) -> HttpResponse:
         return redirect("enrolment:my_enrolments")
     form = ApplyForm(
         request.POST,
-        children=family_children(_actor(request)),
+        children=family_children(request.actor),
         term=term,
     )
     enrolments = _apply_all(request, term, form) if form.is_valid() else None
@@ -154,12 +147,12 @@ def _decorate(enrolment: Enrolment) -> Enrolment:
 
 @login_required
 @require_GET
-def my_enrolments(request: HttpRequest) -> HttpResponse:
+def my_enrolments(request: ActorRequest) -> HttpResponse:
     worker = worker_of(request.user)
     if worker is None:
         return render(request, "accounts/family_no_worker.html")
-    enrolments = family_enrolments(_actor(request)).order_by("child__birth_date", "child_id", "-pk")
-    page = Paginator(enrolments, PAGE_SIZE).get_page(request.GET.get("page"))
+    enrolments = family_enrolments(request.actor).order_by("child__birth_date", "child_id", "-pk")
+    page = paginate(request, enrolments)
     for enrolment in page.object_list:
         _decorate(enrolment)
     return render(request, "enrolment/my_enrolments.html", {"page": page, "now": timezone.now()})
@@ -167,17 +160,17 @@ def my_enrolments(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def detail(request: HttpRequest, pk: int) -> HttpResponse:
+def detail(request: ActorRequest, pk: int) -> HttpResponse:
     """One application: where the notifications link to."""
-    enrolment = _decorate(family.family_enrolment_for(_actor(request), pk))
+    enrolment = _decorate(family.family_enrolment_for(request.actor, pk))
     return render(
         request, "enrolment/my_enrolment.html", {"enrolment": enrolment, "now": timezone.now()}
     )
 
 
-def _after_act(request: HttpRequest, pk: int, notice: str, failed: bool) -> HttpResponse:
-    if request.htmx:  # type: ignore[attr-defined]
-        enrolment = _decorate(family.family_enrolment_for(_actor(request), pk))
+def _after_act(request: ActorRequest, pk: int, notice: str, failed: bool) -> HttpResponse:
+    if request.htmx:
+        enrolment = _decorate(family.family_enrolment_for(request.actor, pk))
         context = {
             "enrolment": enrolment,
             "notice": notice,
@@ -189,10 +182,10 @@ def _after_act(request: HttpRequest, pk: int, notice: str, failed: bool) -> Http
     return redirect("enrolment:my_enrolments")
 
 
-def _act(request: HttpRequest, pk: int, service: Any, done: str) -> HttpResponse:
-    enrolment = family.family_enrolment_for(_actor(request), pk)
+def _act(request: ActorRequest, pk: int, service: Any, done: str) -> HttpResponse:
+    enrolment = family.family_enrolment_for(request.actor, pk)
     try:
-        service(actor=_actor(request), enrolment=enrolment)
+        service(actor=request.actor, enrolment=enrolment)
     except ValidationError as exc:
         return _after_act(request, pk, " ".join(exc.messages), failed=True)
     return _after_act(request, pk, done % {"child": enrolment.child.name}, failed=False)
@@ -200,7 +193,7 @@ def _act(request: HttpRequest, pk: int, service: Any, done: str) -> HttpResponse
 
 @login_required
 @require_POST
-def offer_accept_view(request: HttpRequest, pk: int) -> HttpResponse:
+def offer_accept_view(request: ActorRequest, pk: int) -> HttpResponse:
     return _act(
         request,
         pk,
@@ -211,19 +204,19 @@ def offer_accept_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def offer_decline_view(request: HttpRequest, pk: int) -> HttpResponse:
+def offer_decline_view(request: ActorRequest, pk: int) -> HttpResponse:
     return _act(request, pk, offer_decline, _("The offer for %(child)s is declined."))
 
 
 @login_required
-@require_http_methods(["GET", "HEAD", "POST"])
-def withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+@GET_POST
+def withdraw(request: ActorRequest, pk: int) -> HttpResponse:
     """GET asks for confirmation; POST withdraws (the seat passes to the waitlist)."""
     if request.method == "POST":
         return _act(
             request, pk, enrolment_withdraw, _("The application of %(child)s is withdrawn.")
         )
-    enrolment = _decorate(family.family_enrolment_for(_actor(request), pk))
+    enrolment = _decorate(family.family_enrolment_for(request.actor, pk))
     return render(request, "enrolment/my_withdraw.html", {"enrolment": enrolment})
 
 

@@ -14,19 +14,20 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.core.paginator import Paginator
 from django.db.models import Count, Q
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path, reverse
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from tuoguan.core.jobs import job_create
+from tuoguan.core.kit import GET_POST, form_errors, paginate, refusal
 from tuoguan.core.models import Job
-from tuoguan.orgs.permissions import Actor, get_or_404, require
+from tuoguan.orgs.kit import ActorRequest
+from tuoguan.orgs.permissions import get_or_404, require
 from tuoguan.programs.models import EnrolMode, TermStatus
 from tuoguan.programs.selectors import terms_visible_to
 
@@ -39,20 +40,7 @@ from ..services import draw_run, enrolment_admit_manually, enrolment_remove
 from ..services import roster as rosters
 from ..services import roster_import as paper
 
-GET_POST = require_http_methods(["GET", "HEAD", "POST"])
 ROSTER_STATUSES = (TermStatus.ENROLLING, TermStatus.RUNNING, TermStatus.APPROVED, TermStatus.CLOSED)
-
-
-def _actor(request: HttpRequest) -> Actor:
-    return request.actor  # type: ignore[attr-defined,no-any-return]
-
-
-def _form_errors(form: Any, exc: ValidationError) -> None:
-    if not hasattr(exc, "error_dict"):
-        form.add_error(None, exc)
-        return
-    for name, errors in exc.message_dict.items():
-        form.add_error(name if name in form.fields else None, errors)
 
 
 # --- The terms and the roster -----------------------------------------------------------------
@@ -60,9 +48,9 @@ def _form_errors(form: Any, exc: ValidationError) -> None:
 
 @login_required
 @require_GET
-def roster_terms(request: HttpRequest) -> HttpResponse:
+def roster_terms(request: ActorRequest) -> HttpResponse:
     """Terms of the subtree with their numbers, each linking to its roster."""
-    actor = _actor(request)
+    actor = request.actor
     require(actor.has_role(ROSTER_READER_ROLES))
     terms = (
         terms_visible_to(actor)
@@ -73,20 +61,18 @@ def roster_terms(request: HttpRequest) -> HttpResponse:
         )
         .order_by("-start_date", "pk")
     )
-    page = Paginator(terms, rosters.PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginate(request, terms)
     return render(request, "enrolment/roster_terms.html", {"page": page})
 
 
 @login_required
 @require_GET
-def roster(request: HttpRequest, term_pk: int) -> HttpResponse:
-    actor = _actor(request)
+def roster(request: ActorRequest, term_pk: int) -> HttpResponse:
+    actor = request.actor
     term = rosters.roster_term_for(actor, term_pk)
     form = RosterFilterForm(request.GET or None, term=term)
     filters = form.filters()
-    page = Paginator(rosters.roster_enrolments(term, **filters), rosters.PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    page = paginate(request, rosters.roster_enrolments(term, **filters))
     context = {
         "term": term,
         "form": form,
@@ -95,7 +81,7 @@ def roster(request: HttpRequest, term_pk: int) -> HttpResponse:
         "columns": rosters.paperwork_columns(),
         "can_manage": rosters.can_manage_roster(actor, term),
     }
-    if request.htmx:  # type: ignore[attr-defined]
+    if request.htmx:
         return render(request, "enrolment/_roster_table.html", context)
     is_lottery = term.enrol_mode == EnrolMode.LOTTERY
     context.update(
@@ -111,23 +97,23 @@ def roster(request: HttpRequest, term_pk: int) -> HttpResponse:
 # --- Acting on one enrolment ------------------------------------------------------------------
 
 
-def _manageable(request: HttpRequest, term_pk: int, pk: int) -> tuple[Any, Enrolment]:
-    actor = _actor(request)
+def _manageable(request: ActorRequest, term_pk: int, pk: int) -> tuple[Any, Enrolment]:
+    actor = request.actor
     term = rosters.roster_term_for(actor, term_pk)
     enrolment = rosters.roster_enrolment_for(actor, term, pk)
     require(rosters.can_manage_roster(actor, term))
     return term, enrolment
 
 
-def _reason_act(request: HttpRequest, term_pk: int, pk: int, *, admit: bool) -> HttpResponse:
+def _reason_act(request: ActorRequest, term_pk: int, pk: int, *, admit: bool) -> HttpResponse:
     term, enrolment = _manageable(request, term_pk, pk)
     form = ReasonForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         service = enrolment_admit_manually if admit else enrolment_remove
         try:
-            service(actor=_actor(request), enrolment=enrolment, reason=form.cleaned_data["reason"])
+            service(actor=request.actor, enrolment=enrolment, reason=form.cleaned_data["reason"])
         except ValidationError as exc:
-            _form_errors(form, exc)
+            form_errors(form, exc)
         else:
             done = _("%(child)s is admitted.") if admit else _("%(child)s is removed.")
             messages.success(request, done % {"child": enrolment.child.name})
@@ -139,13 +125,13 @@ def _reason_act(request: HttpRequest, term_pk: int, pk: int, *, admit: bool) -> 
 
 @login_required
 @GET_POST
-def roster_admit(request: HttpRequest, term_pk: int, pk: int) -> HttpResponse:
+def roster_admit(request: ActorRequest, term_pk: int, pk: int) -> HttpResponse:
     return _reason_act(request, term_pk, pk, admit=True)
 
 
 @login_required
 @GET_POST
-def roster_remove(request: HttpRequest, term_pk: int, pk: int) -> HttpResponse:
+def roster_remove(request: ActorRequest, term_pk: int, pk: int) -> HttpResponse:
     return _reason_act(request, term_pk, pk, admit=False)
 
 
@@ -154,8 +140,8 @@ def roster_remove(request: HttpRequest, term_pk: int, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def roster_remind(request: HttpRequest, term_pk: int) -> HttpResponse:
-    actor = _actor(request)
+def roster_remind(request: ActorRequest, term_pk: int) -> HttpResponse:
+    actor = request.actor
     term = rosters.roster_term_for(actor, term_pk)
     group = RosterFilterForm(request.POST, term=term).filters()["group"]
     outcome = rosters.roster_remind(
@@ -172,8 +158,8 @@ def roster_remind(request: HttpRequest, term_pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def roster_export_view(request: HttpRequest, term_pk: int) -> HttpResponse:
-    actor = _actor(request)
+def roster_export_view(request: ActorRequest, term_pk: int) -> HttpResponse:
+    actor = request.actor
     term = rosters.roster_term_for(actor, term_pk)
     filters = RosterFilterForm(request.GET or None, term=term).filters()
     export = roster_export(
@@ -189,11 +175,9 @@ def roster_export_view(request: HttpRequest, term_pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def roster_export_download(request: HttpRequest, job_pk: int) -> FileResponse:
+def roster_export_download(request: ActorRequest, job_pk: int) -> FileResponse:
     """The file a background export wrote; only for the person who asked for it."""
-    job = get_or_404(
-        Job.objects.filter(owner=_actor(request).user, kind=EXPORT_JOB_KIND), pk=job_pk
-    )
+    job = get_or_404(Job.objects.filter(owner=request.actor.user, kind=EXPORT_JOB_KIND), pk=job_pk)
     stored = job.result.get("path") if isinstance(job.result, dict) else None
     if not stored or not default_storage.exists(stored):
         raise Http404
@@ -206,8 +190,8 @@ def roster_export_download(request: HttpRequest, job_pk: int) -> FileResponse:
 
 @login_required
 @require_POST
-def roster_draw(request: HttpRequest, term_pk: int) -> HttpResponse:
-    actor = _actor(request)
+def roster_draw(request: ActorRequest, term_pk: int) -> HttpResponse:
+    actor = request.actor
     term = rosters.roster_term_for(actor, term_pk)
     require(rosters.can_manage_roster(actor, term))
     form = DrawForm(request.POST)
@@ -220,7 +204,7 @@ def roster_draw(request: HttpRequest, term_pk: int) -> HttpResponse:
                 reason=form.cleaned_data["reason"],
             )
         except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
+            refusal(request, exc)
         else:
             if draw.job_id:
                 return redirect("core:job", pk=draw.job_id)
@@ -235,15 +219,15 @@ def roster_draw(request: HttpRequest, term_pk: int) -> HttpResponse:
 
 @login_required
 @GET_POST
-def roster_import(request: HttpRequest, term_pk: int) -> HttpResponse:
+def roster_import(request: ActorRequest, term_pk: int) -> HttpResponse:
     """Upload paper applications: the file is checked here, the rows in a background job."""
-    actor = _actor(request)
+    actor = request.actor
     term = rosters.roster_term_for(actor, term_pk)
     require(rosters.can_manage_roster(actor, term))
     form = RosterImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         job = job_create(
-            owner=_actor(request).user,
+            owner=request.actor.user,
             kind=paper.JOB_KIND,
             title=_("Paper applications: %(file)s")
             % {"file": form.cleaned_data["file"].name[:150]},
@@ -268,8 +252,8 @@ def roster_import(request: HttpRequest, term_pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def roster_import_template(request: HttpRequest, term_pk: int) -> HttpResponse:
-    actor = _actor(request)
+def roster_import_template(request: ActorRequest, term_pk: int) -> HttpResponse:
+    actor = request.actor
     term = rosters.roster_term_for(actor, term_pk)
     require(rosters.can_manage_roster(actor, term))
     response = HttpResponse(paper.applications_template(), content_type=XLSX_TYPE)
@@ -279,15 +263,15 @@ def roster_import_template(request: HttpRequest, term_pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def roster_import_result(request: HttpRequest, job_pk: int) -> HttpResponse:
-    job = get_or_404(Job.objects.filter(owner=_actor(request).user, kind=paper.JOB_KIND), pk=job_pk)
+def roster_import_result(request: ActorRequest, job_pk: int) -> HttpResponse:
+    job = get_or_404(Job.objects.filter(owner=request.actor.user, kind=paper.JOB_KIND), pk=job_pk)
     result = job.result if isinstance(job.result, dict) else {}
     error_count = result.get("error_count", 0)
     lines = result.get("errors", []) if error_count else result.get("applied", [])
     term_pk = result.get("term")
     context = {
         "job": job,
-        "page": Paginator(lines, rosters.PAGE_SIZE).get_page(request.GET.get("page")),
+        "page": paginate(request, lines),
         "error_count": error_count,
         "applied_count": len(result.get("applied", [])),
         "roster_url": reverse("enrolment:roster", args=[term_pk]) if term_pk else "",

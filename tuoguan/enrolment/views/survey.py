@@ -10,17 +10,17 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
-from django.forms import Form
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from tuoguan.accounts.models import Worker
 from tuoguan.accounts.selectors import worker_of
+from tuoguan.core.kit import GET_POST, form_errors, paginate
+from tuoguan.orgs.kit import ActorRequest
 from tuoguan.orgs.permissions import Actor, require
 
 from ..exports import XLSX_TYPE, survey_workbook
@@ -28,42 +28,26 @@ from ..forms.survey import SurveyAnswerForm, SurveyForm
 from ..models import NeedsSurvey
 from ..services import survey as surveys
 
-PAGE_SIZE = 50
-
-
-def _actor(request: HttpRequest) -> Actor:
-    return request.actor  # type: ignore[attr-defined,no-any-return]
-
-
-def _form_errors(form: Form, exc: ValidationError) -> None:
-    """Put a service's ValidationError on the form fields it names."""
-    if not hasattr(exc, "error_dict"):
-        form.add_error(None, exc)
-        return
-    for name, errors in exc.message_dict.items():
-        form.add_error(name if name in form.fields else None, errors)
-
-
 # --- The union's pages ------------------------------------------------------------------------
 
 
 @login_required
 @require_GET
-def survey_list(request: HttpRequest) -> HttpResponse:
-    actor = _actor(request)
+def survey_list(request: ActorRequest) -> HttpResponse:
+    actor = request.actor
     require(surveys.can_read_surveys(actor))
-    page = Paginator(surveys.surveys_visible_to(actor), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginate(request, surveys.surveys_visible_to(actor))
     now = timezone.now()
     for survey in page.object_list:
-        survey.phase = surveys.survey_phase(survey, now)  # type: ignore[attr-defined]
+        survey.phase = surveys.survey_phase(survey, now)
     context = {"page": page, "can_create": actor.is_admin}
     return render(request, "enrolment/survey_list.html", context)
 
 
 @login_required
-@require_http_methods(["GET", "HEAD", "POST"])
-def survey_create(request: HttpRequest) -> HttpResponse:
-    actor = _actor(request)
+@GET_POST
+def survey_create(request: ActorRequest) -> HttpResponse:
+    actor = request.actor
     require(actor.is_admin)
     form = SurveyForm(request.POST if request.method == "POST" else None, actor=actor)
     if request.method == "POST" and form.is_valid():
@@ -78,16 +62,16 @@ def survey_create(request: HttpRequest) -> HttpResponse:
                 closes_at=data["closes_at"],
             )
         except ValidationError as exc:
-            _form_errors(form, exc)
+            form_errors(form, exc)
         else:
             messages.success(request, _("The survey is saved as a draft. Publish it when ready."))
             return redirect("enrolment:survey_detail", pk=survey.pk)
     return render(request, "enrolment/survey_form.html", {"form": form})
 
 
-def _detail_context(actor: Actor, survey: NeedsSurvey, request: HttpRequest) -> dict[str, Any]:
+def _detail_context(actor: Actor, survey: NeedsSurvey, request: ActorRequest) -> dict[str, Any]:
     totals = surveys.survey_totals(survey)
-    units = Paginator(totals.units, PAGE_SIZE).get_page(request.GET.get("page"))
+    units = paginate(request, totals.units)
     return {
         "survey": survey,
         "phase": surveys.survey_phase(survey),
@@ -100,14 +84,14 @@ def _detail_context(actor: Actor, survey: NeedsSurvey, request: HttpRequest) -> 
 
 @login_required
 @require_GET
-def survey_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    actor = _actor(request)
+def survey_detail(request: ActorRequest, pk: int) -> HttpResponse:
+    actor = request.actor
     survey = surveys.survey_for(actor, pk)
     return render(request, "enrolment/survey_detail.html", _detail_context(actor, survey, request))
 
 
-def _status_change(request: HttpRequest, pk: int, *, publish: bool) -> HttpResponse:
-    actor = _actor(request)
+def _status_change(request: ActorRequest, pk: int, *, publish: bool) -> HttpResponse:
+    actor = request.actor
     survey = surveys.survey_for_change(actor, pk)
     try:
         if publish:
@@ -119,7 +103,7 @@ def _status_change(request: HttpRequest, pk: int, *, publish: bool) -> HttpRespo
             level = messages.SUCCESS
     except ValidationError as exc:
         notice, level = " ".join(exc.messages), messages.ERROR
-    if request.htmx:  # type: ignore[attr-defined]
+    if request.htmx:
         context = {
             "survey": survey,
             "phase": surveys.survey_phase(survey),
@@ -134,20 +118,20 @@ def _status_change(request: HttpRequest, pk: int, *, publish: bool) -> HttpRespo
 
 @login_required
 @require_POST
-def survey_publish(request: HttpRequest, pk: int) -> HttpResponse:
+def survey_publish(request: ActorRequest, pk: int) -> HttpResponse:
     return _status_change(request, pk, publish=True)
 
 
 @login_required
 @require_POST
-def survey_close(request: HttpRequest, pk: int) -> HttpResponse:
+def survey_close(request: ActorRequest, pk: int) -> HttpResponse:
     return _status_change(request, pk, publish=False)
 
 
 @login_required
 @require_GET
-def survey_export(request: HttpRequest, pk: int) -> HttpResponse:
-    actor = _actor(request)
+def survey_export(request: ActorRequest, pk: int) -> HttpResponse:
+    actor = request.actor
     survey = surveys.survey_for(actor, pk)
     response = HttpResponse(survey_workbook(survey), content_type=XLSX_TYPE)
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
@@ -158,7 +142,7 @@ def survey_export(request: HttpRequest, pk: int) -> HttpResponse:
 # --- The parent's pages -----------------------------------------------------------------------
 
 
-def _worker_or_404(request: HttpRequest) -> Worker:
+def _worker_or_404(request: ActorRequest) -> Worker:
     worker = worker_of(request.user)
     if worker is None:
         raise Http404
@@ -167,7 +151,7 @@ def _worker_or_404(request: HttpRequest) -> Worker:
 
 @login_required
 @require_GET
-def my_surveys(request: HttpRequest) -> HttpResponse:
+def my_surveys(request: ActorRequest) -> HttpResponse:
     worker = worker_of(request.user)
     if worker is None:
         return render(request, "accounts/family_no_worker.html")
@@ -184,8 +168,8 @@ def my_surveys(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@require_http_methods(["GET", "HEAD", "POST"])
-def survey_answer(request: HttpRequest, pk: int) -> HttpResponse:
+@GET_POST
+def survey_answer(request: ActorRequest, pk: int) -> HttpResponse:
     worker = _worker_or_404(request)
     survey = surveys.survey_for_worker(worker, pk)
     response = surveys.survey_response_of(survey, worker)
@@ -206,9 +190,9 @@ def survey_answer(request: HttpRequest, pk: int) -> HttpResponse:
         form = SurveyAnswerForm(initial=SurveyAnswerForm.initial_from(response, children))
     if request.method == "POST" and form.is_valid():
         try:
-            surveys.survey_answer(actor=_actor(request), survey=survey, **form.answer_fields())
+            surveys.survey_answer(actor=request.actor, survey=survey, **form.answer_fields())
         except ValidationError as exc:
-            _form_errors(form, exc)
+            form_errors(form, exc)
         else:
             messages.success(
                 request, _("Thank you. You can change your answer until the survey closes.")

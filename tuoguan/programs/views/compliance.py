@@ -14,7 +14,7 @@ from django.urls import path
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from tuoguan.core.kit import GET_POST, form_errors, paginate, serve_file
+from tuoguan.core.kit import GET_POST, form_errors, form_page, paginate, serve_file
 from tuoguan.orgs.kit import ActorRequest, staff_actor
 from tuoguan.orgs.models import Role
 from tuoguan.orgs.permissions import require
@@ -68,21 +68,22 @@ def evidence_upload(request: ActorRequest, pk: int) -> HttpResponse:
     form = EvidenceForm(
         request.POST or None, request.FILES or None, criteria=criteria, initial=initial
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.evidence_upload(
-                actor=actor,
-                term=term,
-                criterion=form.cleaned_data["criterion"],
-                file=form.cleaned_data["file"],
-                note=form.cleaned_data["note"],
-            )
-        except ValidationError as exc:
-            form_errors(form, exc)
-        else:
-            messages.success(request, _("Evidence uploaded; the union above will review it."))
-            return redirect("programs:term_compliance", pk=term.pk)
-    return render(request, "programs/evidence_form.html", {"form": form, "term": term})
+    return form_page(
+        request,
+        form,
+        lambda: services.evidence_upload(
+            actor=actor,
+            term=term,
+            criterion=form.cleaned_data["criterion"],
+            file=form.cleaned_data["file"],
+            note=form.cleaned_data["note"],
+        ),
+        done=_("Evidence uploaded; the union above will review it."),
+        then="programs:term_compliance",
+        template="programs/evidence_form.html",
+        context={"term": term},
+        pk=term.pk,
+    )
 
 
 @login_required
