@@ -36,7 +36,6 @@ from .paperwork import (
 
 logger = logging.getLogger(__name__)
 
-PAGE_SIZE = 50
 # Above this many rows, reminders and exports run as a background job with a progress bar.
 BACKGROUND_THRESHOLD = 100
 CHUNK = 200
