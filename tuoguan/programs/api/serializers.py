@@ -21,66 +21,9 @@ from ..models import (
     TermStatus,
     Venue,
 )
-
-PROGRAM_WRITE_FIELDS = [
-    "name",
-    "type",
-    "theme",
-    "featured_content",
-    "target_groups",
-    "operator",
-    "provider_name",
-    "provider_licence",
-    "contract_start",
-    "contract_end",
-    "fee_policy",
-    "fee_amount",
-    "contact_name",
-    "contact_phone",
-    "description",
-    "risk_notice",
-    "is_active",
-]
-VENUE_WRITE_FIELDS = [
-    "name",
-    "address",
-    "indoor_area_m2",
-    "outdoor_area_m2",
-    "fire_exits",
-    "facilities",
-    "fire_cert_number",
-    "fire_cert_expires",
-    "building_cert_number",
-    "building_cert_expires",
-    "food_cert_number",
-    "food_cert_expires",
-]
-TERM_WRITE_FIELDS = [
-    "name",
-    "start_date",
-    "end_date",
-    "daily_start",
-    "daily_end",
-    "venue",
-    "capacity",
-    "age_min",
-    "age_max",
-    "grade_min",
-    "grade_max",
-    "enrol_opens_at",
-    "enrol_closes_at",
-    "enrol_mode",
-]
-GROUP_WRITE_FIELDS = [
-    "name",
-    "kind",
-    "capacity",
-    "carers_planned",
-    "min_age_months",
-    "max_age_months",
-    "grade_min",
-    "grade_max",
-]
+from ..services.programs import PROGRAM_FIELDS, VENUE_FIELDS
+from ..services.standards import CRITERION_FIELDS
+from ..services.terms import GROUP_FIELDS, TERM_FIELDS
 
 
 class WriteSerializer(serializers.ModelSerializer):
@@ -105,7 +48,7 @@ class ProgramSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Program
-        fields = ["id", "host", "host_name", *PROGRAM_WRITE_FIELDS, "term_count"]
+        fields = ["id", "host", "host_name", *PROGRAM_FIELDS, "term_count"]
         read_only_fields = fields
 
 
@@ -116,14 +59,14 @@ class ProgramWriteSerializer(WriteSerializer):
 
     class Meta:
         model = Program
-        fields = PROGRAM_WRITE_FIELDS
+        fields = list(PROGRAM_FIELDS)
 
 
 class ProgramCreateSerializer(ProgramWriteSerializer):
     host = ScopedPrimaryKeyField(orgs_visible_to, Org)
 
     class Meta(ProgramWriteSerializer.Meta):
-        fields = ["host", *PROGRAM_WRITE_FIELDS]
+        fields = ["host", *PROGRAM_FIELDS]
 
     def service_fields(self) -> dict[str, Any]:
         fields = super().service_fields()
@@ -136,21 +79,21 @@ class VenueSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Venue
-        fields = ["id", "owner", "owner_name", *VENUE_WRITE_FIELDS]
+        fields = ["id", "owner", "owner_name", *VENUE_FIELDS]
         read_only_fields = fields
 
 
 class VenueWriteSerializer(WriteSerializer):
     class Meta:
         model = Venue
-        fields = VENUE_WRITE_FIELDS
+        fields = list(VENUE_FIELDS)
 
 
 class VenueCreateSerializer(VenueWriteSerializer):
     owner = ScopedPrimaryKeyField(orgs_visible_to, Org)
 
     class Meta(VenueWriteSerializer.Meta):
-        fields = ["owner", *VENUE_WRITE_FIELDS]
+        fields = ["owner", *VENUE_FIELDS]
 
     def service_fields(self) -> dict[str, Any]:
         fields = super().service_fields()
@@ -169,14 +112,14 @@ class PhotoUploadSerializer(serializers.Serializer):
 class GroupSerializer(serializers.ModelSerializer):
     class Meta:
         model = Group
-        fields = ["id", "term", *GROUP_WRITE_FIELDS]
+        fields = ["id", "term", *GROUP_FIELDS]
         read_only_fields = fields
 
 
 class GroupWriteSerializer(WriteSerializer):
     class Meta:
         model = Group
-        fields = GROUP_WRITE_FIELDS
+        fields = list(GROUP_FIELDS)
         extra_kwargs = {
             name: {"required": False}
             for name in ("kind", "capacity", "carers_planned", "min_age_months", "max_age_months")
@@ -187,7 +130,7 @@ class GroupCreateSerializer(GroupWriteSerializer):
     term = ScopedPrimaryKeyField(selectors.terms_visible_to, Term)
 
     class Meta(GroupWriteSerializer.Meta):
-        fields = ["term", *GROUP_WRITE_FIELDS]
+        fields = ["term", *GROUP_FIELDS]
 
     def service_fields(self) -> dict[str, Any]:
         fields = super().service_fields()
@@ -210,7 +153,7 @@ class TermSerializer(serializers.ModelSerializer):
             "program_name",
             "program_type",
             "host",
-            *TERM_WRITE_FIELDS,
+            *TERM_FIELDS,
             "status",
             "submitted_at",
             "decided_at",
@@ -230,7 +173,7 @@ class TermWriteSerializer(WriteSerializer):
 
     class Meta:
         model = Term
-        fields = TERM_WRITE_FIELDS
+        fields = list(TERM_FIELDS)
 
 
 class TermCreateSerializer(TermWriteSerializer):
@@ -238,7 +181,7 @@ class TermCreateSerializer(TermWriteSerializer):
     groups = GroupWriteSerializer(many=True, required=False)
 
     class Meta(TermWriteSerializer.Meta):
-        fields = ["program", *TERM_WRITE_FIELDS, "groups"]
+        fields = ["program", *TERM_FIELDS, "groups"]
 
     def service_fields(self) -> dict[str, Any]:
         fields = super().service_fields()
@@ -279,19 +222,7 @@ class ProgramFilterSerializer(TermFilterSerializer):
 class CriterionSerializer(serializers.ModelSerializer):
     class Meta:
         model = Criterion
-        fields = [
-            "id",
-            "area",
-            "code",
-            "label",
-            "kind",
-            "metric",
-            "param",
-            "threshold",
-            "applies_to",
-            "is_veto",
-            "order",
-        ]
+        fields = ["id", *CRITERION_FIELDS]
         read_only_fields = fields
 
 

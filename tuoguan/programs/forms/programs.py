@@ -10,6 +10,7 @@ from tuoguan.orgs.models import Org
 
 from ..compliance import Verdict
 from ..models import Program, ProgramType, TargetGroup, TermStatus, Venue
+from ..services.programs import PROGRAM_FIELDS, VENUE_FIELDS
 from .base import DATE, ServiceForm
 
 
@@ -30,24 +31,7 @@ class ProgramForm(ServiceForm):
 
     class Meta:
         model = Program
-        fields = [
-            "name",
-            "type",
-            "theme",
-            "featured_content",
-            "target_groups",
-            "operator",
-            "provider_name",
-            "provider_licence",
-            "contract_start",
-            "contract_end",
-            "fee_policy",
-            "fee_amount",
-            "contact_name",
-            "contact_phone",
-            "description",
-            "risk_notice",
-        ]
+        fields = PROGRAM_FIELDS
         widgets = {
             "contract_start": DATE,
             "contract_end": DATE,
@@ -57,6 +41,7 @@ class ProgramForm(ServiceForm):
             "risk_notice": forms.Textarea(attrs={"rows": 4}),
         }
         help_texts = {
+            "is_active": _("Untick when the class no longer runs; its terms and records stay."),
             "provider_name": _("Only when services are bought from a provider."),
             "fee_amount": _("Per child and term; only when families pay."),
             "risk_notice": _("Guardians acknowledge it when they enrol."),
@@ -79,20 +64,7 @@ class ProgramForm(ServiceForm):
 class VenueForm(ServiceForm):
     class Meta:
         model = Venue
-        fields = [
-            "name",
-            "address",
-            "indoor_area_m2",
-            "outdoor_area_m2",
-            "fire_exits",
-            "facilities",
-            "fire_cert_number",
-            "fire_cert_expires",
-            "building_cert_number",
-            "building_cert_expires",
-            "food_cert_number",
-            "food_cert_expires",
-        ]
+        fields = VENUE_FIELDS
         widgets = {
             "fire_cert_expires": DATE,
             "building_cert_expires": DATE,

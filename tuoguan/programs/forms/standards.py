@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from ..models import CalendarDay, Criterion, ProgramType, Standard
+from ..services.standards import CRITERION_FIELDS
 from .base import DATE, ServiceForm
 
 
@@ -40,18 +41,7 @@ class CriterionForm(ServiceForm):
 
     class Meta:
         model = Criterion
-        fields = [
-            "area",
-            "code",
-            "label",
-            "kind",
-            "metric",
-            "param",
-            "threshold",
-            "applies_to",
-            "is_veto",
-            "order",
-        ]
+        fields = CRITERION_FIELDS
         help_texts = {
             "code": _("Letters, digits and underscores; unique within the standard."),
             "metric": _("Only for criteria computed from data."),

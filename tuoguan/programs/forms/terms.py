@@ -10,28 +10,14 @@ from django.utils.translation import gettext_lazy as _
 from tuoguan.orgs.selectors import user_for_login
 
 from ..models import TODDLER_RULES, Group, GroupKind, StaffRole, Term, Venue
+from ..services.terms import GROUP_FIELDS, TERM_FIELDS
 from .base import DATE, DATETIME, TIME, ServiceForm
 
 
 class TermForm(ServiceForm):
     class Meta:
         model = Term
-        fields = [
-            "name",
-            "start_date",
-            "end_date",
-            "daily_start",
-            "daily_end",
-            "venue",
-            "capacity",
-            "age_min",
-            "age_max",
-            "grade_min",
-            "grade_max",
-            "enrol_opens_at",
-            "enrol_closes_at",
-            "enrol_mode",
-        ]
+        fields = TERM_FIELDS
         widgets = {
             "start_date": DATE,
             "end_date": DATE,
@@ -59,16 +45,7 @@ class GroupForm(ServiceForm):
 
     class Meta:
         model = Group
-        fields = [
-            "name",
-            "kind",
-            "capacity",
-            "carers_planned",
-            "grade_min",
-            "grade_max",
-            "min_age_months",
-            "max_age_months",
-        ]
+        fields = GROUP_FIELDS
 
     def __init__(self, *args: Any, toddler: bool, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

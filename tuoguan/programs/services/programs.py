@@ -1,5 +1,6 @@
 """Writes to classes, venues and their photos. Atomic; audited through AuditedModel."""
 
+from collections.abc import Collection
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -24,41 +25,39 @@ from ..models import (
 )
 from ..permissions import can_manage_org_programs, can_manage_program, can_manage_venue
 
-PROGRAM_FIELDS = frozenset(
-    {
-        "name",
-        "type",
-        "theme",
-        "featured_content",
-        "target_groups",
-        "operator",
-        "provider_name",
-        "provider_licence",
-        "contract_start",
-        "contract_end",
-        "fee_policy",
-        "fee_amount",
-        "contact_name",
-        "contact_phone",
-        "description",
-        "risk_notice",
-        "is_active",
-    }
+# What a class's owners may write, in the order its form shows it: the form, the API's
+# serializers and the services below all read this one list.
+PROGRAM_FIELDS = (
+    "name",
+    "type",
+    "theme",
+    "featured_content",
+    "target_groups",
+    "operator",
+    "provider_name",
+    "provider_licence",
+    "contract_start",
+    "contract_end",
+    "fee_policy",
+    "fee_amount",
+    "contact_name",
+    "contact_phone",
+    "description",
+    "risk_notice",
+    "is_active",
 )
-VENUE_FIELDS = frozenset(
-    {
-        "name",
-        "address",
-        "indoor_area_m2",
-        "outdoor_area_m2",
-        "fire_exits",
-        "facilities",
-        *(f"{kind}_cert_{part}" for kind in Venue.CERTIFICATES for part in ("number", "expires")),
-    }
+VENUE_FIELDS = (
+    "name",
+    "address",
+    "indoor_area_m2",
+    "outdoor_area_m2",
+    "fire_exits",
+    "facilities",
+    *(f"{kind}_cert_{part}" for kind in Venue.CERTIFICATES for part in ("number", "expires")),
 )
 
 
-def assign(instance: models.Model, fields: dict[str, Any], allowed: frozenset[str]) -> None:
+def assign(instance: models.Model, fields: dict[str, Any], allowed: Collection[str]) -> None:
     """Set editable fields; an unknown name is a programming error, not user input."""
     for name, value in fields.items():
         if name not in allowed:

@@ -22,19 +22,19 @@ from ..permissions import can_manage_standard, can_rejudge_term
 from ..standards import standard_for
 from .programs import assign, validated
 
-CRITERION_FIELDS = frozenset(
-    {
-        "area",
-        "code",
-        "label",
-        "kind",
-        "metric",
-        "param",
-        "threshold",
-        "applies_to",
-        "is_veto",
-        "order",
-    }
+# What a standard's owners may write of a criterion, in the order its form shows it: the form
+# and the services below read this one list.
+CRITERION_FIELDS = (
+    "area",
+    "code",
+    "label",
+    "kind",
+    "metric",
+    "param",
+    "threshold",
+    "applies_to",
+    "is_veto",
+    "order",
 )
 # The national programme started in 2018 (DOMAIN.md §1): every class since is judged.
 NATIONAL_DEFAULT_FROM = datetime.date(2018, 1, 1)

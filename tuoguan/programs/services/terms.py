@@ -27,39 +27,37 @@ from ..permissions import can_manage_program, can_manage_term
 from .days import term_days_generate
 from .programs import assign, validated
 
-TERM_FIELDS = frozenset(
-    {
-        "name",
-        "start_date",
-        "end_date",
-        "daily_start",
-        "daily_end",
-        "venue",
-        "age_min",
-        "age_max",
-        "grade_min",
-        "grade_max",
-        "capacity",
-        "enrol_opens_at",
-        "enrol_closes_at",
-        "enrol_mode",
-    }
+# What a term's and a group's managers may write, in the order their forms show it: the
+# forms, the API's serializers and the services below all read these lists.
+TERM_FIELDS = (
+    "name",
+    "start_date",
+    "end_date",
+    "daily_start",
+    "daily_end",
+    "venue",
+    "capacity",
+    "age_min",
+    "age_max",
+    "grade_min",
+    "grade_max",
+    "enrol_opens_at",
+    "enrol_closes_at",
+    "enrol_mode",
 )
 # Changing one of these after approval sends the term back for approval.
 SENSITIVE_FIELDS = ("capacity", "venue", "start_date", "end_date")
 # After-school classes run a school year; anything longer is a typing mistake.
 MAX_TERM_DAYS = 400
-GROUP_FIELDS = frozenset(
-    {
-        "name",
-        "kind",
-        "min_age_months",
-        "max_age_months",
-        "grade_min",
-        "grade_max",
-        "capacity",
-        "carers_planned",
-    }
+GROUP_FIELDS = (
+    "name",
+    "kind",
+    "capacity",
+    "carers_planned",
+    "grade_min",
+    "grade_max",
+    "min_age_months",
+    "max_age_months",
 )
 
 

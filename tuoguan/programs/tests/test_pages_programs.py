@@ -22,6 +22,7 @@ PROGRAM_POST = {
     "target_groups": ["dual_worker", "migrant"],
     "operator": "self_run",
     "fee_policy": "free",
+    "is_active": "on",
 }
 
 
@@ -175,6 +176,26 @@ class ProgramPageTest(PersonaTestCase):
         self.assertRedirects(response, self.url)
         self.program.refresh_from_db()
         self.assertEqual(self.program.theme, "劳模精神伴我成长")
+
+    def test_a_manager_deactivates_the_class_from_its_edit_page_and_reactivates_it(self) -> None:
+        url = reverse("programs:edit", args=[self.program.pk])
+        data = {**PROGRAM_POST, "name": self.program.name}
+        del data["host"], data["is_active"]  # an unticked box is not sent
+        client = self.client_for(self.p.grassroots_admin)
+        self.assertRedirects(client.post(url, data), self.url)
+        self.program.refresh_from_db()
+        self.assertFalse(self.program.is_active)
+        self.assertContains(client.get(self.url), "· inactive")
+        self.assertRedirects(client.post(url, {**data, "is_active": "on"}), self.url)
+        self.program.refresh_from_db()
+        self.assertTrue(self.program.is_active)
+
+    def test_the_edit_page_shows_whether_the_class_is_active(self) -> None:
+        page = self.client_for(self.p.grassroots_admin).get(
+            reverse("programs:edit", args=[self.program.pk])
+        )
+        self.assertTrue(page.context["form"]["is_active"].value())
+        self.assertContains(page, 'name="is_active"')
 
     def test_a_refused_edit_keeps_the_saved_values(self) -> None:
         url = reverse("programs:edit", args=[self.program.pk])
