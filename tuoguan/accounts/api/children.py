@@ -49,13 +49,8 @@ class ChildSerializer(serializers.ModelSerializer[Child]):
         model = Child
         fields: tuple[str, ...] = (
             "id",
-            "name",
-            "sex",
-            "birth_date",
+            *services.CHILD_FIELDS,
             "age",
-            "school",
-            "grade",
-            "relationship",
             "id_number",
             "id_number_masked",
             "has_consent",

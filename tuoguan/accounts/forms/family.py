@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from tuoguan.accounts.models import Grade, Relationship, Sex, id_number_validator
-from tuoguan.accounts.services import CHILD_VIEW_REASON_MAX, CHILD_VIEW_REASON_MIN
+from tuoguan.accounts.services import CHILD_FIELDS, CHILD_VIEW_REASON_MAX, CHILD_VIEW_REASON_MIN
 
 
 class ChildForm(forms.Form):
@@ -54,8 +54,7 @@ class ChildForm(forms.Form):
 
     def child_fields(self) -> dict[str, Any]:
         """Cleaned values for `child_create`/`child_update` (without ID number and consent)."""
-        extra = {"id_number", "consent", "clear_id_number"}
-        return {k: v for k, v in self.cleaned_data.items() if k not in extra}
+        return {name: self.cleaned_data[name] for name in CHILD_FIELDS}
 
 
 def consent_field() -> forms.BooleanField:
