@@ -3,6 +3,7 @@
 from typing import Any
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.http import Http404
 
 from tuoguan.core.models import Job
 from tuoguan.orgs.models import Level, Org
@@ -81,6 +82,14 @@ def worker_of(user: Any) -> Worker | None:
     if not getattr(user, "is_authenticated", False):
         return None
     return Worker.objects.select_related("employer", "user").filter(user=user).first()
+
+
+def worker_or_404(user: Any) -> Worker:
+    """The worker profile of the user; without one, a family's page does not exist (404)."""
+    worker = worker_of(user)
+    if worker is None:
+        raise Http404
+    return worker
 
 
 def family_children(actor: Actor) -> QuerySet[Child]:

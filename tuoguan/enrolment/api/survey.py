@@ -17,7 +17,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from tuoguan.accounts.models import Grade, Worker
-from tuoguan.accounts.selectors import worker_of
+from tuoguan.accounts.selectors import worker_of, worker_or_404
 from tuoguan.core.api import ScopedPrimaryKeyField
 from tuoguan.orgs.api import ScopedViewSet
 from tuoguan.orgs.models import Org
@@ -182,10 +182,7 @@ class SurveyViewSet(
         pk = self.kwargs["pk"]
         if surveys.can_read_surveys(actor):
             return surveys.survey_for(actor, pk)
-        worker = self._worker()
-        if worker is None:
-            raise Http404
-        return surveys.survey_for_worker(worker, pk)
+        return surveys.survey_for_worker(worker_or_404(self.request.user), pk)
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         actor = self.actor
@@ -227,9 +224,7 @@ class SurveyViewSet(
     @action(detail=True, methods=["get", "post"])
     def answer(self, request: Request, pk: Any = None) -> Response:
         """The family's own answer: GET reads it, POST saves or replaces it until closing."""
-        worker = self._worker()
-        if worker is None:
-            raise Http404
+        worker = worker_or_404(request.user)
         survey = surveys.survey_for_worker(worker, pk)
         if request.method == "GET":
             response = surveys.survey_response_of(survey, worker)

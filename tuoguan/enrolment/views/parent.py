@@ -12,7 +12,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path
 from django.utils import timezone
@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from tuoguan.accounts.models import Worker
-from tuoguan.accounts.selectors import family_children, worker_of
+from tuoguan.accounts.selectors import family_children, worker_of, worker_or_404
 from tuoguan.core.kit import GET_POST, paginate
 from tuoguan.orgs.kit import ActorRequest
 
@@ -32,13 +32,6 @@ from ..services import parent as family
 from ..services.idempotency import form_token_consume, form_token_issue
 
 TERMS_PAGE_SIZE = 10  # each term checks every child's eligibility: keep pages short
-
-
-def _worker_or_404(request: ActorRequest) -> Worker:
-    worker = worker_of(request.user)
-    if worker is None:
-        raise Http404
-    return worker
 
 
 # --- Terms open to the family -----------------------------------------------------------------
@@ -108,7 +101,7 @@ def _apply_all(request: ActorRequest, term: Any, form: ApplyForm) -> list[Enrolm
 @login_required
 @GET_POST
 def apply(request: ActorRequest, term_pk: int) -> HttpResponse:
-    worker = _worker_or_404(request)
+    worker = worker_or_404(request.user)
     term = family.term_for_parent(request.actor, worker, term_pk)
     if request.method != "POST":
         return render(request, "enrolment/apply.html", _apply_context(request, worker, term, None))

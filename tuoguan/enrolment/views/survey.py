@@ -10,15 +10,14 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from tuoguan.accounts.models import Worker
-from tuoguan.accounts.selectors import worker_of
+from tuoguan.accounts.selectors import worker_of, worker_or_404
 from tuoguan.core.kit import GET_POST, form_errors, paginate
 from tuoguan.orgs.kit import ActorRequest
 from tuoguan.orgs.permissions import Actor, require
@@ -142,13 +141,6 @@ def survey_export(request: ActorRequest, pk: int) -> HttpResponse:
 # --- The parent's pages -----------------------------------------------------------------------
 
 
-def _worker_or_404(request: ActorRequest) -> Worker:
-    worker = worker_of(request.user)
-    if worker is None:
-        raise Http404
-    return worker
-
-
 @login_required
 @require_GET
 def my_surveys(request: ActorRequest) -> HttpResponse:
@@ -170,7 +162,7 @@ def my_surveys(request: ActorRequest) -> HttpResponse:
 @login_required
 @GET_POST
 def survey_answer(request: ActorRequest, pk: int) -> HttpResponse:
-    worker = _worker_or_404(request)
+    worker = worker_or_404(request.user)
     survey = surveys.survey_for_worker(worker, pk)
     response = surveys.survey_response_of(survey, worker)
     phase = surveys.survey_phase(survey)
