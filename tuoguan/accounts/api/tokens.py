@@ -4,13 +4,14 @@ from typing import Any
 
 from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import mixins, serializers, status, viewsets
+from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from tuoguan.accounts import selectors, services
 from tuoguan.accounts.models import ApiToken
+from tuoguan.orgs.api import ScopedViewSet
 
 
 class TokenSerializer(serializers.ModelSerializer[ApiToken]):
@@ -38,7 +39,7 @@ class NewTokenSerializer(serializers.ModelSerializer[ApiToken]):
 @extend_schema_view(
     create=extend_schema(request=TokenCreateSerializer, responses={201: NewTokenSerializer}),
 )
-class TokenViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):  # type: ignore[type-arg]
+class TokenViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet[ApiToken]):
     """Personal API tokens of the requester; anyone else's do not exist for them."""
 
     queryset = ApiToken.objects.none()
@@ -46,7 +47,7 @@ class TokenViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
     http_method_names = ["get", "post", "head", "options"]
 
     def get_queryset(self) -> QuerySet[ApiToken]:
-        if getattr(self, "swagger_fake_view", False):
+        if self.is_schema:
             return ApiToken.objects.none()
         return selectors.tokens_of(self.request.user)
 
@@ -56,7 +57,7 @@ class TokenViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         payload = TokenCreateSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        token, key = services.token_issue(user=request.user, name=payload.validated_data["name"])  # type: ignore[arg-type]
+        token, key = services.token_issue(user=self.actor.user, name=payload.validated_data["name"])
         data = {**TokenSerializer(token).data, "key": key}
         response = Response(data, status=status.HTTP_201_CREATED)
         response["Cache-Control"] = "no-store"
@@ -67,5 +68,5 @@ class TokenViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
     def revoke(self, request: Request, pk: Any = None) -> Response:
         """Revoke the token at once: requests carrying it get 401 from now on."""
         token = self.get_object()
-        services.token_revoke(user=request.user, token=token)  # type: ignore[arg-type]
+        services.token_revoke(user=self.actor.user, token=token)
         return Response(TokenSerializer(token).data)
