@@ -157,6 +157,7 @@ def _personal(w: World) -> None:
     """Objects that belong to one user, whatever their union: tokens, inbox, jobs."""
     from tuoguan.accounts import services as people
     from tuoguan.core.jobs import job_create
+    from tuoguan.notifications.models import Delivery
     from tuoguan.notifications.services import notify
 
     p = w.p
@@ -164,6 +165,20 @@ def _personal(w: World) -> None:
     for side, user, name in ((w.own, p.parent, "辽宁"), (w.foreign, p.other_parent, "四川")):
         side["token"] = people.token_issue(user=user, name=f"{name}令牌")[0]
         side["notification"] = notify(recipient=user, subject=f"{name}通知", channels=[])
+        # Copies outside the site as the worker leaves them: one console copy, one failed SMS
+        # with the gateway's English error, one e-mail skipped for want of an address.
+        for channel, status, error in (
+            ("console", "sent", ""),
+            ("sms", "failed", "TimeoutError: SMS gateway unreachable"),
+            ("email", "skipped", "no e-mail address"),
+        ):
+            Delivery.objects.create(
+                notification=side["notification"],
+                channel=channel,
+                status=status,
+                attempts=1,
+                last_error=error,
+            )
     for side, owner in ((w.own, p.province_admin), (w.foreign, p.outsider)):
         side["import_job"] = job_create(owner=owner, kind="worker_import", title="matrix")
 

@@ -93,6 +93,23 @@ def test_chinese_has_one_plural_form(path: Path) -> None:
             assert list(entry.msgstr_plural) == [0], f"{label(path)}: {entry.msgid!r}"
 
 
+HANZI = "[\u3400-\u9fff\u3000-\u303f\uff00-\uffef]"
+# A half-width mark touching a Hanzi (or a full-width mark) is an English mark in a Chinese
+# sentence: "名额,已满" should read "名额，已满".
+HALF_WIDTH_BESIDE_HANZI = re.compile(rf"{HANZI}\s*[,;:?!()]|[,;:?!()]\s*{HANZI}")
+
+
+@CATALOGUES
+def test_chinese_sentences_use_chinese_punctuation(path: Path) -> None:
+    wrong = []
+    for entry in live(polib.pofile(str(path))):
+        for text in [entry.msgstr, *entry.msgstr_plural.values()]:
+            bare = PLACEHOLDER.sub("X", text)  # "%(count)s:" is not a mark beside Hanzi
+            if HALF_WIDTH_BESIDE_HANZI.search(bare):
+                wrong.append(text)
+    assert not wrong, f"{label(path)}: use ，；：？！（） in {wrong}"
+
+
 PLACEHOLDER = re.compile(
     r"%%|%\((?P<named>\w+)\)[-#0 +]*\d*(?:\.\d+)?[sdifr]"
     r"|(?P<positional>%[-#0 +]*\d*(?:\.\d+)?[sdifr])|\{(?P<brace>\w*)\}"

@@ -32,6 +32,9 @@ CHROMIUM_ARGS = [
 ]
 ARTIFACTS = Path(settings.BASE_DIR) / "test-artifacts"
 BLOCKING_IMPACTS = ("serious", "critical")
+# axe-core's default rules (WCAG 2.0-2.2 A/AA and best practices) plus WCAG 2.2's target
+# size (2.5.8, 24 px), which axe leaves off by default.
+AXE_OPTIONS = {"resultTypes": ["violations"], "rules": {"target-size": {"enabled": True}}}
 # Short enough that a missing element fails in seconds, long enough for a slow CI machine.
 TIMEOUT_MS = 10_000
 
@@ -163,7 +166,7 @@ def _assert_accessible(page: Any, *, context: str = "") -> None:
         from axe_playwright_python.sync_playwright import Axe
 
         _axe = Axe()
-    results = _axe.run(page)
+    results = _axe.run(page, options=AXE_OPTIONS)
     blocking = [v for v in results.response["violations"] if v["impact"] in BLOCKING_IMPACTS]
     if blocking:
         where = f"{page.url}" + (f" ({context})" if context else "")

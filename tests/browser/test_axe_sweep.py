@@ -1,12 +1,14 @@
-"""Every page of the application passes axe-core in Chromium: the sweep.
+"""Every page of the application, on a phone and on a desktop, in Chromium: the sweep.
 
 The URL patterns come from the URL configuration itself, as the authorisation matrix walks
 it, so a new page is swept as soon as it is routed. tests/authz_rules/ says who may open
 each pattern and which object of the matrix world (tests/authz_world.py) fills its URL; the
-sweep opens it as such a person, in zh-hans (the default language) on a desktop screen, and
-fails on any serious or critical axe-core violation. Pages of the families and the public
-pages (log-in, password reset, the lottery results) are checked again at 360×740, where
-nothing may scroll sideways: parents use phones.
+sweep opens it as such a person, in zh-hans (the default language), at 1366×900 and again
+at 360×740, and fails at either width on
+* any serious or critical axe-core violation (WCAG 2.2 AA rules, target size included);
+* a page that scrolls sideways, or text that overflows its box;
+* an icon that is not hidden from screen readers with a text beside it to name it, an emoji
+  where an icon belongs, or a logged-in page whose bell has no icon and no name.
 
 Patterns that are not pages are recognised rather than listed: a GET answered with 405 is a
 POST-only action, a body that is not HTML is a download (Excel, PDF, photo, file, JSON).
@@ -42,7 +44,7 @@ PARENT = "parent"
 # The union staff who open a page when the parent cannot: the host's admins first, since
 # their pages show the most controls, then the levels above, then the other roles.
 STAFF = ("grassroots_admin", "city_admin", "province_admin", "reviewer", "caregiver")
-DESKTOP = {"width": 1280, "height": 900}
+DESKTOP = {"width": 1366, "height": 900}
 PHONE = {"width": 360, "height": 740}
 # Patterns that are pages but have nothing of their own to sweep.
 SKIPPED = {
@@ -63,15 +65,11 @@ NAMES = sorted(ROUTES_BY_NAME)
 
 @dataclass(frozen=True)
 class View:
-    """One page to open: the pattern's URL as one person, on a phone as well or not."""
+    """One page to open: the pattern's URL as one person."""
 
     name: str
     persona: str
     rule: Rule
-
-    @property
-    def on_phone(self) -> bool:
-        return self.persona in (ANONYMOUS, PARENT)
 
 
 @dataclass
@@ -208,6 +206,70 @@ def _check(view: View, url: str, page: Any, axe: Callable[..., None], where: str
     return []
 
 
+# One pass over the page as it is laid out now: what a reader would see go wrong.
+LAYOUT_PROBLEMS = """() => {
+  const problems = [];
+  const root = document.documentElement;
+  if (root.scrollWidth > root.clientWidth) {
+    problems.push(`it scrolls sideways: ${root.scrollWidth}px wide in ${root.clientWidth}px`);
+  }
+  const clipped = (el) => {
+    for (let e = el; e && e !== document.body; e = e.parentElement) {
+      if (!/visible/.test(getComputedStyle(e).overflowX)) return true;
+    }
+    return false;
+  };
+  for (const el of document.body.querySelectorAll("*")) {
+    const style = getComputedStyle(el);
+    if (style.display.startsWith("inline") || style.display === "none") continue;
+    if (el.closest("svg, .visually-hidden, select, script, style, template")) continue;
+    if (![...el.childNodes].some((n) => n.nodeType === 3 && n.textContent.trim())) continue;
+    if (!el.getClientRects().length || clipped(el)) continue;
+    const right = el.getBoundingClientRect().right;
+    if (el.scrollWidth > el.clientWidth + 1 || right > root.clientWidth + 1) {
+      const text = el.textContent.trim().replace(/\\s+/g, " ").slice(0, 50);
+      problems.push(`text overflows its <${el.tagName.toLowerCase()}>: "${text}"`);
+    }
+  }
+  for (const svg of document.querySelectorAll("svg.icon")) {
+    const name = svg.classList[1] || "icon";
+    if (svg.getAttribute("aria-hidden") !== "true") {
+      problems.push(`the ${name} icon is not hidden from screen readers (its text names it)`);
+    }
+    const holder = svg.closest("a, button, label, summary, [aria-label]") || svg.parentElement;
+    if (!(holder.getAttribute("aria-label") || holder.textContent).trim()) {
+      problems.push(`the ${name} icon has no text beside it to name it`);
+    }
+  }
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    const emoji = node.textContent.match(/\\p{Emoji_Presentation}/u);
+    if (emoji) problems.push(`an emoji (${emoji[0]}) where an SVG icon belongs`);
+  }
+  if (document.querySelector("form[action$='/logout/']")) {
+    const bell = document.querySelector("a.bell");
+    if (!bell || !bell.querySelector("svg.icon-bell") || !bell.getAttribute("aria-label")) {
+      problems.push("the header has no bell icon with a name");
+    }
+  }
+  return [...new Set(problems)];
+}"""
+
+
+def _at(
+    width: dict[str, int], view: View, url: str, page: Any, axe: Callable[..., None]
+) -> list[str]:
+    where = "phone" if width is PHONE else "desktop"
+    page.set_viewport_size(width)
+    problems = [
+        f"{view.name}: {url} as {view.persona} at {width['width']}px: {problem}"
+        for problem in page.evaluate(LAYOUT_PROBLEMS)
+    ]
+    if problems:
+        _screenshot(page, view, where)
+    return problems + _check(view, url, page, axe, where)
+
+
 def _open(view: View, url: str, browser: Browser, axe: Callable[..., None]) -> list[str]:
     page = browser.tab(view.persona)
     browser.escaped.clear()
@@ -217,17 +279,7 @@ def _open(view: View, url: str, browser: Browser, axe: Callable[..., None]) -> l
     if response is None or response.status != 200:
         status = response.status if response else "no response"
         return [f"{view.name}: GET {url} as {view.persona} in Chromium answered {status}"]
-    problems = _check(view, url, page, axe, "desktop")
-    if view.on_phone:
-        page.set_viewport_size(PHONE)
-        width = page.evaluate("document.documentElement.scrollWidth")
-        if width > PHONE["width"]:
-            _screenshot(page, view, "phone")
-            problems.append(
-                f"{view.name}: {url} as {view.persona} is {width}px wide on a "
-                f"{PHONE['width']}px phone (it scrolls sideways)"
-            )
-        problems += _check(view, url, page, axe, "phone")
+    problems = _at(DESKTOP, view, url, page, axe) + _at(PHONE, view, url, page, axe)
     if browser.escaped:
         problems.append(f"{view.name}: {url} requested outside the application: {browser.escaped}")
     if browser.js_errors:
@@ -390,20 +442,22 @@ def test_every_skipped_pattern_is_still_routed() -> None:
     assert not stale, f"SKIPPED names patterns that are no longer routed: {stale}"
 
 
-def test_the_sweep_reports_a_violation_and_a_page_wider_than_a_phone(
+def test_the_sweep_reports_violations_sideways_scroll_overflow_and_unnamed_icons(
     live_server: Any,
     chromium: Any,
     assert_accessible: Callable[..., None],
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """The sweep itself: a log-in page with an unlabelled input and a 900px image fails it."""
+    """The sweep itself: a log-in page with each kind of fault fails it, naming the fault."""
     broken = tmp_path / "templates" / "accounts" / "login.html"
     broken.parent.mkdir(parents=True)
     broken.write_text(
-        '{% extends "accounts/login.html" %}{% load static %}{% block content %}'
+        '{% extends "accounts/login.html" %}{% load icons %}{% block content %}'
         '{{ block.super }}<input type="text" id="unlabelled">'
-        '<img src="{% static \'css/app.css\' %}" alt="" width="900" height="1">{% endblock %}'
+        '<div style="width: 900px; height: 1px"></div>'
+        '<p style="width: 100px; white-space: nowrap">一段在手机上放不下的很长很长的文字</p>'
+        '<span>\U0001f514</span><button type="button">{% icon "bell" %}</button>{% endblock %}'
     )
     templates: list[dict[str, Any]] = copy.deepcopy(settings.TEMPLATES)
     templates[0]["DIRS"] = [broken.parents[1], *templates[0]["DIRS"]]
@@ -418,4 +472,7 @@ def test_the_sweep_reports_a_violation_and_a_page_wider_than_a_phone(
     problems = "\n".join(results["accounts:login"].problems)
     assert "label [critical]" in problems
     assert "#unlabelled" in problems
-    assert "it scrolls sideways" in problems
+    assert "at 360px: it scrolls sideways" in problems
+    assert 'text overflows its <p>: "一段在手机上放不下' in problems
+    assert "an emoji (\U0001f514) where an SVG icon belongs" in problems
+    assert "the icon-bell icon has no text beside it to name it" in problems

@@ -95,7 +95,7 @@ def test_parent_on_a_phone_applies_completes_paperwork_and_is_confirmed(
     paperwork_url = url_is("enrolment:paperwork", enrolment.pk)
     expect(phone).to_have_url(paperwork_url)
     expect(phone.locator("#checklist")).to_contain_text("5 items are missing.")
-    expect(phone.locator("#item-consent")).to_contain_text("✓ Done")
+    expect(phone.locator("#item-consent .status-ok")).to_contain_text("Done")
     check(phone, "paperwork checklist")
 
     def open_item(key: str) -> None:
@@ -112,7 +112,7 @@ def test_parent_on_a_phone_applies_completes_paperwork_and_is_confirmed(
     form.get_by_role("button", name="Sign the agreement").click()
     expect(phone).to_have_url(paperwork_url)
     expect(phone.locator(".messages")).to_contain_text("the agreement is signed")
-    expect(phone.locator("#item-agreement")).to_contain_text("✓ Done")
+    expect(phone.locator("#item-agreement .status-ok")).to_contain_text("Done")
     check(phone, "checklist after signing")
     assert Agreement.objects.get(enrolment=enrolment).signer_name == p.parent.real_name
 
@@ -127,7 +127,7 @@ def test_parent_on_a_phone_applies_completes_paperwork_and_is_confirmed(
     form.get_by_label("Cover ends").fill((term.end_date + 30 * DAY).isoformat())
     form.get_by_role("button", name="Save the cover").click()
     expect(phone).to_have_url(paperwork_url)
-    expect(phone.locator("#item-insurance")).to_contain_text("✓ Done")
+    expect(phone.locator("#item-insurance .status-ok")).to_contain_text("Done")
     check(phone, "checklist after insurance")
     assert Insurance.objects.get(child=child).policy_number == "GL-2026-0001"
 
@@ -145,7 +145,7 @@ def test_parent_on_a_phone_applies_completes_paperwork_and_is_confirmed(
     form.get_by_label("Mobile number").fill("13912345678")
     form.get_by_role("button", name="Save").click()
     expect(phone).to_have_url(paperwork_url)
-    expect(phone.locator("#item-pickup")).to_contain_text("✓ Done")
+    expect(phone.locator("#item-pickup .status-ok")).to_contain_text("Done")
     check(phone, "checklist after pickup")
     assert Pickup.objects.filter(child=child, name="王奶奶", is_active=True).exists()
 
@@ -158,7 +158,7 @@ def test_parent_on_a_phone_applies_completes_paperwork_and_is_confirmed(
     form.get_by_label("I declare that this health note is true and complete.").check()
     form.get_by_role("button", name="Save and declare").click()
     expect(phone).to_have_url(paperwork_url)
-    expect(phone.locator("#item-health")).to_contain_text("✓ Done")
+    expect(phone.locator("#item-health .status-ok")).to_contain_text("Done")
     check(phone, "checklist after the health note")
     assert HealthNote.objects.get(enrolment=enrolment).declared
     enrolment.refresh_from_db()

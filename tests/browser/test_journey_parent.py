@@ -35,7 +35,7 @@ def test_parent_on_a_phone_adds_a_child_with_separate_consent(
 
     # Home sends a parent straight to the family; the header link leads there as well.
     expect(page).to_have_url(re.compile(re.escape(reverse("accounts:family")) + "$"))
-    page.locator(f'header a[href="{reverse("accounts:family")}"]').click()
+    page.locator(f'nav.main-nav a[href="{reverse("accounts:family")}"]').click()
     expect(page.locator("article.child-card")).to_have_count(2)
     assert_accessible(page, context="family")
     assert_no_sideways_scroll(page)

@@ -4,6 +4,7 @@ from django import forms
 from django.apps import apps
 from django.utils.translation import gettext_lazy as _
 
+from .labels import model_label
 from .models import AuditEntry
 
 
@@ -12,9 +13,7 @@ def record_type_choices() -> list[tuple[str, Any]]:
     models = [
         m for m in apps.get_models() if m.__module__.startswith("tuoguan.") and m is not AuditEntry
     ]
-    choices = sorted(
-        ((m._meta.label, str(m._meta.verbose_name)) for m in models), key=lambda c: c[1]
-    )
+    choices = sorted(((m._meta.label, model_label(m)) for m in models), key=lambda c: c[1])
     return [("", _("any")), *choices]
 
 

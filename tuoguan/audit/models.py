@@ -1,6 +1,5 @@
 from typing import Any, ClassVar
 
-from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
@@ -95,10 +94,16 @@ class AuditEntry(models.Model):
     @property
     def record_type(self) -> str:
         """The record's model in words ("child"), or its label when the model is gone."""
-        try:
-            return str(apps.get_model(self.model)._meta.verbose_name)
-        except (LookupError, ValueError):
-            return self.model
+        from .labels import record_type_label
+
+        return record_type_label(self.model)
+
+    @property
+    def changed_field_labels(self) -> list[str]:
+        """The changed fields in words ("status" → "状态"), as the reader's language has them."""
+        from .labels import field_label
+
+        return [field_label(self.model, name) for name in self.changed_fields]
 
     @property
     def actor_display(self) -> str:

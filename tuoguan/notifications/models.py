@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 # How the delivery log names each channel (see channels.CHANNELS).
@@ -92,3 +93,16 @@ class Delivery(models.Model):
     @property
     def channel_label(self) -> str:
         return str(CHANNEL_LABELS.get(self.channel, self.channel))
+
+    @property
+    def outcome(self) -> str:
+        """What happened, in plain words for the recipient; `last_error` is for operators."""
+        if self.status == self.Status.FAILED:
+            return gettext(
+                "Not delivered, even after several tries. The message is still in your inbox."
+            )
+        if self.status == self.Status.SKIPPED:
+            return gettext("Not sent: there is no address for you on this channel.")
+        if self.status == self.Status.PENDING and self.attempts:
+            return gettext("Not delivered yet: it will be tried again shortly.")
+        return ""

@@ -26,4 +26,9 @@ def notification_for(user: Any, pk: object) -> Notification:
 
 
 def deliveries_for(user: Any) -> QuerySet[Delivery]:
-    return Delivery.objects.filter(notification__recipient=user).select_related("notification")
+    """One's deliveries on the channels that reach a person (the console one reaches nobody)."""
+    return (
+        Delivery.objects.filter(notification__recipient=user)
+        .exclude(channel="console")
+        .select_related("notification")
+    )

@@ -6,6 +6,7 @@ facts and register them; until they do, compliance reports them as pending.
 
 from decimal import ROUND_DOWN, Decimal
 
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -172,7 +173,7 @@ def certificates_valid(term: Term, criterion: Criterion) -> MetricResult:
         elif expires is not None and expires < term.end_date:
             problems.append(
                 _("%(cert)s expires on %(date)s, before the term ends")
-                % {"cert": label, "date": expires.isoformat()}
+                % {"cert": label, "date": date_format(expires)}
             )
         else:
             valid += 1

@@ -11,6 +11,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from tuoguan.audit.services import audit_view
@@ -59,7 +60,7 @@ def health_note_read(*, actor: Actor, enrolment: Enrolment) -> HealthNote | None
     if not term.start_date <= today <= term.end_date:
         raise HealthNoteClosed(
             _("Health notes can be read only while the term runs, from %(start)s to %(end)s.")
-            % {"start": term.start_date.isoformat(), "end": term.end_date.isoformat()}
+            % {"start": date_format(term.start_date), "end": date_format(term.end_date)}
         )
     note = health_note_of(enrolment)
     if note is not None:

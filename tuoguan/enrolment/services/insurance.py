@@ -10,6 +10,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from tuoguan.orgs.permissions import Actor, can_change_child, require
@@ -34,25 +35,25 @@ def insurance_status(
         return False, _(
             "Policy %(number)s runs from %(from)s to %(to)s and does not cover the term "
             "(%(start)s to %(end)s)."
-        ) % {**_facts(covers[0]), "start": start.isoformat(), "end": end.isoformat()}
+        ) % {**_facts(covers[0]), "start": date_format(start), "end": date_format(end)}
     best = max(overlapping, key=lambda c: (min(c.ends_on, end) - max(c.starts_on, start)).days)
     if best.ends_on < end:
         return False, _(
             "Policy %(number)s expires on %(to)s, before the term's last day (%(end)s): "
             "renew it or add a cover for the rest of the term."
-        ) % {**_facts(best), "end": end.isoformat()}
+        ) % {**_facts(best), "end": date_format(end)}
     return False, _(
         "Policy %(number)s starts on %(from)s, after the term's first day (%(start)s): "
         "the first days are not covered."
-    ) % {**_facts(best), "start": start.isoformat()}
+    ) % {**_facts(best), "start": date_format(start)}
 
 
 def _facts(cover: Insurance) -> dict[str, str]:
     return {
         "number": cover.policy_number,
         "insurer": cover.insurer,
-        "from": cover.starts_on.isoformat(),
-        "to": cover.ends_on.isoformat(),
+        "from": date_format(cover.starts_on),
+        "to": date_format(cover.ends_on),
     }
 
 

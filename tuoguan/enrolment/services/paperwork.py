@@ -15,6 +15,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -305,7 +306,7 @@ def _tell_confirmed(enrolment: Enrolment) -> None:
         subject=_("Confirmed: %(child)s's place in %(term)s")
         % {"child": enrolment.child.name, "term": enrolment.term},
         body=_("All the paperwork is complete. See you on %(start)s.")
-        % {"start": enrolment.term.start_date.isoformat()},
+        % {"start": date_format(enrolment.term.start_date)},
         url=paperwork_url(enrolment),
     )
 

@@ -15,6 +15,7 @@ from django.db import IntegrityError, models, transaction
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_tasks import task
@@ -162,7 +163,7 @@ def survey_announce(survey_id: int) -> int:
     subject = _("Needs survey: %(title)s") % {"title": survey.title}
     body = _("Tell %(union)s what childcare your family needs, by %(closes)s.") % {
         "union": survey.org,
-        "closes": timezone.localtime(survey.closes_at).strftime("%Y-%m-%d %H:%M"),
+        "closes": date_format(timezone.localtime(survey.closes_at), "DATETIME_FORMAT"),
     }
     users = User.objects.filter(worker__employer__path__startswith=survey.org.path).only("pk")
     count = 0

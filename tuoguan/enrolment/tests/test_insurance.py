@@ -6,6 +6,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils.formats import date_format
 from PIL import Image
 
 from tuoguan.enrolment.models import EnrolmentStatus, Insurance
@@ -45,7 +46,7 @@ class CoverTests(PaperworkCase):
         item = insurance_item(self.enrolment)
         self.assertFalse(item.done)  # type: ignore[attr-defined]
         self.assertIn("expires on", item.detail)  # type: ignore[attr-defined]
-        self.assertIn((self.term.end_date - DAY).isoformat(), item.detail)  # type: ignore[attr-defined]
+        self.assertIn(date_format(self.term.end_date - DAY), item.detail)  # type: ignore[attr-defined]
 
     def test_a_cover_starting_after_the_first_day_is_flagged(self) -> None:
         self.add(self.term.start_date + DAY, self.term.end_date + DAY)

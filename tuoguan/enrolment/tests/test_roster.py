@@ -106,8 +106,13 @@ class RosterPageTests(RosterTestCase):
         self.assertFalse(cells["insurance"])
         self.assertIsNone(cells["risk_notice"])  # the class has no risk notice
         self.assertEqual(rows[seated.pk + 1].waitlist_position, 1)
-        self.assertContains(response, "✓ done")
-        self.assertContains(response, "✗ missing")
+        html = response.content.decode()
+        self.assertRegex(
+            html, r'class="status-ok"><svg class="icon icon-circle-check[^>]*>.*?</svg>done'
+        )
+        self.assertRegex(
+            html, r'class="status-err"[^>]*><svg class="icon icon-circle-x[^>]*>.*?</svg>missing'
+        )
         self.assertContains(response, "Admit…")
 
     def test_filters_by_status_group_and_missing_item(self) -> None:

@@ -149,9 +149,21 @@ class DeliveryLogTest(PersonaTestCase):
         response = self.client_for(self.p.parent).get(DELIVERIES)
         self.assertEqual(response.status_code, 200)
         self.assertContains(response, "我的通知")
-        self.assertContains(response, "TimeoutError: down")
         self.assertContains(response, "短信")
         self.assertNotContains(response, "别人的通知")
+
+    def test_the_log_says_what_happened_in_plain_words(self) -> None:
+        mine = make(self.p.parent, "我的通知")
+        Delivery.objects.create(
+            notification=mine, channel="sms", status="failed", last_error="TimeoutError: down"
+        )
+        Delivery.objects.create(notification=mine, channel="console", status="sent")
+        response = self.client_for(self.p.parent).get(DELIVERIES)
+        self.assertContains(response, "未能送达")
+        self.assertNotContains(response, "TimeoutError")
+        # The developers' console copy reached nobody: a parent is not told of it.
+        self.assertEqual([d.channel for d in response.context["page_obj"]], ["sms"])
+        self.assertNotContains(response, "Console")
 
     def test_the_delivery_log_has_a_bounded_query_count(self) -> None:
         client = self.client_for(self.p.parent)

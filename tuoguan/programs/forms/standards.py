@@ -5,6 +5,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from ..metrics import CERTIFICATE_LABELS
 from ..models import CalendarDay, Criterion, ProgramType, Standard
 from ..services.standards import CRITERION_FIELDS
 from .base import DATE, ServiceForm
@@ -45,7 +46,13 @@ class CriterionForm(ServiceForm):
         help_texts = {
             "code": _("Letters, digits and underscores; unique within the standard."),
             "metric": _("Only for criteria computed from data."),
-            "param": _("For certificates: fire, building or food."),
+            "param": _("For the certificates metric: the certificate it checks (none: all)."),
+        }
+        # A list of the certificates in words, not their codes to type.
+        widgets = {
+            "param": forms.Select(
+                choices=[("", _("all certificates")), *CERTIFICATE_LABELS.items()]
+            )
         }
 
 

@@ -1,6 +1,7 @@
 """Classes (托管班), the places they run in (场地) and their photos."""
 
 import datetime
+import posixpath
 from decimal import Decimal
 from typing import Any
 
@@ -214,7 +215,8 @@ class PhotoBase(AuditedModel, TimeStampedModel):
         abstract = True
 
     def __str__(self) -> str:
-        return self.caption or self.image.name
+        # The file's own name, not its storage folder ("photos/venuephoto/…"): readers see it.
+        return self.caption or posixpath.basename(self.image.name)
 
 
 class ProgramPhoto(PhotoBase):

@@ -1,5 +1,6 @@
 """Construction standards (建设标准), their criteria (标准项) and the evidence behind them."""
 
+import posixpath
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -7,6 +8,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext
 
 from tuoguan.audit.mixins import AuditedModel
 from tuoguan.core.models import TimeStampedModel
@@ -120,6 +122,19 @@ class Criterion(AuditedModel, TimeStampedModel):
     def applies_to_type(self, program_type: str) -> bool:
         return not self.applies_to or program_type in self.applies_to
 
+    def get_applies_to_display(self) -> str:
+        """The class types in words ("假期托管、课后托管"); empty when it applies to every type."""
+        labels = dict(ProgramType.choices)
+        return pgettext("list separator", ", ").join(
+            str(labels.get(code, code)) for code in self.applies_to
+        )
+
+    def get_param_display(self) -> str:
+        """The metric's parameter in words: which certificate ("fire" → "消防安全检查合格证")."""
+        from tuoguan.programs.metrics import CERTIFICATE_LABELS
+
+        return str(CERTIFICATE_LABELS.get(self.param, self.param))
+
     def clean(self) -> None:
         if self.kind == CriterionKind.COMPUTED and not self.metric:
             raise ValidationError({"metric": _("Say what a computed criterion measures.")})
@@ -184,7 +199,7 @@ class Evidence(AuditedModel, TimeStampedModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.criterion} · {self.file.name}"
+        return f"{self.criterion} · {posixpath.basename(self.file.name)}"
 
     def audit_org_path(self) -> str:
         return self.term.audit_org_path()

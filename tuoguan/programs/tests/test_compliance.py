@@ -2,6 +2,8 @@ import datetime
 from decimal import Decimal
 from typing import Any
 
+from django.utils.formats import date_format
+
 from tuoguan.core.testing import PersonaTestCase
 from tuoguan.programs import services
 from tuoguan.programs.compliance import (
@@ -163,7 +165,7 @@ class VenueSafetyTest(PersonaTestCase):
         result = term_compliance(make_term(self.p, venue=venue))
         row = next(r for r in result.rows if r.criterion.code == "fire_certificate")
         self.assertEqual(row.status, "fail")
-        self.assertIn("2021-08-12", row.detail)
+        self.assertIn(date_format(D(2021, 8, 12)), row.detail)
         self.assertTrue(result.veto_failed)
         self.assertEqual(result.verdict, Verdict.NON_COMPLIANT)
 

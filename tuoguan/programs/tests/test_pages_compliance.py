@@ -33,10 +33,10 @@ class TermCompliancePageTest(TempMedia, PersonaTestCase):
         page = self.client_for(self.p.province_admin).get(self.url)
         self.assertContains(page, "Non-compliant")
         self.assertContains(page, "(a veto criterion fails)")
-        self.assertContains(page, "✗ Fail")
-        self.assertContains(page, "✓ Pass")
-        self.assertContains(page, "… Pending")
-        self.assertContains(page, "expires on 2021-07-31, before the term ends")
+        html = page.content.decode()
+        for sign, word in (("circle-x", "Fail"), ("circle-check", "Pass"), ("clock", "Pending")):
+            self.assertRegex(html, rf'<svg class="icon icon-{sign} [^>]*>.*?</svg>{word}')
+        self.assertContains(page, "expires on July 31, 2021, before the term ends")
         self.assertContains(page, "60.00 m² indoors (at least 80.00)")
         self.assertContains(page, "No evidence uploaded yet.")
 

@@ -281,7 +281,7 @@ class VenuePagesTest(PersonaTestCase):
             404,
         )
         listing = self.client_for(self.p.city_admin).get(reverse("programs:venue_list"))
-        self.assertContains(listing, "expired on 2020-01-01")
+        self.assertContains(listing, "expired on Jan. 1, 2020")
 
     def test_read_only_roles_cannot_change_a_venue(self) -> None:
         venue = make_venue(self.p)
