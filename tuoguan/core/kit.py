@@ -2,8 +2,8 @@
 
 A page is built from these: `paginate` for its list, `form_errors` to show a service's
 refusal on its form, `form_page` for the usual form-and-redirect flow, `refusal` for a
-refused POST that has no form, and the `core/_form.html` and `core/_pagination.html`
-templates.
+refused POST that has no form, `HtmxRequest` to annotate a view that reads `request.htmx`,
+and the templates `core/_form.html`, `core/_pagination.html` and `core/_back.html`.
 """
 
 from collections.abc import Callable, Mapping
@@ -37,8 +37,8 @@ def wants_fragment(request: HtmxRequest) -> bool:
 
 
 def page_number(value: str | None) -> int:
-    """`?page=` as asked, within reason: no number (or one of 4,300 digits) is the first page,
-    and so is one below 1; `Paginator.get_page` turns one past the end into the last page."""
+    """`?page=` as asked, within reason: no number, one too long for `int()` to read and one
+    below 1 are the first page; `Paginator.get_page` turns one past the end into the last."""
     try:
         number = int(value or 1)
     except ValueError:

@@ -27,7 +27,7 @@ from tuoguan.audit.middleware import client_ip
 from tuoguan.audit.services import audit_view
 from tuoguan.core.jobs import job_create
 from tuoguan.core.kit import GET_POST, form_errors, paginate, refusal
-from tuoguan.orgs.kit import ActorRequest
+from tuoguan.orgs.kit import ActorRequest, own_org
 from tuoguan.orgs.permissions import can_change_child, require
 
 from .. import imports, selectors
@@ -152,9 +152,8 @@ def agreement_pdf(request: ActorRequest, pk: int) -> HttpResponse:
 def agreement_templates(request: ActorRequest) -> HttpResponse:
     """A union admin's versions of the agreement, and the form for the next one."""
     actor = request.actor
-    require(actor.is_admin and actor.org is not None)
-    org = actor.org
-    assert org is not None  # noqa: S101 - required just above
+    require(actor.is_admin)
+    org = own_org(actor)
     in_force = agreements.agreement_template_for(org)
     if request.method == "POST":
         form = AgreementTemplateForm(request.POST)

@@ -3,7 +3,6 @@
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import path
@@ -12,7 +11,7 @@ from django.views.decorators.http import require_GET
 from tuoguan.core.kit import paginate
 from tuoguan.orgs import selectors
 from tuoguan.orgs.forms import SearchForm
-from tuoguan.orgs.kit import ActorRequest
+from tuoguan.orgs.kit import ActorRequest, own_org
 from tuoguan.orgs.models import Org
 from tuoguan.orgs.permissions import (
     Actor,
@@ -31,9 +30,7 @@ CHILDREN_ON_DETAIL = 50
 def tree(request: ActorRequest) -> HttpResponse:
     """The tree from the actor's own union down, with a search over their whole scope."""
     actor = request.actor
-    if actor.org is None:
-        raise PermissionDenied
-    return _render_tree(request, actor, actor.org)
+    return _render_tree(request, actor, own_org(actor))
 
 
 @login_required
