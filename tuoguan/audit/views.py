@@ -7,7 +7,7 @@ from django.shortcuts import render
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET
 
-from tuoguan.orgs.permissions import require
+from tuoguan.core.lookups import require
 
 from . import selectors
 from .forms import AuditFilterForm

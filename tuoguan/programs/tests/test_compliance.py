@@ -2,7 +2,6 @@ import datetime
 from decimal import Decimal
 from typing import Any
 
-from tuoguan.core.testing import PersonaTestCase
 from tuoguan.programs import services
 from tuoguan.programs.compliance import (
     MetricResult,
@@ -13,6 +12,7 @@ from tuoguan.programs.compliance import (
     term_compliance,
 )
 from tuoguan.programs.models import Criterion, GroupKind, Term
+from tuoguan.testing import PersonaTestCase
 
 from .factories import actor, make_group, make_program, make_term, make_venue
 
