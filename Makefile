@@ -37,6 +37,7 @@ lint: install
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/djlint templates tuoguan --lint
+	$(VENV)/bin/lint-imports --no-logo
 
 typecheck: install
 	$(VENV)/bin/mypy tuoguan config

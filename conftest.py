@@ -1,6 +1,6 @@
 import pytest
 
-from tuoguan.core.testing import Personas, build_personas
+from tuoguan.testing import Personas, build_personas
 
 
 @pytest.fixture

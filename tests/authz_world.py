@@ -18,7 +18,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
-from tuoguan.core.testing import Personas, build_personas
+from tuoguan.testing import Personas, build_personas
 
 # Logged-in personas of the matrix, in the order their test ids appear.
 PERSONAS = (

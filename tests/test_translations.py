@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation.template import templatize
 
-from tuoguan.core.testing import Personas
+from tuoguan.testing import Personas
 
 BASE_DIR = Path(settings.BASE_DIR)
 LOCALE = "zh_Hans"

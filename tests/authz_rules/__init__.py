@@ -1,7 +1,7 @@
 """Who may reach every URL of the project: the declared rules of the authorisation matrix.
 
 tests/test_authorization_matrix.py walks the URL configuration and probes every named
-pattern, for every persona of `tuoguan.core.testing.build_personas()`, on an object inside
+pattern, for every persona of `tuoguan.testing.build_personas()`, on an object inside
 the Liaoning subtree ("own") and on the same kind of object in Sichuan ("foreign"; the
 objects are built in tests/conftest.py). A pattern without a rule here fails the suite.
 

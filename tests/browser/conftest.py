@@ -16,7 +16,7 @@ import pytest
 from django.conf import settings
 from django.urls import reverse
 
-from tuoguan.core.testing import PASSWORD
+from tuoguan.testing import PASSWORD
 
 CHROMIUM = os.environ.get("TUOGUAN_CHROMIUM", "/usr/bin/chromium")
 # `playwright install` cannot download here, so the Debian build is launched directly; these

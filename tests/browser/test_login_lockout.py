@@ -7,7 +7,7 @@ from django.conf import settings
 from django.urls import reverse
 from playwright.sync_api import expect
 
-from tuoguan.core.testing import PASSWORD
+from tuoguan.testing import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

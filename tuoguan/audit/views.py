@@ -1,17 +1,23 @@
 """The audit log pages: read-only by design; nothing here edits or deletes an entry."""
 
+from typing import Any
+
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET
 
-from tuoguan.core.kit import paginate, wants_fragment
-from tuoguan.orgs.kit import ActorRequest
-from tuoguan.orgs.permissions import require
+from tuoguan.core.kit import HtmxRequest, paginate, wants_fragment
+from tuoguan.core.lookups import require
 
 from . import selectors
 from .forms import AuditFilterForm
+
+
+class ActorRequest(HtmxRequest):
+    # audit sits below orgs (DESIGN §3): the actor orgs' middleware sets is typed loosely here.
+    actor: Any
 
 
 @login_required

@@ -12,7 +12,7 @@ from django.db.models import Count
 from tuoguan.programs import compliance
 
 from .models import Enrolment, EnrolmentStatus
-from .services.paperwork import agreements_insurance_counts, agreements_insurance_metric
+from .paperwork_status import agreements_insurance_counts, agreements_insurance_metric
 
 # Children who will be in the room: an open offer is not a child yet.
 ENROLLED = (EnrolmentStatus.ADMITTED, EnrolmentStatus.CONFIRMED)

@@ -4,7 +4,7 @@ from typing import Any
 
 from django.db.models import Case, IntegerField, QuerySet, Value, When
 
-from tuoguan.orgs.permissions import get_or_404
+from tuoguan.core.lookups import get_or_404
 
 from .models import Delivery, Notification
 

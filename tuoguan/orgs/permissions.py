@@ -14,19 +14,19 @@ filter by hand.
 """
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
-from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.db import models
 from django.db.models import Q
-from django.http import Http404
+
+# Re-exported: every app's selectors and views call them from here.
+from tuoguan.core.lookups import get_or_404 as get_or_404
+from tuoguan.core.lookups import require as require
 
 from .models import Membership, Org, Role
 
 if TYPE_CHECKING:
     from tuoguan.accounts.models import User
-
-M = TypeVar("M", bound=models.Model)
 
 # Roles that may change the union tree, its people and their memberships.
 ADMIN_ROLES = frozenset({Role.UNION_ADMIN})
@@ -98,20 +98,6 @@ def subtree_q(actor: Actor, path_field: str = "path") -> Q:
 
 def covers(actor: Actor, org: Org) -> bool:
     return actor.membership is not None and org.path.startswith(actor.membership.org.path)
-
-
-def require(allowed: bool) -> None:
-    """Raise 403 when a visible object may not be acted on."""
-    if not allowed:
-        raise PermissionDenied
-
-
-def get_or_404(queryset: models.QuerySet[M], **lookup: Any) -> M:
-    """Fetch from an already-scoped queryset; absent and invisible look the same (404)."""
-    try:
-        return queryset.get(**lookup)
-    except (ObjectDoesNotExist, ValueError, TypeError) as exc:
-        raise Http404 from exc
 
 
 # --- Orgs ------------------------------------------------------------------------------------

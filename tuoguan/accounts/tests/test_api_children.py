@@ -13,7 +13,7 @@ from rest_framework.test import APIClient
 from tuoguan.accounts import services
 from tuoguan.accounts.models import Child, ChildConsent
 from tuoguan.audit.models import AuditEntry
-from tuoguan.core.testing import PersonaTestCase
+from tuoguan.testing import PersonaTestCase
 
 LIST = reverse("child-list")
 VALID_ID = "510703201601010027"

@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from tuoguan.accounts import services
 from tuoguan.accounts.models import User, Worker
-from tuoguan.core.testing import PersonaTestCase
+from tuoguan.testing import PersonaTestCase
 
 LIST = reverse("worker-list")
 

@@ -5,7 +5,7 @@ from django.test import Client, override_settings
 from django.urls import reverse
 
 from tuoguan.audit.models import AuditEntry
-from tuoguan.core.testing import PASSWORD, PersonaTestCase
+from tuoguan.testing import PASSWORD, PersonaTestCase
 
 LOGIN = reverse("accounts:login")
 

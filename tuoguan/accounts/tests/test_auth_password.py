@@ -7,8 +7,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tuoguan.accounts.models import PasswordResetCode
-from tuoguan.core.testing import PASSWORD, PersonaTestCase
 from tuoguan.notifications.models import Notification
+from tuoguan.testing import PASSWORD, PersonaTestCase
 
 RESET = reverse("accounts:password_reset")
 CONFIRM = reverse("accounts:password_reset_confirm")

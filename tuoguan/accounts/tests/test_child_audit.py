@@ -6,7 +6,7 @@ from django.urls import reverse
 from tuoguan.accounts import services
 from tuoguan.accounts.models import Child
 from tuoguan.audit.models import AppendOnlyError, AuditEntry
-from tuoguan.core.testing import PersonaTestCase
+from tuoguan.testing import PersonaTestCase
 
 REASON = "核对今天的接送人信息"
 

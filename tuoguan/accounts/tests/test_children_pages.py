@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from tuoguan.accounts import services
 from tuoguan.accounts.models import Child, ChildConsent
-from tuoguan.core.testing import PersonaTestCase
+from tuoguan.testing import PersonaTestCase
 
 ADD = reverse("accounts:child_add")
 VALID_ID = "110101201506157899"

@@ -4,7 +4,7 @@ from django.urls import reverse
 
 from tuoguan.accounts import selectors, services
 from tuoguan.accounts.models import Child, ChildConsent
-from tuoguan.core.testing import PersonaTestCase
+from tuoguan.testing import PersonaTestCase
 
 
 def withdraw_url(child: Child) -> str:

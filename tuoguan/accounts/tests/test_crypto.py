@@ -11,7 +11,7 @@ from django.db import connection
 from tuoguan.accounts import services
 from tuoguan.accounts.models import Child
 from tuoguan.core import crypto
-from tuoguan.core.testing import PersonaTestCase
+from tuoguan.testing import PersonaTestCase
 
 VALID_ID = "210202201909014564"
 

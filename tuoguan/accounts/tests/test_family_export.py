@@ -5,7 +5,7 @@ import json
 from django.urls import reverse
 
 from tuoguan.audit.models import AuditEntry
-from tuoguan.core.testing import PersonaTestCase
+from tuoguan.testing import PersonaTestCase
 
 EXPORT = reverse("accounts:family_export")
 

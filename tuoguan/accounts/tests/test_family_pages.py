@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from tuoguan.accounts import services
 from tuoguan.accounts.models import Child
-from tuoguan.core.testing import PersonaTestCase
+from tuoguan.testing import PersonaTestCase
 
 FAMILY = reverse("accounts:family")
 

@@ -12,7 +12,7 @@ from tuoguan.accounts import services
 from tuoguan.accounts.models import User, Worker
 from tuoguan.audit.models import AuditEntry
 from tuoguan.core.models import Job
-from tuoguan.core.testing import PersonaTestCase
+from tuoguan.testing import PersonaTestCase
 
 IMPORT = reverse("accounts:worker_import")
 HEADER = ["Real name", "Mobile number", "Union member number", "Employer union (ID or full name)"]

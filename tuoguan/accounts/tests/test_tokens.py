@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from tuoguan.accounts import services
 from tuoguan.accounts.models import ApiToken
-from tuoguan.core.testing import PersonaTestCase
+from tuoguan.testing import PersonaTestCase
 
 TOKENS = reverse("accounts:tokens")
 KEY = re.compile(r"tg_[A-Za-z0-9_\-]{40,}")

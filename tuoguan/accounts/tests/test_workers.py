@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from tuoguan.accounts import services
 from tuoguan.accounts.models import User, Worker
-from tuoguan.core.testing import PersonaTestCase
+from tuoguan.testing import PersonaTestCase
 
 LIST = reverse("accounts:worker_list")
 CREATE = reverse("accounts:worker_create")

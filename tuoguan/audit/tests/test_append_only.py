@@ -5,7 +5,7 @@ from django.test import RequestFactory
 
 from tuoguan.audit.models import AppendOnlyError, AuditEntry
 from tuoguan.audit.services import audit_record
-from tuoguan.core.testing import PersonaTestCase
+from tuoguan.testing import PersonaTestCase
 
 
 class AppendOnlyTest(PersonaTestCase):

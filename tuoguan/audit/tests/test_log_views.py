@@ -11,7 +11,7 @@ from django.utils import timezone
 from tuoguan.audit.context import acting_as
 from tuoguan.audit.models import AuditEntry
 from tuoguan.audit.services import audit_record
-from tuoguan.core.testing import PersonaTestCase
+from tuoguan.testing import PersonaTestCase
 
 LOG = reverse("audit:log")
 

@@ -12,9 +12,9 @@ from tuoguan.accounts.models import Child
 from tuoguan.audit.context import acting_as, current
 from tuoguan.audit.middleware import AuditContextMiddleware
 from tuoguan.audit.models import AuditEntry
-from tuoguan.core.testing import PersonaTestCase
 from tuoguan.orgs import services as orgs
 from tuoguan.orgs.middleware import ActiveMembershipMiddleware
+from tuoguan.testing import PersonaTestCase
 
 
 def last_entry(instance: object, action: str) -> AuditEntry:

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from tuoguan.audit.models import AuditEntry
 from tuoguan.audit.services import RetentionTooShort, audit_purge, audit_record
-from tuoguan.core.testing import PersonaTestCase
+from tuoguan.testing import PersonaTestCase
 
 
 class PurgeTest(PersonaTestCase):

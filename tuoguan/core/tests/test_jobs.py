@@ -4,7 +4,7 @@ from django.urls import reverse
 
 from tuoguan.core.jobs import job_create, job_finish, job_progress, job_start
 from tuoguan.core.models import Job
-from tuoguan.core.testing import PersonaTestCase
+from tuoguan.testing import PersonaTestCase
 
 
 class JobPageTest(PersonaTestCase):

@@ -10,9 +10,9 @@ from django.utils import timezone
 
 from tuoguan.core import rawsql
 from tuoguan.core.env import env_int_or_none
-from tuoguan.core.testing import PersonaTestCase
 from tuoguan.notifications.models import Delivery, Notification
 from tuoguan.orgs.models import Org
+from tuoguan.testing import PersonaTestCase
 
 
 class ColumnsTest(PersonaTestCase):

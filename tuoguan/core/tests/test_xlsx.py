@@ -13,8 +13,8 @@ from openpyxl import Workbook, load_workbook
 from tuoguan.core import xlsx
 from tuoguan.core.jobs import job_create
 from tuoguan.core.models import Job
-from tuoguan.core.testing import PersonaTestCase
 from tuoguan.core.xlsx import RowError, XlsxFileError
+from tuoguan.testing import PersonaTestCase
 
 COLUMNS: xlsx.Columns = {
     "name": ("Name", frozenset({"name", "姓名"})),

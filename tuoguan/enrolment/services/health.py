@@ -20,8 +20,9 @@ from tuoguan.orgs.permissions import Actor, covers, require
 from tuoguan.programs.models import TermStaff
 
 from ..models import Enrolment, HealthNote
+from ..paperwork_status import check_paperwork_open
 from ..permissions import is_family
-from .agreements import check_paperwork_open
+from .paperwork import enrolment_sync_confirmation
 
 CARER_MEMBERSHIP_ROLES = frozenset({Role.PROGRAM_MANAGER, Role.CAREGIVER})
 MAX_TEXT = 2000
@@ -106,8 +107,6 @@ def health_note_save(
         setattr(note, name, value)
     note.declared, note.declared_at = True, timezone.now()
     note.save()
-    from .paperwork import enrolment_sync_confirmation  # paperwork imports services lazily
-
     enrolment_sync_confirmation(enrolment=enrolment)
     return note
 

@@ -1,60 +1,25 @@
-"""Accident insurance (意外伤害保险): covers entered by parents, and whether they span a term.
+"""Accident insurance (意外伤害保险): covers entered by parents.
+
+Whether a cover spans a term is read by `paperwork_status.insurance_status`.
 
 A union's bulk purchase arrives through the insurer's roster (`tuoguan/enrolment/imports.py`).
 """
 
 import datetime
-from collections.abc import Sequence
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from tuoguan.orgs.permissions import Actor, can_change_child, require
 from tuoguan.programs.files import clean_upload
 
 from ..models import Insurance
+from .paperwork import enrolments_sync_for_child
 
 MAX_COVER_DAYS = 3 * 366
-
-
-def insurance_status(
-    covers: Sequence[Insurance], start: datetime.date, end: datetime.date
-) -> tuple[bool, str]:
-    """(covered, reason): whether one cover spans `start`..`end`, and if not, why not."""
-    if not covers:
-        return False, _("No accident insurance has been entered yet.")
-    for cover in covers:
-        if cover.starts_on <= start and cover.ends_on >= end:
-            return True, _("Policy %(number)s (%(insurer)s), %(from)s to %(to)s.") % _facts(cover)
-    overlapping = [c for c in covers if c.starts_on <= end and c.ends_on >= start]
-    if not overlapping:
-        return False, _(
-            "Policy %(number)s runs from %(from)s to %(to)s and does not cover the term "
-            "(%(start)s to %(end)s)."
-        ) % {**_facts(covers[0]), "start": date_format(start), "end": date_format(end)}
-    best = max(overlapping, key=lambda c: (min(c.ends_on, end) - max(c.starts_on, start)).days)
-    if best.ends_on < end:
-        return False, _(
-            "Policy %(number)s expires on %(to)s, before the term's last day (%(end)s): "
-            "renew it or add a cover for the rest of the term."
-        ) % {**_facts(best), "end": date_format(end)}
-    return False, _(
-        "Policy %(number)s starts on %(from)s, after the term's first day (%(start)s): "
-        "the first days are not covered."
-    ) % {**_facts(best), "start": date_format(start)}
-
-
-def _facts(cover: Insurance) -> dict[str, str]:
-    return {
-        "number": cover.policy_number,
-        "insurer": cover.insurer,
-        "from": date_format(cover.starts_on),
-        "to": date_format(cover.ends_on),
-    }
 
 
 def insurances_of(child: Any) -> QuerySet[Insurance]:
@@ -125,7 +90,5 @@ def insurance_add(
     if clean is not None:
         cover.photo.save(clean.content.name, clean.content, save=False)
     cover.save()
-    from .paperwork import enrolments_sync_for_child  # paperwork imports this module
-
     enrolments_sync_for_child(child)
     return cover

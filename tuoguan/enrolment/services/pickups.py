@@ -21,6 +21,7 @@ from tuoguan.programs.models import TermStaff
 from tuoguan.programs.services.lifecycle import host_staff
 
 from ..models import Enrolment, EnrolmentStatus, Pickup
+from .paperwork import enrolments_sync_for_child
 
 MAX_ACTIVE_PICKUPS = 6
 
@@ -92,8 +93,6 @@ def _tell_class(actor: Actor, child: Any, what: str) -> None:
 
 
 def _after_change(actor: Actor, child: Any, what: str) -> None:
-    from .paperwork import enrolments_sync_for_child  # paperwork imports services lazily
-
     enrolments_sync_for_child(child)
     _tell_class(actor, child, what)
 

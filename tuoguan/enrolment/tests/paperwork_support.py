@@ -17,13 +17,13 @@ from openpyxl import Workbook
 
 from tuoguan.accounts import services as people
 from tuoguan.accounts.models import Child
-from tuoguan.core.testing import PASSWORD, PersonaTestCase
 from tuoguan.enrolment.models import Enrolment, EnrolmentStatus
 from tuoguan.enrolment.services import agreements, health, insurance, paperwork, pickups
 from tuoguan.orgs.permissions import Actor, actor_for
 from tuoguan.programs import services as programs
 from tuoguan.programs.models import Term
 from tuoguan.programs.tests.factories import make_program, make_term
+from tuoguan.testing import PASSWORD, PersonaTestCase
 
 D = datetime.date
 DAY = datetime.timedelta(days=1)

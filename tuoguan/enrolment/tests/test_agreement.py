@@ -6,6 +6,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
+from tuoguan.enrolment.agreement_templates import NATIONAL_DEFAULT_TITLE
 from tuoguan.enrolment.models import Agreement, AgreementTemplate, EnrolmentStatus
 from tuoguan.enrolment.services import agreements, paperwork
 from tuoguan.notifications.models import Notification
@@ -257,9 +258,7 @@ class TemplatePageTests(PaperworkCase):
         client = self.client_for(self.p.city_admin)
         response = client.get(self.url)
         self.assertContains(response, "In force today")
-        self.assertEqual(
-            response.context["form"].initial["title"], agreements.NATIONAL_DEFAULT_TITLE
-        )
+        self.assertEqual(response.context["form"].initial["title"], NATIONAL_DEFAULT_TITLE)
         response = client.post(
             self.url, {"title": "大连市协议", "body": BODY, "effective_from": today().isoformat()}
         )

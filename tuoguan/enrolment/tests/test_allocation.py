@@ -8,7 +8,6 @@ from django.http import Http404
 from django.utils import translation
 
 from tuoguan.audit.models import AuditEntry
-from tuoguan.core.testing import PersonaTestCase
 from tuoguan.enrolment.models import Enrolment, EnrolmentStatus, SeatPool
 from tuoguan.enrolment.selectors import waitlist_position
 from tuoguan.enrolment.services import (
@@ -21,6 +20,7 @@ from tuoguan.enrolment.services import (
 from tuoguan.notifications.models import Delivery, Notification
 from tuoguan.notifications.services import notifications_dispatch
 from tuoguan.programs.models import EnrolMode, Group, Term
+from tuoguan.testing import PersonaTestCase
 
 from .allocation_support import actor, apply, family, open_term
 

@@ -9,10 +9,10 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from tuoguan.accounts import services as people
-from tuoguan.core.testing import PersonaTestCase
 from tuoguan.enrolment.models import Draw, Enrolment, EnrolmentRules, EnrolmentStatus, Offer
 from tuoguan.enrolment.services import enrolment_withdraw
 from tuoguan.programs.models import EnrolMode, Term, TermStatus
+from tuoguan.testing import PersonaTestCase
 
 from .allocation_support import actor, apply, close_window, family, open_term
 

@@ -1,6 +1,6 @@
-from tuoguan.core.testing import PersonaTestCase
 from tuoguan.enrolment.models import EnrolmentStatus, SeatPool
 from tuoguan.programs import services as programs
+from tuoguan.testing import PersonaTestCase
 
 from .allocation_support import actor, apply, open_term
 

@@ -1,7 +1,7 @@
-from tuoguan.core.testing import PersonaTestCase
 from tuoguan.enrolment.models import Enrolment, EnrolmentStatus
 from tuoguan.programs.compliance import registered_metrics, term_compliance
 from tuoguan.programs.tests.factories import make_term
+from tuoguan.testing import PersonaTestCase
 
 
 class EnrolmentLendsFactsToTheStandardsTest(PersonaTestCase):

@@ -16,10 +16,10 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from tuoguan.accounts import services as people
-from tuoguan.core.testing import build_personas
 from tuoguan.enrolment.models import Enrolment, EnrolmentStatus, SeatPool
 from tuoguan.enrolment.services import enrolment_apply
 from tuoguan.orgs.permissions import actor_for
+from tuoguan.testing import build_personas
 
 from .allocation_support import families_bulk, open_term
 

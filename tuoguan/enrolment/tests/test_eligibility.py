@@ -5,7 +5,6 @@ import datetime
 from django.http import Http404
 from django.utils import timezone, translation
 
-from tuoguan.core.testing import PersonaTestCase
 from tuoguan.enrolment.models import Enrolment, EnrolmentRules
 from tuoguan.enrolment.services import (
     EligibilityError,
@@ -16,6 +15,7 @@ from tuoguan.enrolment.services import (
 )
 from tuoguan.enrolment.services.eligibility import unregister_attendance_provider
 from tuoguan.programs.models import Term, TermStatus
+from tuoguan.testing import PersonaTestCase
 
 from .allocation_support import apply, close_window, family, open_term
 

@@ -12,8 +12,8 @@ from openpyxl import load_workbook
 
 from tuoguan.audit.models import AuditEntry
 from tuoguan.core.models import Job
-from tuoguan.core.testing import PersonaTestCase
 from tuoguan.enrolment import exports
+from tuoguan.testing import PersonaTestCase
 
 from .allocation_support import apply, open_term
 from .paperwork_support import complete

@@ -5,8 +5,8 @@ import io
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from tuoguan.core.testing import PersonaTestCase
 from tuoguan.enrolment.exports import XLSX_TYPE
+from tuoguan.testing import PersonaTestCase
 
 from .survey_helpers import answer, make_survey, make_worker
 

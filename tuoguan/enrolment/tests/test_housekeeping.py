@@ -7,10 +7,10 @@ from django.core.management import call_command
 from django.utils import timezone, translation
 
 from tuoguan.core.models import PeriodicRun
-from tuoguan.core.testing import PersonaTestCase
 from tuoguan.enrolment.models import EnrolmentStatus, Offer, SeatPool
 from tuoguan.enrolment.services import enrolment_withdraw
 from tuoguan.notifications.models import Notification
+from tuoguan.testing import PersonaTestCase
 
 from .allocation_support import actor, apply, family, open_term
 

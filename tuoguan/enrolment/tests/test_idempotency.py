@@ -11,7 +11,6 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from tuoguan.accounts import services as people
-from tuoguan.core.testing import PersonaTestCase
 from tuoguan.enrolment.models import Enrolment, IdempotencyKey, SeatPool
 from tuoguan.enrolment.services import form_token_consume, form_token_issue, idempotency_purge
 from tuoguan.enrolment.services.idempotency import (
@@ -22,6 +21,7 @@ from tuoguan.enrolment.services.idempotency import (
     idempotency_stored,
     request_fingerprint,
 )
+from tuoguan.testing import PersonaTestCase
 
 from .allocation_support import apply, open_term
 

@@ -8,7 +8,6 @@ from django.utils import translation
 
 from tuoguan.audit.models import AuditEntry
 from tuoguan.core.models import Job
-from tuoguan.core.testing import PersonaTestCase
 from tuoguan.enrolment.models import Draw, Enrolment, EnrolmentStatus, Offer, SeatPool
 from tuoguan.enrolment.services import (
     draw_run,
@@ -20,6 +19,7 @@ from tuoguan.enrolment.services import (
 from tuoguan.enrolment.services.lottery import canonical_digest
 from tuoguan.notifications.models import Notification
 from tuoguan.programs.models import EnrolMode, Term
+from tuoguan.testing import PersonaTestCase
 
 from .allocation_support import actor, apply, close_window, family, open_term
 

@@ -8,7 +8,6 @@ from django.core.management import call_command
 from django.utils import timezone, translation
 
 from tuoguan.audit.models import AuditEntry
-from tuoguan.core.testing import PersonaTestCase
 from tuoguan.enrolment.models import Enrolment, EnrolmentRules, EnrolmentStatus, Offer, SeatPool
 from tuoguan.enrolment.services import (
     enrolment_capacity_sync,
@@ -21,6 +20,7 @@ from tuoguan.enrolment.services import (
 )
 from tuoguan.notifications.models import Notification
 from tuoguan.programs.models import Term
+from tuoguan.testing import PersonaTestCase
 
 from .allocation_support import actor, apply, family, open_term
 

@@ -7,10 +7,10 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from tuoguan.core.testing import PersonaTestCase
 from tuoguan.enrolment.models import Enrolment, EnrolmentStatus, Offer
 from tuoguan.notifications.models import Notification
 from tuoguan.programs.models import EnrolMode
+from tuoguan.testing import PersonaTestCase
 
 from .allocation_support import apply, family, open_term
 

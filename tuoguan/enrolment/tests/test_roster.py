@@ -9,11 +9,11 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from tuoguan.core.models import Job
-from tuoguan.core.testing import PersonaTestCase
 from tuoguan.enrolment.models import Draw, Enrolment, EnrolmentStatus
 from tuoguan.enrolment.services import roster as rosters
 from tuoguan.notifications.models import Notification
 from tuoguan.programs.models import EnrolMode
+from tuoguan.testing import PersonaTestCase
 
 from .allocation_support import apply, close_window, family, open_term
 from .paperwork_support import complete

@@ -12,10 +12,10 @@ from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
 from tuoguan.core.models import Job
-from tuoguan.core.testing import PersonaTestCase
 from tuoguan.enrolment.models import Enrolment, EnrolmentStatus, SeatPool
 from tuoguan.enrolment.services.roster_import import JOB_KIND
 from tuoguan.notifications.models import Notification
+from tuoguan.testing import PersonaTestCase
 
 from .allocation_support import family, open_term
 

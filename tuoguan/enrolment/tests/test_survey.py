@@ -5,11 +5,11 @@ import datetime
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
-from tuoguan.core.testing import PersonaTestCase
 from tuoguan.enrolment.models import NeedsSurvey, SurveyResponse
 from tuoguan.enrolment.services import survey as surveys
 from tuoguan.notifications.models import Notification
 from tuoguan.orgs.permissions import actor_for
+from tuoguan.testing import PersonaTestCase
 
 from .survey_helpers import ANSWER, answer, close_by_clock, make_survey, make_worker
 

@@ -8,8 +8,8 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from tuoguan.core.testing import PersonaTestCase
 from tuoguan.enrolment.models import NeedsSurvey, SurveyResponse
+from tuoguan.testing import PersonaTestCase
 
 from .survey_helpers import ANSWER, answer, close_by_clock, make_survey
 

@@ -7,10 +7,10 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 
-from tuoguan.core.testing import PersonaTestCase
 from tuoguan.enrolment.models import Draw
 from tuoguan.enrolment.services import draw_run
 from tuoguan.programs.models import EnrolMode, Term
+from tuoguan.testing import PersonaTestCase
 
 from .allocation_support import actor, apply, close_window, family, open_term
 

@@ -4,9 +4,9 @@ from typing import Any, ClassVar
 
 from django.test import override_settings
 
-from tuoguan.core.testing import PersonaTestCase
 from tuoguan.notifications.models import Delivery, Notification
 from tuoguan.notifications.services import notify
+from tuoguan.testing import PersonaTestCase
 
 
 class FakeSmsBackend:

@@ -8,10 +8,10 @@ from django.db import transaction
 from django.test import override_settings
 from django.utils import timezone
 
-from tuoguan.core.testing import PersonaTestCase
 from tuoguan.notifications.channels import CHANNELS
 from tuoguan.notifications.models import Delivery, Notification
 from tuoguan.notifications.services import notifications_dispatch, notify
+from tuoguan.testing import PersonaTestCase
 
 
 class BrokenChannel:

@@ -8,10 +8,10 @@ from django.db import connection, connections, transaction
 from django.test import TransactionTestCase
 from django.utils import timezone
 
-from tuoguan.core.testing import PersonaTestCase, build_personas
 from tuoguan.notifications.models import Delivery, Notification
 from tuoguan.notifications.services import deliveries_resume, notify
 from tuoguan.notifications.tasks import deliver_notification
+from tuoguan.testing import PersonaTestCase, build_personas
 
 
 class ResumeTest(PersonaTestCase):

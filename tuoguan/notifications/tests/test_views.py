@@ -6,8 +6,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from tuoguan.core.testing import PersonaTestCase
 from tuoguan.notifications.models import Delivery, Notification
+from tuoguan.testing import PersonaTestCase
 
 INBOX = reverse("notifications:inbox")
 READ_ALL = reverse("notifications:read_all")

@@ -7,10 +7,10 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from tuoguan.audit.models import AuditEntry
-from tuoguan.core.testing import PersonaTestCase
 from tuoguan.orgs import services
 from tuoguan.orgs.models import Org
 from tuoguan.orgs.permissions import Actor, actor_for
+from tuoguan.testing import PersonaTestCase
 
 
 class OrgsTestCase(PersonaTestCase):

@@ -6,8 +6,8 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from tuoguan.accounts.services import token_issue
-from tuoguan.core.testing import PersonaTestCase
 from tuoguan.programs.models import Program, ProgramPhoto, Venue
+from tuoguan.testing import PersonaTestCase
 
 from .factories import image_upload, make_program, make_term, make_venue
 from .support import TempMedia, api_for, bulk_programs, count_queries

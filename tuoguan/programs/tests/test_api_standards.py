@@ -5,10 +5,10 @@ from typing import Any
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from tuoguan.core.testing import PersonaTestCase
 from tuoguan.programs import services
 from tuoguan.programs.models import Evidence, Standard
 from tuoguan.programs.standards import term_standard
+from tuoguan.testing import PersonaTestCase
 
 from .factories import actor, make_term, pdf_upload
 from .support import TempMedia, api_for

@@ -5,8 +5,8 @@ from typing import Any
 from django.urls import resolve, reverse
 from rest_framework.test import APIClient
 
-from tuoguan.core.testing import PersonaTestCase
 from tuoguan.programs.models import Group, Term, TermDay, TermStatus
+from tuoguan.testing import PersonaTestCase
 
 from .factories import make_group, make_program, make_term, make_venue
 from .support import api_for, count_queries

@@ -6,9 +6,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.django import TestCase as HypothesisTestCase
 
-from tuoguan.core.testing import Personas, PersonaTestCase, build_personas
 from tuoguan.programs import services
 from tuoguan.programs.models import CalendarDay, CalendarYear, TermDay
+from tuoguan.testing import Personas, PersonaTestCase, build_personas
 
 from .factories import actor, make_program, make_term
 

@@ -4,7 +4,6 @@ from typing import Any
 
 from django.utils.formats import date_format
 
-from tuoguan.core.testing import PersonaTestCase
 from tuoguan.programs import services
 from tuoguan.programs.compliance import (
     MetricResult,
@@ -15,6 +14,7 @@ from tuoguan.programs.compliance import (
     term_compliance,
 )
 from tuoguan.programs.models import Criterion, GroupKind, Term
+from tuoguan.testing import PersonaTestCase
 
 from .factories import actor, make_group, make_program, make_term, make_venue
 

@@ -4,13 +4,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 
 from tuoguan.audit.models import AuditEntry
-from tuoguan.core.testing import PersonaTestCase
 from tuoguan.notifications.models import Notification
 from tuoguan.orgs import services as orgs
 from tuoguan.orgs.models import Role
 from tuoguan.orgs.permissions import Actor
 from tuoguan.programs import selectors, services
 from tuoguan.programs.models import Term, TermStatus
+from tuoguan.testing import PersonaTestCase
 
 from .factories import actor, approved_term, make_term, make_venue
 

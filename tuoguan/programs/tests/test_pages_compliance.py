@@ -4,10 +4,10 @@ import datetime
 
 from django.urls import reverse
 
-from tuoguan.core.testing import PersonaTestCase
 from tuoguan.programs import services
 from tuoguan.programs.models import Criterion, Evidence
 from tuoguan.programs.standards import term_standard
+from tuoguan.testing import PersonaTestCase
 
 from .factories import actor, make_group, make_term, make_venue, pdf_upload
 from .support import TempMedia, count_queries, errors_of

@@ -3,9 +3,9 @@
 from django.urls import reverse
 
 from tuoguan.audit.models import AuditEntry
-from tuoguan.core.testing import PersonaTestCase
 from tuoguan.notifications.models import Notification
 from tuoguan.programs.models import TermStatus
+from tuoguan.testing import PersonaTestCase
 
 from .factories import approved_term, make_term
 from .support import errors_of

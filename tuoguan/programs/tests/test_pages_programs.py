@@ -6,8 +6,8 @@ from decimal import Decimal
 from django.conf import settings
 from django.urls import reverse
 
-from tuoguan.core.testing import PersonaTestCase
 from tuoguan.programs.models import Program, ProgramPhoto, Venue
+from tuoguan.testing import PersonaTestCase
 
 from .factories import image_upload, make_program, make_term, make_venue
 from .support import TempMedia, bulk_programs, count_queries, errors_of

@@ -4,9 +4,9 @@ import datetime
 
 from django.urls import reverse
 
-from tuoguan.core.testing import PersonaTestCase
 from tuoguan.programs.models import CalendarDay, CalendarYear, Criterion, Standard, TermDay
 from tuoguan.programs.services import standard_ensure_national_default
+from tuoguan.testing import PersonaTestCase
 
 from .factories import make_term
 from .support import errors_of

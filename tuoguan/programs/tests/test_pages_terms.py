@@ -4,9 +4,9 @@ import datetime
 
 from django.urls import reverse
 
-from tuoguan.core.testing import PersonaTestCase
 from tuoguan.programs import services
 from tuoguan.programs.models import Group, GroupKind, Term, TermDay, TermStaff, TermStatus
+from tuoguan.testing import PersonaTestCase
 
 from .factories import actor, approved_term, make_group, make_program, make_term, make_venue
 from .support import errors_of

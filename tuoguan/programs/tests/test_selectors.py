@@ -4,10 +4,10 @@ from django.db import connection
 from django.http import Http404
 from django.test.utils import CaptureQueriesContext
 
-from tuoguan.core.testing import PersonaTestCase
 from tuoguan.programs import selectors, services
 from tuoguan.programs.compliance import Verdict, subtree_noncompliant
 from tuoguan.programs.models import Program, Term, TermStatus
+from tuoguan.testing import PersonaTestCase
 
 from .factories import actor, make_group, make_program, make_term, make_venue
 

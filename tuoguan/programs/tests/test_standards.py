@@ -5,11 +5,11 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 
-from tuoguan.core.testing import PersonaTestCase
 from tuoguan.programs import selectors, services
 from tuoguan.programs.compliance import term_compliance
 from tuoguan.programs.models import Criterion, Standard
 from tuoguan.programs.standards import standard_for, term_standard
+from tuoguan.testing import PersonaTestCase
 
 from .factories import actor, make_term
 

@@ -3,9 +3,9 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from tuoguan.core.testing import PersonaTestCase
 from tuoguan.programs import services
 from tuoguan.programs.models import Group, GroupKind, Program, Term, TermDay, Venue
+from tuoguan.testing import PersonaTestCase
 
 from .factories import actor, make_group, make_program, make_term, make_venue
 

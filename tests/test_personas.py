@@ -1,4 +1,4 @@
-from tuoguan.core.testing import PersonaTestCase
+from tuoguan.testing import PersonaTestCase
 
 
 class PersonasTest(PersonaTestCase):

@@ -2,7 +2,7 @@
 
 STYLE.md: a province admin, a city admin in that province, a grassroots union admin, a
 caregiver, a parent with two children, and an outsider from another province.
-Imports of later apps happen inside functions so that `core` stays the lowest layer.
+It sits above every app (it builds orgs, people and consent), so only tests import it.
 """
 
 import datetime
@@ -10,6 +10,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.test import Client, TestCase
+
+from tuoguan.accounts import services as people
+from tuoguan.orgs import services as orgs
+from tuoguan.orgs.models import GrassrootsKind, Role
+from tuoguan.orgs.permissions import actor_for
 
 PASSWORD = "Tuoguan-test-2026"
 
@@ -40,17 +45,10 @@ class Personas:
     policy: Any
 
     def actor(self, user: Any) -> Any:
-        from tuoguan.orgs.permissions import actor_for
-
         return actor_for(user)
 
 
 def build_personas() -> Personas:
-    from tuoguan.accounts import services as people
-    from tuoguan.orgs import services as orgs
-    from tuoguan.orgs.models import GrassrootsKind, Role
-    from tuoguan.orgs.permissions import actor_for
-
     national = orgs.org_create_root(name="中华全国总工会", short_name="全总", region_code="100000")
     province = orgs.org_create(
         actor=None, parent=national, name="辽宁省总工会", short_name="辽宁", region_code="210000"
