@@ -5,6 +5,7 @@ and enrolment state, its facts and `enrolment_apply`'s answer equal those of the
 """
 
 import datetime
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,8 +25,9 @@ from tuoguan.enrolment.selectors import apply_facts, term_for_applicant, term_op
 from tuoguan.enrolment.services import EligibilityError, check_eligibility, enrolment_apply
 from tuoguan.enrolment.services.eligibility import _other_enrolments
 from tuoguan.orgs import services as orgs
-from tuoguan.orgs.models import GrassrootsKind
+from tuoguan.orgs.models import GrassrootsKind, Org
 from tuoguan.programs import services as programs
+from tuoguan.programs.models import Program, Venue
 from tuoguan.programs.tests.factories import make_program, make_term, make_venue
 
 from .allocation_support import LEAD_DAYS, actor, family
@@ -113,13 +115,16 @@ def _outcome(call: Any) -> tuple[Any, ...]:
 
 class FastPathDecidesAsTheOrmTest(HypothesisTestCase):
     p: Personas
+    program_of: dict[str, Program]
+    venue: Venue
+    city_grassroots: Org
 
     @classmethod
     def setUpTestData(cls) -> None:
         # Built once: every example runs in its own savepoint on top of these rows.
         cls.p = build_personas()
-        cls.programs = {"grassroots": make_program(cls.p)}
-        cls.programs["county"] = make_program(cls.p, by=cls.p.city_admin, host=cls.p.county)
+        cls.program_of = {"grassroots": make_program(cls.p)}
+        cls.program_of["county"] = make_program(cls.p, by=cls.p.city_admin, host=cls.p.county)
         cls.venue = make_venue(cls.p, by=cls.p.city_admin, owner=cls.p.county)
         other_county = orgs.org_create(
             actor=None, parent=cls.p.city, name="大连市甘井子区总工会", region_code="210211"
@@ -141,7 +146,7 @@ class FastPathDecidesAsTheOrmTest(HypothesisTestCase):
         term = make_term(
             self.p,
             by=self.p.city_admin,
-            program=self.programs[state.host],
+            program=self.program_of[state.host],
             venue=self.venue,
             start_date=start,
             end_date=start + datetime.timedelta(days=TERM_DAYS),
@@ -176,7 +181,7 @@ class FastPathDecidesAsTheOrmTest(HypothesisTestCase):
                 version="2026.2", title="儿童个人信息处理规则", text="新版"
             )
 
-        steps = {
+        steps: dict[str, list[Callable[[], object]]] = {
             "none": [],
             "given": [grant],
             "withdrawn": [grant, lambda: people.consent_withdraw(actor=who, child=child)],
