@@ -20,8 +20,9 @@ from hypothesis.extra.django import TestCase as HypothesisTestCase
 from tuoguan.accounts import services as people
 from tuoguan.accounts.models import Child
 from tuoguan.core.testing import Personas, build_personas
+from tuoguan.enrolment.fastpath import apply_facts, term_open_to
 from tuoguan.enrolment.models import Enrolment, EnrolmentRules, EnrolmentStatus
-from tuoguan.enrolment.selectors import apply_facts, term_for_applicant, term_open_to
+from tuoguan.enrolment.selectors import term_for_applicant
 from tuoguan.enrolment.services import EligibilityError, check_eligibility, enrolment_apply
 from tuoguan.enrolment.services.eligibility import _other_enrolments
 from tuoguan.orgs import services as orgs

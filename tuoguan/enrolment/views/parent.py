@@ -24,9 +24,10 @@ from tuoguan.accounts.models import Worker
 from tuoguan.accounts.selectors import family_children, worker_of
 from tuoguan.orgs.permissions import Actor
 
+from ..fastpath import waitlist_position
 from ..forms.enrol import ApplyForm
 from ..models import Enrolment, EnrolmentStatus
-from ..selectors import family_enrolments, waitlist_position
+from ..selectors import family_enrolments
 from ..services import enrolment_apply, enrolment_withdraw, offer_accept, offer_decline
 from ..services import parent as family
 from ..services.idempotency import form_token_consume, form_token_issue
