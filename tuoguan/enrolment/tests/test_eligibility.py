@@ -136,7 +136,9 @@ class EligibilityTest(PersonaTestCase):
         touching = open_term(self.p, start=first.end_date)
         the_day_after = open_term(self.p, start=first.end_date + datetime.timedelta(days=1))
         apply(self.p, first)
+        apply(self.p, touching, self.p.child_two)
         self.assertEqual(codes(touching, self.p.child_one), ["overlapping_enrolment"])
+        self.assertEqual(codes(first, self.p.child_two), ["overlapping_enrolment"])
         self.assertEqual(codes(the_day_after, self.p.child_one), [])
 
     def test_one_period_per_season_when_the_union_says_so(self) -> None:

@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import Http404
 from django.utils import timezone
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.django import TestCase as HypothesisTestCase
 
@@ -92,6 +92,48 @@ states = st.builds(
         unique_by=lambda other: other[0],
     ).map(tuple),
 )
+
+
+def _plain(**changes: Any) -> State:
+    """An eligible family and an enrolling term, but for `changes`."""
+    fields: dict[str, Any] = {
+        "host": "grassroots",
+        "employer": "grassroots",
+        "verified": True,
+        "consent": "given",
+        "scope": "default",
+        "one_period_per_season": False,
+        "term_state": "enrolling",
+        "others": (),
+        **changes,
+    }
+    return State(**fields)
+
+
+W = EnrolmentStatus.WAITLISTED
+# The edges each rule turns on, tried on every run besides the generated states.
+EDGES = (
+    _plain(consent="withdrawn"),
+    _plain(consent="under_an_older_policy"),
+    _plain(consent="withdrawn_then_given_again"),
+    _plain(others=(("starts_on_its_last_day", W),)),
+    _plain(others=(("ends_on_its_first_day", EnrolmentStatus.ADMITTED),)),
+    _plain(others=(("the_day_after", W), ("the_day_before", W))),
+    _plain(others=(("same_term", EnrolmentStatus.WITHDRAWN), ("overlapping", W))),
+    _plain(others=(("same_term", W),)),
+    _plain(employer="other_grassroots"),
+    _plain(employer="other_grassroots", host="county"),
+    _plain(employer="city_grassroots", scope="city"),
+    _plain(employer="city_grassroots", scope="county"),
+    _plain(employer="other_grassroots_far", scope="other_province"),
+    _plain(employer="other_grassroots_far", scope="no_rules"),
+)
+
+
+def _with_edges(test: Any) -> Any:
+    for edge in EDGES:
+        test = example(edge)(test)
+    return test
 
 
 class _RolledBack(Exception):
@@ -270,5 +312,6 @@ class FastPathDecidesAsTheOrmTest(HypothesisTestCase):
         suppress_health_check=[HealthCheck.too_slow],
     )
     @given(states)
+    @_with_edges
     def test_the_fast_path_refuses_and_admits_exactly_as_the_orm_rules(self, state: State) -> None:
         self._check(state)
