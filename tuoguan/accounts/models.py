@@ -140,6 +140,11 @@ class Grade(models.IntegerChoices):
     G6 = 6, _("Grade 6")
 
 
+# A consent counts while it is not withdrawn and was given under the current policy
+# (also spliced into enrolment/fastpath.py's one-query read).
+CONSENT_IN_FORCE = models.Q(withdrawn_at__isnull=True, policy__is_current=True)
+
+
 class Child(AuditedModel, TimeStampedModel):
     """A worker's child (子女). Sensitive personal information under PIPL Art. 28."""
 
@@ -206,7 +211,7 @@ class Child(AuditedModel, TimeStampedModel):
         return years
 
     def has_consent(self) -> bool:
-        return self.consents.filter(withdrawn_at__isnull=True, policy__is_current=True).exists()
+        return self.consents.filter(CONSENT_IN_FORCE).exists()
 
 
 class ConsentPolicy(TimeStampedModel):

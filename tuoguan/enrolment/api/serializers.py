@@ -9,7 +9,7 @@ from rest_framework import serializers
 
 from tuoguan.programs.models import TargetGroup
 
-from .. import selectors
+from .. import fastpath
 from ..models import Draw, Enrolment, EnrolmentStatus
 from ..services.allocation import MAX_SIBLING_KEY
 from ..services.draws import MAX_SEED_LENGTH
@@ -56,7 +56,7 @@ class EnrolmentSerializer(serializers.ModelSerializer[Enrolment]):
         if enrolment.status != EnrolmentStatus.WAITLISTED:
             return None
         ahead = getattr(enrolment, "waitlist_ahead", None)
-        return int(ahead) + 1 if ahead is not None else selectors.waitlist_position(enrolment)
+        return int(ahead) + 1 if ahead is not None else fastpath.waitlist_position(enrolment)
 
     def get_offer_expires_at(self, enrolment: Enrolment) -> Any:
         value = getattr(enrolment, "open_offer_expires_at", None)
@@ -88,7 +88,7 @@ def enrolment_answer(enrolment: Enrolment) -> dict[str, Any]:
         "status": str(enrolment.status),
         "status_display": enrolment.get_status_display(),
         "waitlist_position": (
-            (int(ahead) + 1 if ahead is not None else selectors.waitlist_position(enrolment))
+            (int(ahead) + 1 if ahead is not None else fastpath.waitlist_position(enrolment))
             if waiting
             else None
         ),

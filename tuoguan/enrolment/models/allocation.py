@@ -113,6 +113,19 @@ ACTIVE_STATUSES = (
     EnrolmentStatus.WAITLISTED,
     EnrolmentStatus.OFFERED,
 )
+
+
+def overlapping_q(start: Any, end: Any, prefix: str = "term__") -> Q:
+    """Terms sharing at least one day with [start, end]: touching on a day counts (also
+    spliced into enrolment/fastpath.py's one-query read; `dates_overlap` is its Python twin)."""
+    return Q(**{f"{prefix}start_date__lte": end, f"{prefix}end_date__gte": start})
+
+
+def dates_overlap(one: Any, other: Any) -> bool:
+    """`overlapping_q` on two loaded terms."""
+    return bool(one.start_date <= other.end_date and one.end_date >= other.start_date)
+
+
 # Statuses that occupy a seat in the pool.
 SEATED_STATUSES = (EnrolmentStatus.ADMITTED, EnrolmentStatus.CONFIRMED, EnrolmentStatus.OFFERED)
 

@@ -25,10 +25,10 @@ from tuoguan.orgs.permissions import Actor, require
 from tuoguan.programs.models import EnrolMode, Group, Program, TargetGroup, Term
 from tuoguan.programs.permissions import can_manage_term
 
-from .. import selectors
+from .. import fastpath
+from ..fastpath import ApplyFacts, GroupPool, waitlist_position
 from ..models import Draw, Enrolment, EnrolmentRules, EnrolmentStatus, SeatPool
 from ..permissions import can_manage_enrolment
-from ..selectors import ApplyFacts, GroupPool, waitlist_position
 from . import notices
 from .eligibility import (
     Refusal,
@@ -189,16 +189,16 @@ def _facts_checked(actor: Actor, child_id: int, term_id: int, source: str) -> Ap
     """The application's facts, once the actor may apply for this child and term.
 
     Nobody signs up someone else's child (DOMAIN §4): 404, as for a term the family cannot
-    see (selectors.term_open_to); the host's staff enter paper forms.
+    see (fastpath.term_open_to); the host's staff enter paper forms.
     """
     if source not in SOURCES:
         raise ValidationError({"source": _("Unknown source of the application.")})
-    facts = selectors.apply_facts(term_id=term_id, child_id=child_id)
+    facts = fastpath.apply_facts(term_id=term_id, child_id=child_id)
     child, term = facts.child, facts.term
     if child is None:
         raise Http404
     if child.guardian.user_id == actor.user.pk:
-        if source == "online" and not selectors.term_open_to(term, child.guardian):
+        if source == "online" and not fastpath.term_open_to(term, child.guardian):
             raise Http404
         return facts
     if source == "online" or not can_manage_term(actor, term):
@@ -239,7 +239,7 @@ def enrolment_apply(
     cannot see. Runs in the caller's transaction, or in one of its own.
 
     This is the request of enrolment morning (bench/README.md): its facts come in one query
-    (selectors.apply_facts), the rules are checked before any write, and the writes are a
+    (fastpath.apply_facts), the rules are checked before any write, and the writes are a
     seat UPDATE (or a rank), the INSERT, its audit entry and the notice.
     """
     facts = _facts_checked(actor, _pk(child), _pk(term), source)
@@ -248,7 +248,7 @@ def enrolment_apply(
     guardian = found.guardian
     claimed = _clean_priority_groups(term.program, priority_groups)
     sibling_key = _clean_sibling_key(sibling_key)
-    groups = selectors.apply_groups(term_id=term.pk) if facts.has_groups else []
+    groups = fastpath.apply_groups(term_id=term.pk) if facts.has_groups else []
     rules = rules_for(term)
     refusals = check_eligibility(
         term=term,

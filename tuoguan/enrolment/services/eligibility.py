@@ -33,6 +33,7 @@ from django.utils.translation import gettext as _
 from tuoguan.programs.models import Group, Term, TermStatus
 
 from ..models import ACTIVE_STATUSES, Enrolment, EnrolmentRules
+from ..models.allocation import dates_overlap, overlapping_q
 
 # DOMAIN.md §2: attendance below 70% in the previous period bars the next.
 ATTENDANCE_BAR = 0.70
@@ -273,10 +274,7 @@ def _other_enrolments(term: Term, child: Any, rules: EnrolmentRules) -> list[Ref
     )
     if not rules.one_period_per_season:
         # Only the same term or overlapping dates matter: let the database narrow it.
-        active = active.filter(
-            Q(term=term)
-            | Q(term__start_date__lte=term.end_date, term__end_date__gte=term.start_date)
-        )
+        active = active.filter(Q(term=term) | overlapping_q(term.start_date, term.end_date))
     refusals = []
     season = season_of(term.start_date)
     for other in active:
@@ -287,7 +285,7 @@ def _other_enrolments(term: Term, child: Any, rules: EnrolmentRules) -> list[Ref
                     _("%(child)s has already applied for this term.") % {"child": child.name},
                 )
             ]
-        if other.term.start_date <= term.end_date and other.term.end_date >= term.start_date:
+        if dates_overlap(other.term, term):
             refusals.append(
                 Refusal(
                     "overlapping_enrolment",
@@ -350,7 +348,7 @@ def check_eligibility(
 ) -> list[Refusal]:
     """Every rule the application fails, in the order a parent would fix them (empty: fine).
 
-    Facts already known (selectors.apply_facts) save their queries: `has_consent`, and
+    Facts already known (fastpath.apply_facts) save their queries: `has_consent`, and
     `has_other_active=False` when no active application of the child could refuse this one.
     Raises Http404 when the child is not in the guardian's family.
     """

@@ -31,11 +31,11 @@ from tuoguan.core.xlsx import RowError, RowErrors, cell_text, counted
 from tuoguan.orgs.permissions import Actor, require
 from tuoguan.programs.models import TargetGroup, Term
 
+from ..fastpath import waitlist_position
 from ..imports import ChildRow, child_cells, missing_child_columns
 from ..imports import _Lookups as ChildLookups  # the insurer import's matcher, shared
 from ..imports import _match as child_match
 from ..models import Enrolment, EnrolmentStatus
-from ..selectors import waitlist_position
 from .allocation import enrolment_apply
 from .roster import can_manage_roster
 

@@ -8,8 +8,8 @@ from django.http import Http404
 from django.utils import translation
 
 from tuoguan.audit.models import AuditEntry
+from tuoguan.enrolment.fastpath import waitlist_position
 from tuoguan.enrolment.models import Enrolment, EnrolmentStatus, SeatPool
-from tuoguan.enrolment.selectors import waitlist_position
 from tuoguan.enrolment.services import (
     EligibilityError,
     enrolment_admit_manually,

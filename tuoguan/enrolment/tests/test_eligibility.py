@@ -131,6 +131,16 @@ class EligibilityTest(PersonaTestCase):
         self.assertEqual([r.code for r in refusals], ["overlapping_enrolment"])
         self.assertIn(str(first), refusals[0].message)
 
+    def test_a_term_starting_on_the_day_another_ends_overlaps_it(self) -> None:
+        first = open_term(self.p)
+        touching = open_term(self.p, start=first.end_date)
+        the_day_after = open_term(self.p, start=first.end_date + datetime.timedelta(days=1))
+        apply(self.p, first)
+        apply(self.p, touching, self.p.child_two)
+        self.assertEqual(codes(touching, self.p.child_one), ["overlapping_enrolment"])
+        self.assertEqual(codes(first, self.p.child_two), ["overlapping_enrolment"])
+        self.assertEqual(codes(the_day_after, self.p.child_one), [])
+
     def test_one_period_per_season_when_the_union_says_so(self) -> None:
         first = open_term(self.p, days=5)
         second = open_term(self.p, start=first.end_date + datetime.timedelta(days=3), days=5)

@@ -24,9 +24,10 @@ from tuoguan.accounts.selectors import family_children, worker_of, worker_or_404
 from tuoguan.core.kit import GET_POST, paginate
 from tuoguan.orgs.kit import ActorRequest
 
+from ..fastpath import waitlist_position
 from ..forms.enrol import ApplyForm
 from ..models import Enrolment, EnrolmentStatus
-from ..selectors import family_enrolments, waitlist_position
+from ..selectors import family_enrolments
 from ..services import enrolment_apply, enrolment_withdraw, offer_accept, offer_decline
 from ..services import parent as family
 from ..services.idempotency import form_token_consume, form_token_issue

@@ -1,0 +1,203 @@
+"""The enrolment morning path's hand-written SQL and hand-built answers (bench/README.md).
+
+Hand-written SQL lives here only for a path a benchmark measures, and each copy of an ORM or
+serializer original is held equal to it by a test:
+
+* `apply_facts`: one query for the term, its rules and scope, the child, guardian and
+  employer, consent, the child's other applications and the term's seat pool. Consent
+  (`accounts.models.CONSENT_IN_FORCE`) and overlapping terms (`models.overlapping_q`) are
+  the ORM's own predicates, compiled by Django and spliced in; `term_open_to` is
+  `selectors.term_for_applicant` on the loaded term. Held by
+  tests/test_fastpath_rules.py (Hypothesis: facts and outcome equal the ORM rules').
+* `apply_groups`: the term's groups with their pools, as `seat_pools_ensure` keeps them;
+  tests/test_allocation.py.
+* `waitlist_position`: the count `selectors.with_waitlist_position` annotates;
+  tests/test_allocation.py, tests/test_api_enrolments.py.
+* Elsewhere, listed so they are found: the seat UPDATEs (services/seats.py: `_TAKE`,
+  `_GIVE_BACK`, `_RANKS`; tests/test_concurrency.py, tests/test_allocation.py), the INSERT
+  of an application (`Enrolment.insert_row`, core/rawsql.py), and the API's hand-built
+  `api/serializers.py: enrolment_answer` and `apply_input` (tests/test_api_enrolments.py,
+  tests/test_apply_input.py hold them equal to EnrolmentSerializer and ApplySerializer).
+"""
+
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+from django.db import connection
+from django.db.models import DateField, IntegerField, QuerySet
+from django.db.models.expressions import RawSQL
+from django.http import Http404
+
+from tuoguan.accounts.models import CONSENT_IN_FORCE, Child, ChildConsent, Worker
+from tuoguan.core import rawsql
+from tuoguan.orgs.models import Org
+from tuoguan.programs.models import Group, Program, Term
+
+from .models import ACTIVE_STATUSES, Enrolment, EnrolmentRules, EnrolmentStatus
+from .models.allocation import overlapping_q
+from .selectors import PUBLISHED_TERM_STATUSES, employer_chain
+
+
+def waitlist_position(enrolment: Enrolment) -> int | None:
+    """1 + the waitlisted enrolments of the term ranked before this one; None if not waiting."""
+    if enrolment.status != EnrolmentStatus.WAITLISTED or enrolment.waitlist_rank is None:
+        return None
+    # Prepared SQL (core.rawsql): every waitlisted application is told its position.
+    row = rawsql.fetch_one(
+        "SELECT COUNT(*) FROM enrolment_enrolment "
+        "WHERE term_id = %s AND status = %s AND waitlist_rank < %s",
+        [enrolment.term_id, EnrolmentStatus.WAITLISTED.value, enrolment.waitlist_rank],
+    )
+    return int(row[0] if row else 0) + 1
+
+
+@dataclass
+class ApplyFacts:
+    """Everything the rules and the seat need to decide one application, read at once.
+
+    `term` carries its program (with the host union), its rules (`rules_for` finds them)
+    and their employer scope; `child` carries its guardian and the guardian's employer.
+    `has_other_active` says whether the child holds any active application at all, and
+    `has_overlapping` whether one of them is for this term or overlapping dates, so the
+    rules read the child's other applications only when one could refuse this one.
+    """
+
+    term: Term
+    child: Child | None
+    has_consent: bool
+    has_other_active: bool
+    has_overlapping: bool
+    has_groups: bool
+    term_pool_id: int | None
+    term_pool_capacity: int | None
+
+
+@dataclass
+class GroupPool:
+    group: Group
+    pool_id: int | None
+    pool_capacity: int | None
+
+
+_TERM = rawsql.Columns(Term, "t")
+_PROGRAM = rawsql.Columns(Program, "p", ["id", "host", "name", "target_groups"])
+_HOST = rawsql.Columns(Org, "h", ["id", "path", "depth", "name"])
+_RULES = rawsql.Columns(EnrolmentRules, "r")
+_SCOPE = rawsql.Columns(Org, "s", ["id", "path", "depth", "name"])
+_CHILD = rawsql.Columns(Child, "c", ["id", "guardian", "name", "birth_date", "grade"])
+_GUARDIAN = rawsql.Columns(Worker, "w", ["id", "user", "employer", "verified"])
+_EMPLOYER = rawsql.Columns(Org, "emp", ["id", "path", "depth", "name"])
+_PARTS = (_TERM, _PROGRAM, _HOST, _RULES, _SCOPE, _CHILD, _GUARDIAN, _EMPLOYER)
+
+
+def _compiled(queryset: QuerySet[Any]) -> tuple[str, tuple[Any, ...]]:
+    sql, params = (
+        queryset.order_by().values("pk").query.get_compiler(connection=connection).as_sql()
+    )
+    return sql, tuple(params)
+
+
+def _outer(column: str, field: Any) -> RawSQL:
+    # A column of the outer query below, for a correlated subquery the ORM compiles.
+    return RawSQL(column, (), output_field=field)  # noqa: S611 - a constant column name
+
+
+@cache
+def _facts_sql(vendor: str) -> tuple[str, tuple[Any, ...]]:
+    # Compiled once per database vendor; the ORM's compilation per call cost more CPU than
+    # the database spends on the reads.
+    columns = ", ".join(part.sql for part in _PARTS)
+    child = _outer("c.id", IntegerField())
+    consent, consent_params = _compiled(ChildConsent.objects.filter(CONSENT_IN_FORCE, child=child))
+    active = Enrolment.objects.filter(child=child, status__in=ACTIVE_STATUSES)
+    other, other_params = _compiled(active)
+    overlapping, overlapping_params = _compiled(
+        active.filter(
+            overlapping_q(_outer("t.start_date", DateField()), _outer("t.end_date", DateField()))
+        )
+    )
+    sql = f"""
+        SELECT {columns},
+            EXISTS({consent}),
+            EXISTS({other}),
+            EXISTS({overlapping}),
+            EXISTS(SELECT 1 FROM programs_group g WHERE g.term_id = t.id),
+            sp.id, sp.capacity
+        FROM programs_term t
+        LEFT JOIN enrolment_seatpool sp ON sp.term_id = t.id AND sp.group_id IS NULL
+        JOIN programs_program p ON p.id = t.program_id
+        JOIN orgs_org h ON h.id = p.host_id
+        LEFT JOIN enrolment_enrolmentrules r ON r.term_id = t.id
+        LEFT JOIN orgs_org s ON s.id = r.employer_scope_id
+        LEFT JOIN accounts_child c ON c.id = %s
+        LEFT JOIN accounts_worker w ON w.id = c.guardian_id
+        LEFT JOIN orgs_org emp ON emp.id = w.employer_id
+        WHERE t.id = %s
+    """  # noqa: S608 - only column lists and the ORM's compiled subqueries are formatted in
+    return sql, consent_params + other_params + overlapping_params
+
+
+def apply_facts(*, term_id: int, child_id: int) -> ApplyFacts:
+    """The facts of one application (Http404 for an unknown term); `child` is None for an
+    unknown child. Nothing here is scoped: the service decides who may apply for whom."""
+    sql, params = _facts_sql(connection.vendor)
+    row = rawsql.fetch_one(sql, [*params, child_id, term_id])
+    if row is None:
+        raise Http404
+    loaded, start = [], 0
+    for part in _PARTS:
+        loaded.append(part.instance(row, start))
+        start += part.width
+    term, program, host, rules, scope, child, guardian, employer = loaded
+    program.host = host
+    term.program = program
+    if rules is not None:
+        rules.employer_scope = scope
+        term._enrolment_rules = rules  # what eligibility.rules_for looks for
+    if child is not None:
+        guardian.employer = employer
+        child.guardian = guardian
+    consent, other_active, overlapping, groups, pool_id, pool_capacity = row[start:]
+    return ApplyFacts(
+        term=term,
+        child=child,
+        has_consent=bool(consent),
+        has_other_active=bool(other_active),
+        has_overlapping=bool(overlapping),
+        has_groups=bool(groups),
+        term_pool_id=pool_id,
+        term_pool_capacity=pool_capacity,
+    )
+
+
+_GROUP = rawsql.Columns(Group, "g")
+
+
+@cache
+def _groups_sql() -> str:
+    return f"""
+        SELECT {_GROUP.sql}, sp.id, sp.capacity FROM programs_group g
+        LEFT JOIN enrolment_seatpool sp ON sp.group_id = g.id
+        WHERE g.term_id = %s ORDER BY g.id
+    """  # noqa: S608 - only the column list is formatted in
+
+
+def apply_groups(*, term_id: int) -> list[GroupPool]:
+    """The term's groups by id (the order seats are tried in), each with its seat pool."""
+    rows = rawsql.fetch_all(_groups_sql(), [term_id])
+    width = _GROUP.width
+    return [GroupPool(_GROUP.instance(row), row[width], row[width + 1]) for row in rows]
+
+
+def term_open_to(term: Term, worker: Worker) -> bool:
+    """Whether the family of `worker` may apply for `term`: the rule of
+    `term_for_applicant`, on a term already loaded (term.program.host and its rules)."""
+    if term.status not in PUBLISHED_TERM_STATUSES:
+        return False
+    chain = employer_chain(worker)
+    if term.program.host.path in chain:
+        return True
+    rules = getattr(term, "_enrolment_rules", None)
+    scope = rules.employer_scope if rules is not None else None
+    return scope is not None and scope.path in chain
