@@ -62,6 +62,15 @@ RULES: dict[str, Rule | tuple[Rule, ...]] = {
         public=True,
         note="public on purpose: anyone may check a lottery; it shows no personal data",
     ),
+    "enrolment:draw_inputs": page(
+        everyone(200), obj="draw", public=True, note="the anonymised inputs of a public draw"
+    ),
+    "enrolment:draw_result": page(
+        everyone(200), obj="draw", public=True, note="the outcome of a public draw"
+    ),
+    "enrolment:draw_verifier": page(
+        everyone(200), public=True, note="the stand-alone verification script"
+    ),
     # --- enrolment: the parent's pages ---------------------------------------------------------
     "enrolment:terms_open": page(ANY_USER, hides_text=own_text("program", "name")),
     "enrolment:apply": form(
@@ -154,7 +163,12 @@ RULES: dict[str, Rule | tuple[Rule, ...]] = {
     "enrolment-remove": api(ENROLMENT_HOST_ACTION, method="POST", obj="enrolment"),
     "enrolment-admit": api(ENROLMENT_HOST_ACTION, method="POST", obj="enrolment"),
     "enrolment-check-priority": api(ENROLMENT_HOST_ACTION, method="POST", obj="enrolment"),
-    "draw-detail": api(ENROLMENT_READ, obj="draw"),
+    "draw-detail": api(
+        everyone(200),
+        obj="draw",
+        public=True,
+        note="public on purpose, like the draw's page: a draw holds no personal data",
+    ),
     "survey-list": (
         api(ANY_USER, hides="survey", hides_detail="survey-detail"),
         as_write(api(UNION_ADMINS, role_gate=True)),
