@@ -84,7 +84,9 @@ class AgreementTextSerializer(serializers.Serializer[Any]):
     title = serializers.CharField()
     version = serializers.IntegerField()
     union = serializers.CharField()
+    language = serializers.CharField(help_text="The language of the legal text (zh-hans)")
     text = serializers.CharField()
+    consent = serializers.CharField(help_text="The sentence the guardian agrees to by signing")
     signed = AgreementSerializer(allow_null=True)
 
 
@@ -184,11 +186,17 @@ class AgreementView(APIView):
         if template is None:
             return Response(status=status.HTTP_404_NOT_FOUND)
         signed = agreements.agreement_current(enrolment)
+        if signed is not None:
+            legal = agreements.signed_legal_text(signed)
+        else:
+            legal = agreements.legal_text(template, enrolment)
         data = {
-            "title": template.title,
+            "title": legal.title,
             "version": template.version,
             "union": str(template.org),
-            "text": agreements.agreement_fill(template, enrolment),
+            "language": agreements.CONTRACT_LANGUAGE,
+            "text": legal.body,
+            "consent": legal.consent,
             "signed": AgreementSerializer(signed).data if signed else None,
         }
         return Response(data)

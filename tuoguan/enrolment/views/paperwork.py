@@ -139,11 +139,19 @@ def agreement_sign(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("Thank you: the agreement is signed."))
             return redirect("enrolment:paperwork", pk=enrolment.pk)
+    signed = agreements.agreement_current(enrolment)
+    legal = None
+    if signed is not None:
+        legal = agreements.signed_legal_text(signed)
+    elif template is not None:
+        legal = agreements.legal_text(template, enrolment)
+        # The box ticked is the sentence of the legal text, in its language.
+        form.fields["consent"].label = legal.consent
     context = {
         "enrolment": enrolment,
         "template": template,
-        "text": agreements.agreement_fill(template, enrolment) if template else "",
-        "signed": agreements.agreement_current(enrolment),
+        "legal": legal,
+        "signed": signed,
         "form": form,
     }
     return render(request, "enrolment/agreement_sign.html", context)

@@ -14,7 +14,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from tuoguan.audit.context import with_reason
 from tuoguan.notifications.services import notify
 from tuoguan.orgs.models import Membership, Role
 from tuoguan.orgs.permissions import Actor, require
@@ -161,14 +160,7 @@ def term_approve(
     _check_despite(failures, confirm_failures, note)
     term.status, term.decided_at, term.decided_by = S.APPROVED, timezone.now(), actor.user
     term.approved_despite, term.approval_note = failures, note
-    reason = ""
-    if failures:
-        reason = _("Approved despite failing %(labels)s: %(note)s") % {
-            "labels": _labels(failures),
-            "note": note,
-        }
-    with with_reason(reason[:500]):
-        term.save()
+    term.save()
     body = ""
     if failures:
         body = _("Approved despite failing: %(labels)s. The approver's note: %(note)s") % {

@@ -60,7 +60,7 @@ class ServiceTest(DespiteCase):
             model="programs.Term", object_id=str(self.term.pk), action="update"
         ).latest("pk")
         self.assertIn("approved_despite", entry.changed_fields)
-        self.assertIn(NOTE, entry.reason)
+        self.assertIn("approval_note", entry.changed_fields)
         told = Notification.objects.get(
             recipient=self.p.grassroots_admin, subject__contains="approved"
         )
