@@ -128,6 +128,9 @@ RULES: dict[str, Rule | tuple[Rule, ...]] = {
     "enrolment:agreement_templates": form(page(UNION_ADMINS, role_gate=True)),
     "enrolment:insurance_add": form(page(FAMILY_PAPERWORK, obj="child", kwarg="child_pk")),
     "enrolment:insurance_photo": page(ENROLMENT_READ, obj="insurance"),
+    "enrolment:insurance_edit": form(page(FAMILY_PAPERWORK, obj="insurance")),
+    "enrolment:insurance_withdraw": as_write(page(FAMILY_PAPERWORK, obj="insurance")),
+    "enrolment:insurance_accept": page(ENROLMENT_HOST_ACTION, method="POST", obj="insurance"),
     "enrolment:insurance_import": form(page(UNION_ADMINS, role_gate=True)),
     "enrolment:insurance_import_template": page(UNION_ADMINS, role_gate=True),
     "enrolment:insurance_import_result": page(
@@ -201,6 +204,12 @@ RULES: dict[str, Rule | tuple[Rule, ...]] = {
         api(ENROLMENT_READ, obj="child", kwarg="child_pk"),
         as_write(api(FAMILY_PAPERWORK, obj="child", kwarg="child_pk")),
     ),
+    "insurance-detail": (
+        api(ENROLMENT_READ, obj="insurance"),
+        as_write(api(FAMILY_PAPERWORK, obj="insurance"), method="PATCH"),
+        as_write(api(FAMILY_PAPERWORK, obj="insurance"), method="DELETE"),
+    ),
+    "insurance-accept": api(ENROLMENT_HOST_ACTION, method="POST", obj="insurance"),
     "pickup-list": (
         api(ANY_USER, hides="pickup", hides_detail="pickup-detail"),
         api(everyone(ALLOWED), method="POST", note="400: the child must be one's own"),

@@ -57,6 +57,8 @@ class PaperworkItemSerializer(serializers.Serializer[Any]):
     done = serializers.BooleanField()
     detail = serializers.CharField()
     url = serializers.CharField()
+    changeable = serializers.BooleanField(help_text="The family may still change this done item")
+    accept_url = serializers.CharField(help_text="Staff: POST here to accept the insurance cover")
 
 
 class PaperworkChecklistSerializer(serializers.Serializer[Any]):
@@ -110,6 +112,7 @@ class RiskNoticeSerializer(serializers.Serializer[Any]):
 class InsuranceSerializer(serializers.ModelSerializer[Insurance]):
     photo = serializers.FileField(write_only=True, required=False, allow_null=True)
     has_photo = serializers.SerializerMethodField()
+    changeable = serializers.BooleanField(source="is_changeable", read_only=True)
 
     class Meta:
         model = Insurance
@@ -122,8 +125,10 @@ class InsuranceSerializer(serializers.ModelSerializer[Insurance]):
             "source",
             "photo",
             "has_photo",
+            "accepted_at",
+            "changeable",
         )
-        read_only_fields = ("source",)
+        read_only_fields = ("source", "accepted_at")
         # The service checks lengths and dates and answers by field.
         extra_kwargs: dict[str, dict[str, Any]] = {
             "insurer": {"validators": []},
@@ -168,7 +173,7 @@ class PaperworkView(APIView):
     def get(self, request: Request, pk: int) -> Response:
         enrolment = _enrolment(request, pk)
         staff = not is_family(_actor(request), enrolment)
-        items = paperwork.paperwork_checklist(enrolment, staff=staff)
+        items = paperwork.paperwork_checklist(enrolment, staff=staff, actor=_actor(request))
         data = {
             "enrolment": enrolment.pk,
             "status": enrolment.status,
@@ -288,6 +293,54 @@ class ChildInsuranceView(APIView):
         return Response(InsuranceSerializer(cover).data, status=status.HTTP_201_CREATED)
 
 
+class InsuranceView(APIView):
+    """One cover: the family corrects (PATCH) or withdraws (DELETE) a cover it entered, until
+    the class has accepted it."""
+
+    parser_classes = [JSONParser, MultiPartParser, FormParser]
+
+    def _family_cover(self, request: Request, pk: int) -> Insurance:
+        cover = selectors.insurance_for(_actor(request), pk)
+        require(can_change_child(_actor(request), cover.child))
+        return cover
+
+    @extend_schema(responses=InsuranceSerializer)
+    def get(self, request: Request, pk: int) -> Response:
+        return Response(InsuranceSerializer(selectors.insurance_for(_actor(request), pk)).data)
+
+    @extend_schema(request=InsuranceSerializer, responses=InsuranceSerializer)
+    def patch(self, request: Request, pk: int) -> Response:
+        cover = self._family_cover(request, pk)
+        serializer = InsuranceSerializer(cover, data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        fields = {
+            name: serializer.validated_data.get(name, getattr(cover, name))
+            for name in ("insurer", "policy_number", "starts_on", "ends_on")
+        }
+        cover = insurance.insurance_update(
+            actor=_actor(request),
+            cover=cover,
+            photo=serializer.validated_data.get("photo"),
+            **fields,
+        )
+        return Response(InsuranceSerializer(cover).data)
+
+    @extend_schema(request=None, responses={204: None})
+    def delete(self, request: Request, pk: int) -> Response:
+        insurance.insurance_withdraw(actor=_actor(request), cover=self._family_cover(request, pk))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class InsuranceAcceptView(APIView):
+    """The class manager has checked the policy: the cover is settled."""
+
+    @extend_schema(request=None, responses=InsuranceSerializer)
+    def post(self, request: Request, pk: int) -> Response:
+        cover = selectors.insurance_for(_actor(request), pk)
+        cover = insurance.insurance_accept(actor=_actor(request), cover=cover)
+        return Response(InsuranceSerializer(cover).data)
+
+
 class PickupViewSet(
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -360,4 +413,6 @@ urlpatterns: list[URLPattern] = [
     path(
         "children/<int:child_pk>/insurance/", ChildInsuranceView.as_view(), name="child-insurance"
     ),
+    path("insurance/<int:pk>/", InsuranceView.as_view(), name="insurance-detail"),
+    path("insurance/<int:pk>/accept/", InsuranceAcceptView.as_view(), name="insurance-accept"),
 ]

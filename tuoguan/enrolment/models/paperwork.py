@@ -111,6 +111,16 @@ class Insurance(AuditedModel, TimeStampedModel):
         on_delete=models.PROTECT,
         related_name="+",
     )
+    # Checked by the class against the policy: from then on the parent can no longer change it.
+    accepted_at = models.DateTimeField(_("accepted by the class at"), null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        "accounts.User",
+        verbose_name=_("accepted by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
 
     class Meta:
         verbose_name = _("insurance cover")
@@ -130,6 +140,11 @@ class Insurance(AuditedModel, TimeStampedModel):
 
     def covers(self, start: object, end: object) -> bool:
         return bool(self.starts_on <= start and self.ends_on >= end)  # type: ignore[operator]
+
+    @property
+    def is_changeable(self) -> bool:
+        """The parent may correct or withdraw a cover they entered until the class accepts it."""
+        return self.source == self.Source.PARENT and self.accepted_at is None
 
 
 class Pickup(AuditedModel, TimeStampedModel):

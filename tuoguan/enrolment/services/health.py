@@ -45,6 +45,27 @@ def health_note_of(enrolment: Enrolment) -> HealthNote | None:
     return HealthNote.objects.filter(enrolment=enrolment).first()
 
 
+def health_note_closed(actor: Actor, enrolment: Enrolment) -> str:
+    """Why a staff member may not read the note now ("" when they may): said instead of a
+    link that would only refuse them."""
+    if not is_class_caregiver(actor, enrolment):
+        return _("Only the caregivers of the class may read health notes.")
+    term = enrolment.term
+    today = timezone.localdate()
+    if today < term.start_date:
+        return _(
+            "The class's caregivers can read the health note from %(start)s, the first day."
+        ) % {"start": term.start_date.isoformat()}
+    if today > term.end_date:
+        return _(
+            "Health notes can be read only while the term runs, from %(start)s to %(end)s."
+        ) % {
+            "start": term.start_date.isoformat(),
+            "end": term.end_date.isoformat(),
+        }
+    return ""
+
+
 def health_note_read(*, actor: Actor, enrolment: Enrolment) -> HealthNote | None:
     """The note for its reader: the guardian any time; a caregiver during the term, audited.
 
@@ -52,15 +73,9 @@ def health_note_read(*, actor: Actor, enrolment: Enrolment) -> HealthNote | None
     """
     if is_family(actor, enrolment):
         return health_note_of(enrolment)
-    if not is_class_caregiver(actor, enrolment):
-        raise HealthNoteClosed(_("Only the caregivers of the class may read health notes."))
-    term = enrolment.term
-    today = timezone.localdate()
-    if not term.start_date <= today <= term.end_date:
-        raise HealthNoteClosed(
-            _("Health notes can be read only while the term runs, from %(start)s to %(end)s.")
-            % {"start": term.start_date.isoformat(), "end": term.end_date.isoformat()}
-        )
+    closed = health_note_closed(actor, enrolment)
+    if closed:
+        raise HealthNoteClosed(closed)
     note = health_note_of(enrolment)
     if note is not None:
         audit_view(instance=note, reason=_("health note read by the class's caregiver"))

@@ -10,12 +10,15 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tuoguan.orgs.permissions import Actor, can_change_child, require
 from tuoguan.programs.files import clean_upload
+from tuoguan.programs.models import Term
+from tuoguan.programs.permissions import can_manage_term
 
-from ..models import Insurance
+from ..models import ACTIVE_STATUSES, Insurance
 
 MAX_COVER_DAYS = 3 * 366
 
@@ -89,6 +92,40 @@ def check_cover_fields(
     return errors
 
 
+def _duplicate(child: Any, policy_number: str, exclude: int | None = None) -> dict[str, str]:
+    same = Insurance.objects.filter(child=child, policy_number__iexact=policy_number.strip())
+    if exclude is not None:
+        same = same.exclude(pk=exclude)
+    if policy_number.strip() and same.exists():
+        return {
+            "policy_number": _("Policy %(number)s is already recorded for %(child)s.")
+            % {"number": policy_number.strip(), "child": child.name}
+        }
+    return {}
+
+
+def _checked(child: Any, fields: dict[str, Any], photo: Any, exclude: int | None = None) -> Any:
+    """The cleaned photo (or None) once the cover's facts pass; raises with errors by field."""
+    errors = check_cover_fields(**fields)
+    if "policy_number" not in errors:
+        errors.update(_duplicate(child, fields["policy_number"], exclude))
+    clean = None
+    if photo:
+        try:
+            clean = clean_upload(photo, field="photo", images_only=True, allow_webp=True)
+        except ValidationError as exc:
+            errors.update({k: v[0] for k, v in exc.message_dict.items()})
+    if errors:
+        raise ValidationError(errors)
+    return clean
+
+
+def _sync(child: Any) -> None:
+    from .paperwork import enrolments_sync_for_child  # paperwork imports this module
+
+    enrolments_sync_for_child(child)
+
+
 @transaction.atomic
 def insurance_add(
     *,
@@ -100,19 +137,18 @@ def insurance_add(
     ends_on: datetime.date,
     photo: Any = None,
 ) -> Insurance:
-    """The guardian records the child's cover, with a photo of the policy (re-encoded)."""
+    """The guardian records the child's cover, with a photo of the policy (re-encoded).
+
+    A policy number already recorded for the same child is refused.
+    """
     require(can_change_child(actor, child))
-    errors = check_cover_fields(
-        insurer=insurer, policy_number=policy_number, starts_on=starts_on, ends_on=ends_on
-    )
-    clean = None
-    if photo:
-        try:
-            clean = clean_upload(photo, field="photo", images_only=True, allow_webp=True)
-        except ValidationError as exc:
-            errors.update({k: v[0] for k, v in exc.message_dict.items()})
-    if errors:
-        raise ValidationError(errors)
+    fields = {
+        "insurer": insurer,
+        "policy_number": policy_number,
+        "starts_on": starts_on,
+        "ends_on": ends_on,
+    }
+    clean = _checked(child, fields, photo)
     cover = Insurance(
         child=child,
         insurer=insurer.strip(),
@@ -124,7 +160,85 @@ def insurance_add(
     if clean is not None:
         cover.photo.save(clean.content.name, clean.content, save=False)
     cover.save()
-    from .paperwork import enrolments_sync_for_child  # paperwork imports this module
+    _sync(child)
+    return cover
 
-    enrolments_sync_for_child(child)
+
+def _check_changeable(actor: Actor, cover: Insurance) -> None:
+    require(can_change_child(actor, cover.child))
+    if cover.source != Insurance.Source.PARENT:
+        raise ValidationError(
+            _("The union bought this cover; ask the union to correct its insurer roster.")
+        )
+    if cover.accepted_at is not None:
+        raise ValidationError(
+            _(
+                "The class accepted this cover on %(date)s; it can no longer be changed here. "
+                "Ask the class manager to correct it."
+            )
+            % {"date": timezone.localdate(cover.accepted_at).isoformat()}
+        )
+
+
+def _locked(cover: Insurance) -> Insurance:
+    return Insurance.objects.select_for_update().select_related("child__guardian").get(pk=cover.pk)
+
+
+@transaction.atomic
+def insurance_update(
+    *,
+    actor: Actor,
+    cover: Insurance,
+    insurer: str,
+    policy_number: str,
+    starts_on: datetime.date,
+    ends_on: datetime.date,
+    photo: Any = None,
+) -> Insurance:
+    """The guardian corrects a cover entered by mistake, until the class has accepted it."""
+    cover = _locked(cover)
+    _check_changeable(actor, cover)
+    fields = {
+        "insurer": insurer,
+        "policy_number": policy_number,
+        "starts_on": starts_on,
+        "ends_on": ends_on,
+    }
+    clean = _checked(cover.child, fields, photo, exclude=cover.pk)
+    cover.insurer, cover.policy_number = insurer.strip(), policy_number.strip()
+    cover.starts_on, cover.ends_on = starts_on, ends_on
+    if clean is not None:
+        cover.photo.save(clean.content.name, clean.content, save=False)
+    cover.save()
+    _sync(cover.child)
+    return cover
+
+
+@transaction.atomic
+def insurance_withdraw(*, actor: Actor, cover: Insurance) -> None:
+    """The guardian withdraws a cover entered by mistake, until the class has accepted it."""
+    cover = _locked(cover)
+    _check_changeable(actor, cover)
+    child = cover.child
+    cover.delete()
+    _sync(child)
+
+
+def can_accept_cover(actor: Actor, cover: Insurance) -> bool:
+    """The managers of a class the child has an active place or application in."""
+    terms = Term.objects.filter(
+        enrolments__child_id=cover.child_id, enrolments__status__in=ACTIVE_STATUSES
+    ).select_related("program__host")
+    return any(can_manage_term(actor, term) for term in terms)
+
+
+@transaction.atomic
+def insurance_accept(*, actor: Actor, cover: Insurance) -> Insurance:
+    """The class manager has checked the policy: the cover is settled, the parent can no
+    longer change it."""
+    cover = _locked(cover)
+    require(can_accept_cover(actor, cover))
+    if cover.accepted_at is None:
+        cover.accepted_at, cover.accepted_by = timezone.now(), actor.user
+        cover.save()
     return cover

@@ -19,7 +19,7 @@ from django.core.paginator import Paginator
 from django.forms import Form
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import URLPattern, path
+from django.urls import URLPattern, path, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -105,7 +105,7 @@ def paperwork_page(request: HttpRequest, pk: int) -> HttpResponse:
     actor = _actor(request)
     enrolment = selectors.enrolment_for_paperwork(actor, pk)
     family = is_family(actor, enrolment)
-    items = paperwork.paperwork_checklist(enrolment, staff=not family)
+    items = paperwork.paperwork_checklist(enrolment, staff=not family, actor=actor)
     context = {
         "enrolment": enrolment,
         "items": items,
@@ -225,6 +225,65 @@ def insurance_add(request: HttpRequest, child_pk: int) -> HttpResponse:
     page = Paginator(insurance.insurances_of(child), PAGE_SIZE).get_page(request.GET.get("page"))
     context = {"child": child, "form": form, "page": page, "next": _next(request, "")}
     return render(request, "enrolment/insurance_add.html", context)
+
+
+def _family_cover(request: HttpRequest, pk: int) -> Any:
+    """A cover of the actor's family (invisible → 404; staff's view of it → 403)."""
+    cover = selectors.insurance_for(_actor(request), pk)
+    require(can_change_child(_actor(request), cover.child))
+    return cover
+
+
+def _insurance_page(cover: Any) -> str:
+    return reverse("enrolment:insurance_add", kwargs={"child_pk": cover.child_id})
+
+
+@login_required
+@GET_POST
+def insurance_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Correct a cover entered by mistake, until the class has accepted it."""
+    cover = _family_cover(request, pk)
+    if request.method == "POST":
+        form = InsuranceForm(request.POST, request.FILES)
+    else:
+        fields = ("insurer", "policy_number", "starts_on", "ends_on")
+        form = InsuranceForm(initial={name: getattr(cover, name) for name in fields})
+    if request.method == "POST" and form.is_valid():
+        try:
+            insurance.insurance_update(actor=_actor(request), cover=cover, **form.cleaned_data)
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, _("The insurance cover is corrected."))
+            return redirect(_next(request, _insurance_page(cover)))
+    context = {"cover": cover, "child": cover.child, "form": form, "next": _next(request, "")}
+    status = 400 if form.errors else 200
+    return render(request, "enrolment/insurance_edit.html", context, status=status)
+
+
+@login_required
+@require_POST
+def insurance_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    cover = _family_cover(request, pk)
+    try:
+        insurance.insurance_withdraw(actor=_actor(request), cover=cover)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(
+            request, _("Policy %(number)s is withdrawn.") % {"number": cover.policy_number}
+        )
+    return redirect(_next(request, _insurance_page(cover)))
+
+
+@login_required
+@require_POST
+def insurance_accept(request: HttpRequest, pk: int) -> HttpResponse:
+    """The class manager has checked the policy against the photo: it is settled."""
+    cover = selectors.insurance_for(_actor(request), pk)
+    insurance.insurance_accept(actor=_actor(request), cover=cover)
+    messages.success(request, _("Policy %(number)s is accepted.") % {"number": cover.policy_number})
+    return redirect(_next(request, reverse("enrolment:roster_terms")))
 
 
 @login_required
@@ -441,6 +500,9 @@ urlpatterns: list[URLPattern] = [
     path("agreement-templates/", agreement_templates, name="agreement_templates"),
     path("children/<int:child_pk>/insurance/", insurance_add, name="insurance_add"),
     path("insurance/<int:pk>/photo/", insurance_photo, name="insurance_photo"),
+    path("insurance/<int:pk>/edit/", insurance_edit, name="insurance_edit"),
+    path("insurance/<int:pk>/withdraw/", insurance_withdraw, name="insurance_withdraw"),
+    path("insurance/<int:pk>/accept/", insurance_accept, name="insurance_accept"),
     path("insurance/import/", insurance_import, name="insurance_import"),
     path("insurance/import/template/", insurance_import_template, name="insurance_import_template"),
     path("insurance/import/<int:job_pk>/", insurance_import_result, name="insurance_import_result"),
