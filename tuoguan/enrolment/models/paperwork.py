@@ -232,3 +232,40 @@ class RiskNoticeAck(AuditedModel, models.Model):
 
     def audit_org_path(self) -> str:
         return self.enrolment.audit_org_path()
+
+
+class PaperworkReminder(AuditedModel, models.Model):
+    """One round of "remind parents with missing items" sent for a term's roster."""
+
+    term = models.ForeignKey(
+        "programs.Term", verbose_name=_("term"), on_delete=models.CASCADE, related_name="+"
+    )
+    group = models.ForeignKey(
+        "programs.Group",
+        verbose_name=_("group"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    sent_by = models.ForeignKey(
+        "accounts.User",
+        verbose_name=_("sent by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    sent_at = models.DateTimeField(_("sent at"), auto_now_add=True)
+    # None while a background job is still sending them.
+    families = models.PositiveIntegerField(_("families reminded"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("paperwork reminder")
+        verbose_name_plural = _("paperwork reminders")
+        indexes = [models.Index(fields=["term", "-sent_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.term} · {self.sent_at:%Y-%m-%d %H:%M}"
+
+    def audit_org_path(self) -> str:
+        return self.term.audit_org_path()
