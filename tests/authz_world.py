@@ -218,7 +218,7 @@ def _open_term(
     w: World, *, by: Any, host: Any, mode: str, approver: Any, lead: int, label: str
 ) -> Any:
     from tuoguan.programs import services as programs
-    from tuoguan.programs.tests.factories import make_program, make_term, make_venue
+    from tuoguan.programs.tests.factories import DESPITE, make_program, make_term, make_venue
 
     start = timezone.localdate() + datetime.timedelta(days=lead)
     now = timezone.now()
@@ -237,7 +237,7 @@ def _open_term(
         enrol_mode=mode,
     )
     term = programs.term_submit(actor=_actor(by), term=term)
-    term = programs.term_approve(actor=_actor(approver), term=term)
+    term = programs.term_approve(actor=_actor(approver), term=term, **DESPITE)
     return programs.term_open_enrolment(actor=_actor(by), term=term)
 
 

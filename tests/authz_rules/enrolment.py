@@ -62,6 +62,15 @@ RULES: dict[str, Rule | tuple[Rule, ...]] = {
         public=True,
         note="public on purpose: anyone may check a lottery; it shows no personal data",
     ),
+    "enrolment:draw_inputs": page(
+        everyone(200), obj="draw", public=True, note="the anonymised inputs of a public draw"
+    ),
+    "enrolment:draw_result": page(
+        everyone(200), obj="draw", public=True, note="the outcome of a public draw"
+    ),
+    "enrolment:draw_verifier": page(
+        everyone(200), public=True, note="the stand-alone verification script"
+    ),
     # --- enrolment: the parent's pages ---------------------------------------------------------
     "enrolment:terms_open": page(ANY_USER, hides_text=own_text("program", "name")),
     "enrolment:apply": form(
@@ -119,6 +128,9 @@ RULES: dict[str, Rule | tuple[Rule, ...]] = {
     "enrolment:agreement_templates": form(page(UNION_ADMINS, role_gate=True)),
     "enrolment:insurance_add": form(page(FAMILY_PAPERWORK, obj="child", kwarg="child_pk")),
     "enrolment:insurance_photo": page(ENROLMENT_READ, obj="insurance"),
+    "enrolment:insurance_edit": form(page(FAMILY_PAPERWORK, obj="insurance")),
+    "enrolment:insurance_withdraw": as_write(page(FAMILY_PAPERWORK, obj="insurance")),
+    "enrolment:insurance_accept": page(ENROLMENT_HOST_ACTION, method="POST", obj="insurance"),
     "enrolment:insurance_import": form(page(UNION_ADMINS, role_gate=True)),
     "enrolment:insurance_import_template": page(UNION_ADMINS, role_gate=True),
     "enrolment:insurance_import_result": page(
@@ -154,7 +166,12 @@ RULES: dict[str, Rule | tuple[Rule, ...]] = {
     "enrolment-remove": api(ENROLMENT_HOST_ACTION, method="POST", obj="enrolment"),
     "enrolment-admit": api(ENROLMENT_HOST_ACTION, method="POST", obj="enrolment"),
     "enrolment-check-priority": api(ENROLMENT_HOST_ACTION, method="POST", obj="enrolment"),
-    "draw-detail": api(ENROLMENT_READ, obj="draw"),
+    "draw-detail": api(
+        everyone(200),
+        obj="draw",
+        public=True,
+        note="public on purpose, like the draw's page: a draw holds no personal data",
+    ),
     "survey-list": (
         api(ANY_USER, hides="survey", hides_detail="survey-detail"),
         as_write(api(UNION_ADMINS, role_gate=True)),
@@ -187,6 +204,12 @@ RULES: dict[str, Rule | tuple[Rule, ...]] = {
         api(ENROLMENT_READ, obj="child", kwarg="child_pk"),
         as_write(api(FAMILY_PAPERWORK, obj="child", kwarg="child_pk")),
     ),
+    "insurance-detail": (
+        api(ENROLMENT_READ, obj="insurance"),
+        as_write(api(FAMILY_PAPERWORK, obj="insurance"), method="PATCH"),
+        as_write(api(FAMILY_PAPERWORK, obj="insurance"), method="DELETE"),
+    ),
+    "insurance-accept": api(ENROLMENT_HOST_ACTION, method="POST", obj="insurance"),
     "pickup-list": (
         api(ANY_USER, hides="pickup", hides_detail="pickup-detail"),
         api(everyone(ALLOWED), method="POST", note="400: the child must be one's own"),

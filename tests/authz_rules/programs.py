@@ -69,7 +69,7 @@ RULES: dict[str, Rule | tuple[Rule, ...]] = {
     "programs:term_edit": form(page(CLASS_MANAGE, obj="term")),
     "programs:term_day": page(CLASS_MANAGE_WRITE, method="POST", obj="term"),
     "programs:term_submit": page(CLASS_MANAGE_WRITE, method="POST", obj="term"),
-    "programs:term_approve": as_write(page(TERM_APPROVE, obj="term")),
+    "programs:term_approve": form(page(TERM_APPROVE, obj="term")),
     "programs:term_reject": form(page(TERM_APPROVE, obj="term")),
     "programs:term_redraft": page(CLASS_MANAGE_WRITE, method="POST", obj="term"),
     "programs:term_open_enrolment": page(CLASS_MANAGE_WRITE, method="POST", obj="term"),

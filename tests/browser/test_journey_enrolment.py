@@ -108,7 +108,8 @@ def test_parent_on_a_phone_applies_completes_paperwork_and_is_confirmed(
     check(phone, "agreement")
     form = phone.locator("main form[method=post]")
     form.get_by_label("Your real name").fill(p.parent.real_name)
-    form.get_by_label("I have read the agreement above and I agree to it.").check()
+    # The box is the legal text's own sentence, in Chinese whatever the interface language.
+    form.get_by_label("我已阅读并同意本协议。").check()
     form.get_by_role("button", name="Sign the agreement").click()
     expect(phone).to_have_url(paperwork_url)
     expect(phone.locator(".messages")).to_contain_text("the agreement is signed")

@@ -119,12 +119,22 @@ def test_a_holiday_class_is_opened_approved_and_checked(
     row = city.locator("main tr", has_text=CLASS_NAME)
     expect(row).to_be_visible()
     assert_accessible(city, context="approval queue")
-    row.locator("button[type=submit]").click()
+    # The queue names what fails; approving all the same asks for a confirmation and a note.
+    expect(row).to_contain_text("Non-compliant")
+    expect(row).to_contain_text("At least 80 m² of indoor space")
+    row.locator(f'a[href^="{reverse("programs:term_approve", args=[term.pk])}"]').click()
+    expect(city.locator("main")).to_contain_text("At least 80 m² of indoor space")
+    assert_accessible(city, context="approval confirmation")
+    city.locator("[name=confirm_failures]").check()
+    city.locator("[name=note]").fill("场地扩建已立项，开班前复核")
+    city.locator("main form[method=post] button[type=submit]").click()
     expect(city.locator(".messages")).to_contain_text("Term approved.")
     expect(city.locator("main")).to_contain_text("Nothing awaits your approval.")
     term.refresh_from_db()
     assert term.status == TermStatus.APPROVED
     assert term.decided_by == p.city_admin
+    assert term.approval_note == "场地扩建已立项，开班前复核"
+    assert term.approved_despite
 
     # --- The province admin finds it among the terms that fail the standard. ----------------
     province = new_page()
@@ -139,7 +149,7 @@ def test_a_holiday_class_is_opened_approved_and_checked(
     expect(main).to_contain_text("Non-compliant")
     area = main.locator("tr", has_text="At least 80 m² of indoor space")
     expect(area.locator(".status-err")).to_contain_text("Fail")
-    expect(area).to_contain_text("60.00 m² indoors (at least 80.00)")
+    expect(area).to_contain_text("60 m² indoors (at least 80 m²).")
     carers = main.locator("tr", has_text="Enough carers")
     expect(carers.locator(".status-err")).to_contain_text("Fail")
     expect(main.locator("tr", has_text="Pick-up and drop-off")).to_contain_text("Pending")

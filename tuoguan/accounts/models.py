@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tuoguan.audit.mixins import AuditedModel
 from tuoguan.core import crypto
+from tuoguan.core.fonts import validate_printable
 from tuoguan.core.models import TimeStampedModel
 
 mobile_validator = RegexValidator(
@@ -58,7 +59,7 @@ class User(AuditedModel, AbstractUser):
         blank=True,
         validators=[mobile_validator],
     )
-    real_name = models.CharField(_("real name"), max_length=60)
+    real_name = models.CharField(_("real name"), max_length=60, validators=[validate_printable])
 
     audit_secret_fields = frozenset({"password"})
 
@@ -154,7 +155,7 @@ class Child(AuditedModel, TimeStampedModel):
     relationship = models.CharField(
         _("relationship to the guardian"), max_length=20, choices=Relationship.choices
     )
-    name = models.CharField(_("name"), max_length=60)
+    name = models.CharField(_("name"), max_length=60, validators=[validate_printable])
     sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices)
     birth_date = models.DateField(_("birth date"))
     school = models.CharField(_("school"), max_length=120, blank=True)

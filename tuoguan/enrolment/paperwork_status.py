@@ -22,7 +22,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from tuoguan.accounts.models import ChildConsent
+from tuoguan.orgs.models import Role
+from tuoguan.orgs.permissions import Actor, covers
 from tuoguan.programs.compliance import MetricResult, Status, fact
+from tuoguan.programs.models import Term, TermStaff
+from tuoguan.programs.permissions import can_manage_term
 
 from .agreement_templates import agreement_template_for, template_for_enrolment
 from .models import (
@@ -60,6 +64,10 @@ class Item:
     done: bool
     detail: str
     url: str
+    # The family may still change a done item (else its link only shows it).
+    changeable: bool = False
+    # Staff: where to accept the family's insurance cover (POST), when they may.
+    accept_url: str = ""
 
 
 def risk_notice_digest(text: str) -> str:
@@ -219,23 +227,57 @@ def _guardian_url(key: str, enrolment: Enrolment) -> str:
             return reverse("enrolment:risk_ack", kwargs={"pk": enrolment.pk})
 
 
-def _staff_url(key: str, done: bool, enrolment: Enrolment) -> str:
-    """Managers read what is done; only the family completes what is missing."""
+def _staff_url(key: str, done: bool, enrolment: Enrolment, actor: Actor | None) -> tuple[str, str]:
+    """(link, note): managers read what is done; only the family completes what is missing.
+
+    A link is given only to what the reader may open now; otherwise the note says when.
+    """
     if not done:
-        return ""
+        return "", ""
     if key == "agreement":
         agreement = agreement_current(enrolment)
-        return reverse("enrolment:agreement_pdf", kwargs={"pk": agreement.pk}) if agreement else ""
+        url = reverse("enrolment:agreement_pdf", kwargs={"pk": agreement.pk}) if agreement else ""
+        return url, ""
     if key == "health":
-        return reverse("enrolment:health_view", kwargs={"pk": enrolment.pk})
-    return ""
+        closed = health_note_closed(actor, enrolment) if actor is not None else ""
+        if closed:
+            return "", closed
+        return reverse("enrolment:health_view", kwargs={"pk": enrolment.pk}), ""
+    return "", ""
 
 
-def paperwork_checklist(enrolment: Enrolment, *, staff: bool = False) -> list[Item]:
+def _covering(enrolment: Enrolment) -> Insurance | None:
+    term = enrolment.term
+    covers = Insurance.objects.filter(child_id=enrolment.child_id).order_by("-ends_on", "pk")
+    return next((c for c in covers if c.covers(term.start_date, term.end_date)), None)
+
+
+def _changeable(key: str, done: bool, enrolment: Enrolment) -> bool:
+    """Whether a done item can still be changed by the family (offered as "change")."""
+    if not done:
+        return False
+    if key == "insurance":
+        cover = _covering(enrolment)
+        return cover is not None and cover.is_changeable
+    return key in ("pickup", "health")
+
+
+def _accept_url(key: str, done: bool, enrolment: Enrolment, actor: Actor | None) -> str:
+    if key != "insurance" or not done or actor is None:
+        return ""
+    cover = _covering(enrolment)
+    if cover is None or cover.accepted_at is not None or not can_accept_cover(actor, cover):
+        return ""
+    return reverse("enrolment:insurance_accept", kwargs={"pk": cover.pk})
+
+
+def paperwork_checklist(
+    enrolment: Enrolment, *, staff: bool = False, actor: Actor | None = None
+) -> list[Item]:
     """The items for this enrolment, in order, with what is missing and where to do it.
 
-    `staff=True` gives managers' links (the signed PDF, the health note) instead of the
-    family's forms.
+    `staff=True` gives managers' links (the signed PDF, the health note when `actor` may
+    read it, accepting the insurance cover) instead of the family's forms.
     """
     state = paperwork_state_many([enrolment])[enrolment.pk]
     items = []
@@ -243,8 +285,17 @@ def paperwork_checklist(enrolment: Enrolment, *, staff: bool = False) -> list[It
         if key not in state:
             continue
         done, detail = state[key]
-        url = _staff_url(key, done, enrolment) if staff else _guardian_url(key, enrolment)
-        items.append(Item(key=key, label=str(label), done=done, detail=detail, url=url))
+        changeable, accept_url = False, ""
+        if staff:
+            url, note = _staff_url(key, done, enrolment, actor)
+            detail = " ".join(part for part in (detail, note) if part)
+            accept_url = _accept_url(key, done, enrolment, actor)
+        else:
+            url = _guardian_url(key, enrolment)
+            changeable = _changeable(key, done, enrolment)
+        items.append(
+            Item(key, str(label), done, detail, url, changeable=changeable, accept_url=accept_url)
+        )
     return items
 
 
@@ -351,3 +402,44 @@ def agreements_insurance_metric(term: Any, criterion: Any) -> MetricResult:
         "insurance covering the term."
     ) % {"both": both, "seated": seated}
     return MetricResult(share, Status.PASS if share >= threshold else Status.FAIL, detail)
+
+
+# --- Who may open what now (the checklist links only to what its reader may open) -----------
+
+CARER_MEMBERSHIP_ROLES = frozenset({Role.PROGRAM_MANAGER, Role.CAREGIVER})
+
+
+def is_class_caregiver(actor: Actor, enrolment: Enrolment) -> bool:
+    term = enrolment.term
+    if actor.has_role(CARER_MEMBERSHIP_ROLES) and covers(actor, term.program.host):
+        return True
+    return TermStaff.objects.filter(term=term, user=actor.user).exists()
+
+
+def health_note_closed(actor: Actor, enrolment: Enrolment) -> str:
+    """Why a staff member may not read the note now ("" when they may): said instead of a
+    link that would only refuse them."""
+    if not is_class_caregiver(actor, enrolment):
+        return _("Only the caregivers of the class may read health notes.")
+    term = enrolment.term
+    today = timezone.localdate()
+    if today < term.start_date:
+        return _(
+            "The class's caregivers can read the health note from %(start)s, the first day."
+        ) % {"start": date_format(term.start_date)}
+    if today > term.end_date:
+        return _(
+            "Health notes can be read only while the term runs, from %(start)s to %(end)s."
+        ) % {
+            "start": date_format(term.start_date),
+            "end": date_format(term.end_date),
+        }
+    return ""
+
+
+def can_accept_cover(actor: Actor, cover: Insurance) -> bool:
+    """The managers of a class the child has an active place or application in."""
+    terms = Term.objects.filter(
+        enrolments__child_id=cover.child_id, enrolments__status__in=ACTIVE_STATUSES
+    ).select_related("program__host")
+    return any(can_manage_term(actor, term) for term in terms)

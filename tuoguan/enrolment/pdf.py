@@ -1,34 +1,66 @@
 """The signed care agreement as a PDF (fpdf2), for the family and the union to keep.
 
-Chinese needs a CJK font. The vendored subset of Noto Sans SC (static/vendor/fonts, SIL OFL)
-covers GB 2312, so the PDF renders the same on every server; characters beyond it (some
-given names) are drawn from a system Noto Sans CJK when one is installed.
+It prints the same legal text the guardian read before signing (`agreements.LegalText`:
+title, body as signed, consent sentence), in the contract's language whatever the reader's
+interface, then the signature record. Fonts come from `core.fonts`: the vendored GB 2312
+subset, then the system fonts for rarer characters. Lines are broken by the Chinese rule
+that no line starts with a closing mark (，。）」…) nor ends with an opening one.
 """
 
-import functools
 import logging
-from pathlib import Path
-from typing import Any
+from collections.abc import Callable
 
-from django.conf import settings
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from fontTools.ttLib import TTFont
 from fpdf import FPDF
-from fpdf.enums import WrapMode
+
+from tuoguan.core import fonts
 
 from .models import Agreement
+from .services.agreements import CONTRACT_LANGUAGE, signed_legal_text
 
 logger = logging.getLogger(__name__)
 # fontTools logs every subsetting step at INFO: noise in the server's log for each download.
 logging.getLogger("fontTools").setLevel(logging.WARNING)
 
-FONT = Path(settings.BASE_DIR) / "static" / "vendor" / "fonts" / "NotoSansSC-Regular-GB2312.otf"
-# (path, index in the collection): index 2 of Noto Sans CJK is the Simplified Chinese face.
-SYSTEM_FALLBACKS = [
-    (Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"), 2),
-    (Path("/usr/share/fonts/noto-cjk/NotoSansCJK-Regular.ttc"), 2),
-]
+FONT = fonts.VENDORED
+# Marks that may not begin a line (they hang in the margin instead) or end one.
+NO_LINE_START = frozenset("，。、；：？！）》」』】〕〉〗”’…‥·％,.;:?!)]}%")
+NO_LINE_END = frozenset("（《「『【〔〈〖“‘([{")
+
+
+def break_lines(text: str, width: Callable[[str], float], room: float) -> list[str]:
+    """`text` cut into lines at most `room` wide, by the line-breaking rule above.
+
+    Chinese breaks between any two characters; a closing mark that would start a line stays
+    at the end of the one before (hanging punctuation), and an opening mark that would end
+    one moves down with the character it opens.
+    """
+    lines: list[str] = []
+    line, used = "", 0.0
+    for char in text:
+        size = width(char)
+        if not line and char in NO_LINE_START and lines:
+            lines[-1] += char
+            continue
+        if line and used + size > room:
+            if char in NO_LINE_START:
+                lines.append(line + char)
+                line, used = "", 0.0
+                continue
+            carried = ""
+            while line and line[-1] in NO_LINE_END:
+                carried, line = line[-1] + carried, line[:-1]
+            if line:
+                lines.append(line)
+                line, used = carried, sum(width(c) for c in carried)
+            else:
+                line = carried
+        line += char
+        used += size
+    if line:
+        lines.append(line)
+    return lines
 
 
 class _AgreementPDF(FPDF):
@@ -38,94 +70,117 @@ class _AgreementPDF(FPDF):
         self.set_y(-15)
         self.set_font("cjk", size=8)
         self.set_text_color(90, 90, 90)
-        page = _("Page %(page)s of %(pages)s") % {"page": self.page_no(), "pages": "{nb}"}
-        self.cell(0, 8, f"{self.footer_text}    {page}", align="C")
+        self.cell(0, 8, footer_line(self.footer_text, self.page_no(), "{nb}"), align="C")
 
 
-@functools.cache
-def _vendored_chars() -> frozenset[int]:
-    return frozenset(TTFont(str(FONT), lazy=True).getBestCmap())
+def footer_line(text: str, page: int, pages: int | str) -> str:
+    return f"{text}    " + _("Page %(page)s of %(pages)s") % {"page": page, "pages": pages}
 
 
-def _add_fallback(pdf: FPDF, text: str) -> None:
-    """Load a system CJK font only for characters the subset lacks: it takes a second."""
-    missing = {ord(c) for c in text if not c.isspace()} - _vendored_chars()
-    if not missing:
-        return
-    for path, index in SYSTEM_FALLBACKS:
-        if path.exists():
-            pdf.add_font("cjk-system", fname=str(path), collection_font_number=index)
-            pdf.set_fallback_fonts(["cjk-system"])
-            return
-    logger.warning("No CJK font for %d character(s) of an agreement PDF", len(missing))
+def _add_fonts(pdf: FPDF, text: str) -> None:
+    """The vendored font, and a system font only for characters it lacks (loading one takes
+    a second); a character no font has is logged: names are refused at input for that."""
+    pdf.add_font("cjk", fname=str(FONT))
+    vendored = fonts.vendored_chars()
+    missing = {ord(c) for c in text if fonts.needs_glyph(c)} - vendored
+    chosen = []
+    for number, (path, index) in enumerate(fonts.installed_fallbacks()):
+        if not missing:
+            break
+        covered = missing & fonts.fallback_chars(path, index)
+        if covered:
+            name = f"fallback{number}"
+            if index is None:
+                pdf.add_font(name, fname=str(path))
+            else:
+                pdf.add_font(name, fname=str(path), collection_font_number=index)
+            chosen.append(name)
+            missing -= covered
+    if chosen:
+        pdf.set_fallback_fonts(chosen)
+    if missing:
+        logger.warning("No font for %d character(s) of an agreement PDF", len(missing))
 
 
-def _document(agreement: Agreement, text: str) -> _AgreementPDF:
+def _record(agreement: Agreement) -> list[str]:
+    enrolment = agreement.enrolment
+    term = enrolment.term
+    signed_at = timezone.localtime(agreement.signed_at).strftime("%Y-%m-%d %H:%M:%S %Z")
+    return [
+        _("Child: %(name)s") % {"name": enrolment.child.name},
+        _("Class: %(term)s") % {"term": f"{term.program.name} · {term.name}"},
+        _("Dates: %(start)s to %(end)s")
+        % {"start": term.start_date.isoformat(), "end": term.end_date.isoformat()},
+        _("Host union: %(name)s") % {"name": term.program.host.name},
+        _("Signed online by the guardian: %(name)s") % {"name": agreement.signer_name},
+        _("Signed at: %(when)s") % {"when": signed_at},
+        _("From IP address: %(ip)s") % {"ip": agreement.ip or "—"},
+    ]
+
+
+class _Writer:
+    def __init__(self, pdf: FPDF) -> None:
+        self.pdf = pdf
+        self.widths: dict[tuple[float, str], float] = {}
+
+    def width(self, char: str) -> float:
+        key = (self.pdf.font_size_pt, char)
+        if key not in self.widths:
+            self.widths[key] = self.pdf.get_string_width(char)
+        return self.widths[key]
+
+    def paragraph(
+        self, text: str, *, size: float = 11, height: float = 6.5, align: str = "L"
+    ) -> None:
+        pdf = self.pdf
+        pdf.set_font("cjk", size=size)
+        room = pdf.w - pdf.l_margin - pdf.r_margin - 2 * pdf.c_margin
+        for line in break_lines(text, self.width, room):
+            pdf.cell(0, height, line, align=align, new_x="LMARGIN", new_y="NEXT")
+
+
+def agreement_pdf(agreement: Agreement) -> bytes:
+    """The agreement as signed: its legal text, then the signature record."""
+    with translation.override(CONTRACT_LANGUAGE):
+        return _render(agreement)
+
+
+def _render(agreement: Agreement) -> bytes:
+    legal = signed_legal_text(agreement)
+    record = _record(agreement)
+    template = agreement.template
     pdf = _AgreementPDF(format="A4")
     pdf.set_margins(20, 18, 20)
     pdf.set_auto_page_break(auto=True, margin=20)
+    pdf.footer_text = footer_text(agreement)
+    _add_fonts(pdf, "".join([legal.title, legal.body, legal.consent, *record, pdf.footer_text]))
+    pdf.set_title(f"{template.title} v{template.version}")
+    pdf.set_creation_date(agreement.signed_at)
+    pdf.add_page()
+    write = _Writer(pdf)
+    write.paragraph(legal.title, size=17, height=10, align="C")
+    pdf.ln(3)
+    for paragraph in legal.paragraphs():
+        if paragraph.strip():
+            write.paragraph(paragraph)
+        else:
+            pdf.ln(3)
+    pdf.ln(3)
+    write.paragraph(legal.consent)
+    pdf.ln(6)
+    write.paragraph(_("Signature record"), size=12, height=8)
+    for line in record:
+        write.paragraph(line, size=10, height=6)
+    return bytes(pdf.output())
+
+
+def footer_text(agreement: Agreement) -> str:
     template = agreement.template
-    pdf.footer_text = _("Agreement no. %(pk)s · version %(version)s of %(org)s") % {
+    return _("Agreement no. %(pk)s · version %(version)s of %(org)s") % {
         "pk": agreement.pk,
         "version": template.version,
         "org": template.org,
     }
-    pdf.add_font("cjk", fname=str(FONT))
-    _add_fallback(pdf, text + pdf.footer_text)
-    pdf.set_title(f"{template.title} v{template.version}")
-    pdf.set_creation_date(agreement.signed_at)
-    return pdf
-
-
-def _facts(agreement: Agreement) -> list[tuple[str, str]]:
-    enrolment = agreement.enrolment
-    term = enrolment.term
-    return [
-        (_("Child"), enrolment.child.name),
-        (_("Guardian"), enrolment.guardian.user.real_name),
-        (_("Class"), f"{term.program.name} · {term.name}"),
-        (_("Dates"), f"{term.start_date.isoformat()} – {term.end_date.isoformat()}"),
-        (_("Host union"), term.program.host.name),
-    ]
-
-
-def _line(pdf: FPDF, text: str, *, size: float = 11, height: float = 6.5, **kwargs: Any) -> None:
-    pdf.set_font("cjk", size=size)
-    # CHAR: Chinese has no spaces to break lines at.
-    pdf.multi_cell(0, height, text, wrapmode=WrapMode.CHAR, new_x="LMARGIN", new_y="NEXT", **kwargs)
-
-
-def agreement_pdf(agreement: Agreement) -> bytes:
-    """The agreement as signed: the frozen text, the parties and the signature record."""
-    facts = [f"{label}：{value}" for label, value in _facts(agreement)]
-    record = _record(agreement)
-    title = agreement.template.title
-    pdf = _document(agreement, "".join([title, *facts, agreement.text, *record]))
-    pdf.add_page()
-    _line(pdf, title, size=17, height=10, align="C")
-    pdf.ln(2)
-    for line in facts:
-        _line(pdf, line, size=10, height=6)
-    pdf.ln(3)
-    for paragraph in agreement.text.splitlines():
-        if paragraph.strip():
-            _line(pdf, paragraph)
-        else:
-            pdf.ln(3)
-    pdf.ln(6)
-    for line in record:
-        _line(pdf, line, size=10, height=6)
-    return bytes(pdf.output())
-
-
-def _record(agreement: Agreement) -> list[str]:
-    signed_at = timezone.localtime(agreement.signed_at).strftime("%Y-%m-%d %H:%M:%S %Z")
-    return [
-        _("Signed online by the guardian: %(name)s") % {"name": agreement.signer_name},
-        _("Signed at: %(when)s") % {"when": signed_at},
-        _("From IP address: %(ip)s") % {"ip": agreement.ip or "—"},
-        _("The guardian ticked: “I have read and agree to this agreement.”"),
-    ]
 
 
 def agreement_pdf_filename(agreement: Agreement) -> str:

@@ -300,7 +300,10 @@ def _lifecycle(by: Actor, approver: Actor, term: Term, spec: DemoTerm) -> None:
     if spec.status == S.REJECTED:
         services.term_reject(actor=approver, term=term, reason=spec.reason)
         return
-    term = services.term_approve(actor=approver, term=term)
+    # A demo term may fail a criterion (no roster yet): its approval says it was known.
+    despite = bool(services.approval_failures(term))
+    note = "演示数据：未达标项已告知举办单位限期整改" if despite else ""
+    term = services.term_approve(actor=approver, term=term, confirm_failures=despite, note=note)
     if spec.status == S.APPROVED:
         return
     if term.enrol_opens_at is not None:

@@ -16,9 +16,15 @@ from .models import CARER_ROLES, Criterion, Metric, ProgramType, Term
 CENT = Decimal("0.01")
 
 
+def _num(value: Decimal | int) -> str:
+    """A figure as people write it: 20 for 20.00, 4.5 for 4.50."""
+    text = f"{Decimal(value):f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
 def _fmt(value: Decimal) -> str:
     # Round down for display, so a figure just below a threshold never reads as meeting it.
-    return str(value.quantize(CENT, rounding=ROUND_DOWN))
+    return _num(value.quantize(CENT, rounding=ROUND_DOWN))
 
 
 def _pass(ok: bool) -> str:
@@ -54,11 +60,11 @@ def area_per_child(term: Term, criterion: Criterion) -> MetricResult:
     if children <= 0:
         return MetricResult(None, Status.PENDING, _("No children yet."))
     value = term.venue.indoor_area_m2 / Decimal(children)
-    detail = _("%(area)s m² indoors for %(how)s: %(value)s m² per child (at least %(min)s).") % {
-        "area": term.venue.indoor_area_m2,
+    detail = _("%(area)s m² indoors for %(how)s: %(value)s m² per child (at least %(min)s m²).") % {
+        "area": _num(term.venue.indoor_area_m2),
         "how": how,
         "value": _fmt(value),
-        "min": criterion.threshold,
+        "min": _num(criterion.threshold),
     }
     return MetricResult(value, _pass(value >= criterion.threshold), detail)
 
@@ -69,9 +75,9 @@ def venue_area(term: Term, criterion: Criterion) -> MetricResult:
     if term.venue is None:
         return _no_venue(term)
     area = term.venue.indoor_area_m2
-    detail = _("%(area)s m² indoors (at least %(min)s).") % {
-        "area": area,
-        "min": criterion.threshold,
+    detail = _("%(area)s m² indoors (at least %(min)s m²).") % {
+        "area": _num(area),
+        "min": _num(criterion.threshold),
     }
     return MetricResult(area, _pass(area >= criterion.threshold), detail)
 
@@ -116,7 +122,7 @@ def _ratio_verdict(checks: list[tuple[str, int, int, Decimal | None]]) -> Metric
         if carers * per_carer < children:
             problems.append(
                 _("%(group)s: %(carers)s carers for %(n)s children (1 per %(max)s allowed)")
-                % {"group": name, "carers": carers, "n": children, "max": per_carer}
+                % {"group": name, "carers": carers, "n": children, "max": _num(per_carer)}
             )
     if problems:
         return MetricResult(worst, Status.FAIL, "; ".join(problems))
@@ -127,7 +133,10 @@ def min_children(term: Term, criterion: Criterion) -> MetricResult:
     if criterion.threshold is None:
         return _no_threshold()
     children, how = _children(term)
-    detail = _("%(how)s (at least %(min)s).") % {"how": how, "min": criterion.threshold}
+    detail = _("%(how)s (at least %(min)s children).") % {
+        "how": how,
+        "min": _num(criterion.threshold),
+    }
     return MetricResult(Decimal(children), _pass(children >= criterion.threshold), detail)
 
 
@@ -135,7 +144,10 @@ def min_days(term: Term, criterion: Criterion) -> MetricResult:
     if criterion.threshold is None:
         return _no_threshold()
     days = term.care_day_count()
-    detail = _("%(n)s care days (at least %(min)s).") % {"n": days, "min": criterion.threshold}
+    detail = _("%(n)s care days (at least %(min)s days).") % {
+        "n": days,
+        "min": _num(criterion.threshold),
+    }
     if days >= criterion.threshold:
         return MetricResult(Decimal(days), Status.PASS, detail)
     pending = getattr(term, "pending_years_cached", None)
@@ -188,7 +200,10 @@ def fire_exits(term: Term, criterion: Criterion) -> MetricResult:
     if term.venue is None:
         return _no_venue(term)
     exits = term.venue.fire_exits
-    detail = _("%(n)s fire exits (at least %(min)s).") % {"n": exits, "min": criterion.threshold}
+    detail = _("%(n)s fire exits (at least %(min)s).") % {
+        "n": exits,
+        "min": _num(criterion.threshold),
+    }
     return MetricResult(Decimal(exits), _pass(exits >= criterion.threshold), detail)
 
 

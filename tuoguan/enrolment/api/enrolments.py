@@ -11,9 +11,10 @@ from typing import Any
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import mixins, status
+from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError as ApiValidationError
+from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -198,15 +199,18 @@ class TermDrawView(APIView):
         return Response(DrawSerializer(fresh).data, status=status.HTTP_202_ACCEPTED)
 
 
-class DrawViewSet(mixins.RetrieveModelMixin, ScopedViewSet[Draw]):
-    """A lottery draw with its published seed, inputs and outcome; `verified` recomputes it."""
+class DrawViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet[Draw]):
+    """A lottery draw with its published seed, inputs and outcome; `verified` recomputes it.
+
+    Public on purpose, like the draw's page: anyone may check a lottery, and a draw holds
+    no personal data (application numbers, tiers, groups, anonymous sibling sets).
+    """
 
     serializer_class = DrawSerializer
+    permission_classes = [AllowAny]
 
     def get_queryset(self) -> QuerySet[Draw]:
-        if self.is_schema:
-            return Draw.objects.none()
-        return selectors.draws_visible_to(self.actor)
+        return Draw.objects.select_related("term__program__host")
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         draw = self.get_object()

@@ -26,7 +26,7 @@ from rest_framework.views import APIView
 from tuoguan.audit.middleware import client_ip
 from tuoguan.audit.services import audit_view
 from tuoguan.orgs.api import ScopedViewSet
-from tuoguan.orgs.kit import ActorApiRequest
+from tuoguan.orgs.kit import ActorApiRequest, api_actor_of
 from tuoguan.orgs.permissions import can_change_child, require
 
 from .. import selectors
@@ -55,6 +55,8 @@ class PaperworkItemSerializer(serializers.Serializer[Any]):
     done = serializers.BooleanField()
     detail = serializers.CharField()
     url = serializers.CharField()
+    changeable = serializers.BooleanField(help_text="The family may still change this done item")
+    accept_url = serializers.CharField(help_text="Staff: POST here to accept the insurance cover")
 
 
 class PaperworkChecklistSerializer(serializers.Serializer[Any]):
@@ -82,7 +84,9 @@ class AgreementTextSerializer(serializers.Serializer[Any]):
     title = serializers.CharField()
     version = serializers.IntegerField()
     union = serializers.CharField()
+    language = serializers.CharField(help_text="The language of the legal text (zh-hans)")
     text = serializers.CharField()
+    consent = serializers.CharField(help_text="The sentence the guardian agrees to by signing")
     signed = AgreementSerializer(allow_null=True)
 
 
@@ -106,6 +110,7 @@ class RiskNoticeSerializer(serializers.Serializer[Any]):
 class InsuranceSerializer(serializers.ModelSerializer[Insurance]):
     photo = serializers.FileField(write_only=True, required=False, allow_null=True)
     has_photo = serializers.SerializerMethodField()
+    changeable = serializers.BooleanField(source="is_changeable", read_only=True)
 
     class Meta:
         model = Insurance
@@ -118,8 +123,10 @@ class InsuranceSerializer(serializers.ModelSerializer[Insurance]):
             "source",
             "photo",
             "has_photo",
+            "accepted_at",
+            "changeable",
         )
-        read_only_fields = ("source",)
+        read_only_fields = ("source", "accepted_at")
         # The service checks lengths and dates and answers by field.
         extra_kwargs: dict[str, dict[str, Any]] = {
             "insurer": {"validators": []},
@@ -164,7 +171,7 @@ class PaperworkView(APIView):
     def get(self, request: ActorApiRequest, pk: int) -> Response:
         enrolment = _enrolment(request, pk)
         staff = not is_family(request.actor, enrolment)
-        items = paperwork.paperwork_checklist(enrolment, staff=staff)
+        items = paperwork.paperwork_checklist(enrolment, staff=staff, actor=request.actor)
         data = {
             "enrolment": enrolment.pk,
             "status": enrolment.status,
@@ -182,11 +189,17 @@ class AgreementView(APIView):
         if template is None:
             return Response(status=status.HTTP_404_NOT_FOUND)
         signed = agreements.agreement_current(enrolment)
+        if signed is not None:
+            legal = agreements.signed_legal_text(signed)
+        else:
+            legal = agreements.legal_text(template, enrolment)
         data = {
-            "title": template.title,
+            "title": legal.title,
             "version": template.version,
             "union": str(template.org),
-            "text": agreements.agreement_fill(template, enrolment),
+            "language": agreements.CONTRACT_LANGUAGE,
+            "text": legal.body,
+            "consent": legal.consent,
             "signed": AgreementSerializer(signed).data if signed else None,
         }
         return Response(data)
@@ -278,6 +291,58 @@ class ChildInsuranceView(APIView):
         return Response(InsuranceSerializer(cover).data, status=status.HTTP_201_CREATED)
 
 
+class InsuranceView(APIView):
+    """One cover: the family corrects (PATCH) or withdraws (DELETE) a cover it entered, until
+    the class has accepted it."""
+
+    parser_classes = [JSONParser, MultiPartParser, FormParser]
+
+    def _family_cover(self, request: Request, pk: int) -> Insurance:
+        cover = selectors.insurance_for(api_actor_of(request), pk)
+        require(can_change_child(api_actor_of(request), cover.child))
+        return cover
+
+    @extend_schema(responses=InsuranceSerializer)
+    def get(self, request: Request, pk: int) -> Response:
+        return Response(
+            InsuranceSerializer(selectors.insurance_for(api_actor_of(request), pk)).data
+        )
+
+    @extend_schema(request=InsuranceSerializer, responses=InsuranceSerializer)
+    def patch(self, request: Request, pk: int) -> Response:
+        cover = self._family_cover(request, pk)
+        serializer = InsuranceSerializer(cover, data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        fields = {
+            name: serializer.validated_data.get(name, getattr(cover, name))
+            for name in ("insurer", "policy_number", "starts_on", "ends_on")
+        }
+        cover = insurance.insurance_update(
+            actor=api_actor_of(request),
+            cover=cover,
+            photo=serializer.validated_data.get("photo"),
+            **fields,
+        )
+        return Response(InsuranceSerializer(cover).data)
+
+    @extend_schema(request=None, responses={204: None})
+    def delete(self, request: Request, pk: int) -> Response:
+        insurance.insurance_withdraw(
+            actor=api_actor_of(request), cover=self._family_cover(request, pk)
+        )
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class InsuranceAcceptView(APIView):
+    """The class manager has checked the policy: the cover is settled."""
+
+    @extend_schema(request=None, responses=InsuranceSerializer)
+    def post(self, request: Request, pk: int) -> Response:
+        cover = selectors.insurance_for(api_actor_of(request), pk)
+        cover = insurance.insurance_accept(actor=api_actor_of(request), cover=cover)
+        return Response(InsuranceSerializer(cover).data)
+
+
 class PickupViewSet(
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -350,4 +415,6 @@ urlpatterns: list[URLPattern] = [
     path(
         "children/<int:child_pk>/insurance/", ChildInsuranceView.as_view(), name="child-insurance"
     ),
+    path("insurance/<int:pk>/", InsuranceView.as_view(), name="insurance-detail"),
+    path("insurance/<int:pk>/accept/", InsuranceAcceptView.as_view(), name="insurance-accept"),
 ]

@@ -199,6 +199,9 @@ class DrawSerializer(serializers.ModelSerializer[Draw]):
     term_name = serializers.SerializerMethodField()
     public_url = serializers.SerializerMethodField()
     job_url = serializers.SerializerMethodField()
+    inputs_url = serializers.SerializerMethodField()
+    result_url = serializers.SerializerMethodField()
+    verifier_url = serializers.SerializerMethodField()
 
     class Meta:
         model = Draw
@@ -217,6 +220,9 @@ class DrawSerializer(serializers.ModelSerializer[Draw]):
             "job",
             "job_url",
             "public_url",
+            "inputs_url",
+            "result_url",
+            "verifier_url",
         )
         read_only_fields = fields
 
@@ -225,6 +231,19 @@ class DrawSerializer(serializers.ModelSerializer[Draw]):
 
     def get_public_url(self, draw: Draw) -> str:
         return reverse("enrolment:draw_public", kwargs={"pk": draw.pk})
+
+    def get_inputs_url(self, draw: Draw) -> str:
+        """The inputs as the file whose SHA-256 is `inputs_digest`."""
+        return reverse("enrolment:draw_inputs", kwargs={"pk": draw.pk})
+
+    def get_result_url(self, draw: Draw) -> str | None:
+        if draw.status not in (Draw.Status.DONE, Draw.Status.SUPERSEDED):
+            return None
+        return reverse("enrolment:draw_result", kwargs={"pk": draw.pk})
+
+    def get_verifier_url(self, draw: Draw) -> str:
+        """The stand-alone script that recomputes the draw from the inputs file and seed."""
+        return reverse("enrolment:draw_verifier")
 
     def get_job_url(self, draw: Draw) -> str | None:
         return reverse("core:job", kwargs={"pk": draw.job_id}) if draw.job_id else None

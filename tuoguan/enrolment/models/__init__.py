@@ -11,7 +11,15 @@ from .allocation import (
     Offer,
     SeatPool,
 )
-from .paperwork import Agreement, AgreementTemplate, HealthNote, Insurance, Pickup, RiskNoticeAck
+from .paperwork import (
+    Agreement,
+    AgreementTemplate,
+    HealthNote,
+    Insurance,
+    PaperworkReminder,
+    Pickup,
+    RiskNoticeAck,
+)
 from .survey import NeedsSurvey, SurveyResponse
 
 __all__ = [
@@ -28,6 +36,7 @@ __all__ = [
     "Insurance",
     "NeedsSurvey",
     "Offer",
+    "PaperworkReminder",
     "Pickup",
     "RiskNoticeAck",
     "SeatPool",

@@ -111,6 +111,16 @@ class Insurance(AuditedModel, TimeStampedModel):
         on_delete=models.PROTECT,
         related_name="+",
     )
+    # Checked by the class against the policy: from then on the parent can no longer change it.
+    accepted_at = models.DateTimeField(_("accepted by the class at"), null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        "accounts.User",
+        verbose_name=_("accepted by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
 
     class Meta:
         verbose_name = _("insurance cover")
@@ -130,6 +140,11 @@ class Insurance(AuditedModel, TimeStampedModel):
 
     def covers(self, start: object, end: object) -> bool:
         return bool(self.starts_on <= start and self.ends_on >= end)  # type: ignore[operator]
+
+    @property
+    def is_changeable(self) -> bool:
+        """The parent may correct or withdraw a cover they entered until the class accepts it."""
+        return self.source == self.Source.PARENT and self.accepted_at is None
 
 
 class Pickup(AuditedModel, TimeStampedModel):
@@ -217,3 +232,40 @@ class RiskNoticeAck(AuditedModel, models.Model):
 
     def audit_org_path(self) -> str:
         return self.enrolment.audit_org_path()
+
+
+class PaperworkReminder(AuditedModel, models.Model):
+    """One round of "remind parents with missing items" sent for a term's roster."""
+
+    term = models.ForeignKey(
+        "programs.Term", verbose_name=_("term"), on_delete=models.CASCADE, related_name="+"
+    )
+    group = models.ForeignKey(
+        "programs.Group",
+        verbose_name=_("group"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    sent_by = models.ForeignKey(
+        "accounts.User",
+        verbose_name=_("sent by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    sent_at = models.DateTimeField(_("sent at"), auto_now_add=True)
+    # None while a background job is still sending them.
+    families = models.PositiveIntegerField(_("families reminded"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("paperwork reminder")
+        verbose_name_plural = _("paperwork reminders")
+        indexes = [models.Index(fields=["term", "-sent_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.term} · {self.sent_at:%Y-%m-%d %H:%M}"
+
+    def audit_org_path(self) -> str:
+        return self.term.audit_org_path()

@@ -8,15 +8,17 @@ signed is read by `enrolment/paperwork_status.py`.
 
 import datetime
 import re
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max, QuerySet
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django_tasks import task
 
+from tuoguan.core.fonts import validate_printable
 from tuoguan.notifications.services import notify
 from tuoguan.orgs.models import Org
 from tuoguan.orgs.permissions import Actor, covers, require
@@ -82,6 +84,12 @@ def _check_template(title: str, body: str, effective_from: Any) -> dict[str, str
             "names": ", ".join(f"{{{n}}}" for n in unknown),
             "known": ", ".join(f"{{{n}}}" for n in PLACEHOLDERS),
         }
+    for name, value in (("title", title), ("body", body)):
+        if name not in errors:
+            try:
+                validate_printable(value)
+            except ValidationError as exc:
+                errors[name] = exc.messages[0]
     if not isinstance(effective_from, datetime.date):
         errors["effective_from"] = _("Enter the date from which the new version applies.")
     elif effective_from < timezone.localdate():
@@ -170,11 +178,47 @@ def agreement_resync_for_template(*, template: AgreementTemplate) -> int:
     return told
 
 
+# --- The legal text ----------------------------------------------------------------------------
+
+# One legal text: the agreement is read, signed and printed in Chinese whatever the
+# interface language (the page may add a translation beside it, never instead of it).
+CONTRACT_LANGUAGE = "zh-hans"
+
+
+@dataclass(frozen=True)
+class LegalText:
+    """What the guardian agrees to: the page before signing and the PDF both render this."""
+
+    title: str
+    body: str
+    consent: str
+
+    def paragraphs(self) -> list[str]:
+        return self.body.splitlines()
+
+
+def consent_sentence() -> str:
+    with translation.override(CONTRACT_LANGUAGE):
+        return _("I have read and agree to this agreement.")
+
+
+def legal_text(template: AgreementTemplate, enrolment: Enrolment) -> LegalText:
+    """The text to be signed: the governing version filled in for this enrolment."""
+    return LegalText(template.title, agreement_fill(template, enrolment), consent_sentence())
+
+
+def signed_legal_text(agreement: Agreement) -> LegalText:
+    """The text as signed (frozen at signing: later edits of the template never change it)."""
+    return LegalText(agreement.template.title, agreement.text, consent_sentence())
+
+
 # --- Filling and signing --------------------------------------------------------------------
 
 
 def _fee_text(program: Any) -> str:
     amount = program.fee_amount
+    if amount is not None:
+        amount = f"{amount:f}".rstrip("0").rstrip(".") if "." in f"{amount:f}" else f"{amount:f}"
     if program.fee_policy == "fee" and amount is not None:
         return _("A fee of %(amount)s yuan per child") % {"amount": amount}
     if program.fee_policy == "living_costs" and amount is not None:
@@ -202,7 +246,9 @@ def agreement_values(enrolment: Enrolment) -> dict[str, str]:
 
 
 def agreement_fill(template: AgreementTemplate, enrolment: Enrolment) -> str:
-    values = agreement_values(enrolment)
+    """The template with its placeholders filled, in the contract's language (fees too)."""
+    with translation.override(CONTRACT_LANGUAGE):
+        values = agreement_values(enrolment)
     return _PLACEHOLDER.sub(lambda m: values.get(m.group(1), m.group(0)), template.body)
 
 

@@ -11,20 +11,19 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from tuoguan.audit.services import audit_view
-from tuoguan.orgs.models import Role
-from tuoguan.orgs.permissions import Actor, covers, require
-from tuoguan.programs.models import TermStaff
+from tuoguan.orgs.permissions import Actor, require
 
 from ..models import Enrolment, HealthNote
-from ..paperwork_status import check_paperwork_open
+from ..paperwork_status import (
+    check_paperwork_open,
+    health_note_closed,
+)
 from ..permissions import is_family
 from .paperwork import enrolment_sync_confirmation
 
-CARER_MEMBERSHIP_ROLES = frozenset({Role.PROGRAM_MANAGER, Role.CAREGIVER})
 MAX_TEXT = 2000
 
 
@@ -34,13 +33,6 @@ class HealthNoteClosed(PermissionDenied):
     def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
-
-
-def is_class_caregiver(actor: Actor, enrolment: Enrolment) -> bool:
-    term = enrolment.term
-    if actor.has_role(CARER_MEMBERSHIP_ROLES) and covers(actor, term.program.host):
-        return True
-    return TermStaff.objects.filter(term=term, user=actor.user).exists()
 
 
 def health_note_of(enrolment: Enrolment) -> HealthNote | None:
@@ -54,15 +46,9 @@ def health_note_read(*, actor: Actor, enrolment: Enrolment) -> HealthNote | None
     """
     if is_family(actor, enrolment):
         return health_note_of(enrolment)
-    if not is_class_caregiver(actor, enrolment):
-        raise HealthNoteClosed(_("Only the caregivers of the class may read health notes."))
-    term = enrolment.term
-    today = timezone.localdate()
-    if not term.start_date <= today <= term.end_date:
-        raise HealthNoteClosed(
-            _("Health notes can be read only while the term runs, from %(start)s to %(end)s.")
-            % {"start": date_format(term.start_date), "end": date_format(term.end_date)}
-        )
+    closed = health_note_closed(actor, enrolment)
+    if closed:
+        raise HealthNoteClosed(closed)
     note = health_note_of(enrolment)
     if note is not None:
         audit_view(instance=note, reason=_("health note read by the class's caregiver"))

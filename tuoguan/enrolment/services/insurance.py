@@ -1,6 +1,7 @@
 """Accident insurance (意外伤害保险): covers entered by parents.
 
-Whether a cover spans a term is read by `paperwork_status.insurance_status`.
+Whether a cover spans a term is read by `paperwork_status.insurance_status`, and who may
+accept a cover by `paperwork_status.can_accept_cover`.
 
 A union's bulk purchase arrives through the insurer's roster (`tuoguan/enrolment/imports.py`).
 """
@@ -11,12 +12,15 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from tuoguan.orgs.permissions import Actor, can_change_child, require
 from tuoguan.programs.files import clean_upload
 
 from ..models import Insurance
+from ..paperwork_status import can_accept_cover
 from .paperwork import enrolments_sync_for_child
 
 MAX_COVER_DAYS = 3 * 366
@@ -55,6 +59,38 @@ def check_cover_fields(
     return errors
 
 
+def _duplicate(child: Any, policy_number: str, exclude: int | None = None) -> dict[str, str]:
+    same = Insurance.objects.filter(child=child, policy_number__iexact=policy_number.strip())
+    if exclude is not None:
+        same = same.exclude(pk=exclude)
+    if policy_number.strip() and same.exists():
+        return {
+            "policy_number": _("Policy %(number)s is already recorded for %(child)s.")
+            % {"number": policy_number.strip(), "child": child.name}
+        }
+    return {}
+
+
+def _checked(child: Any, fields: dict[str, Any], photo: Any, exclude: int | None = None) -> Any:
+    """The cleaned photo (or None) once the cover's facts pass; raises with errors by field."""
+    errors = check_cover_fields(**fields)
+    if "policy_number" not in errors:
+        errors.update(_duplicate(child, fields["policy_number"], exclude))
+    clean = None
+    if photo:
+        try:
+            clean = clean_upload(photo, field="photo", images_only=True, allow_webp=True)
+        except ValidationError as exc:
+            errors.update({k: v[0] for k, v in exc.message_dict.items()})
+    if errors:
+        raise ValidationError(errors)
+    return clean
+
+
+def _sync(child: Any) -> None:
+    enrolments_sync_for_child(child)
+
+
 @transaction.atomic
 def insurance_add(
     *,
@@ -66,19 +102,18 @@ def insurance_add(
     ends_on: datetime.date,
     photo: Any = None,
 ) -> Insurance:
-    """The guardian records the child's cover, with a photo of the policy (re-encoded)."""
+    """The guardian records the child's cover, with a photo of the policy (re-encoded).
+
+    A policy number already recorded for the same child is refused.
+    """
     require(can_change_child(actor, child))
-    errors = check_cover_fields(
-        insurer=insurer, policy_number=policy_number, starts_on=starts_on, ends_on=ends_on
-    )
-    clean = None
-    if photo:
-        try:
-            clean = clean_upload(photo, field="photo", images_only=True, allow_webp=True)
-        except ValidationError as exc:
-            errors.update({k: v[0] for k, v in exc.message_dict.items()})
-    if errors:
-        raise ValidationError(errors)
+    fields = {
+        "insurer": insurer,
+        "policy_number": policy_number,
+        "starts_on": starts_on,
+        "ends_on": ends_on,
+    }
+    clean = _checked(child, fields, photo)
     cover = Insurance(
         child=child,
         insurer=insurer.strip(),
@@ -90,5 +125,77 @@ def insurance_add(
     if clean is not None:
         cover.photo.save(clean.content.name, clean.content, save=False)
     cover.save()
-    enrolments_sync_for_child(child)
+    _sync(child)
+    return cover
+
+
+def _check_changeable(actor: Actor, cover: Insurance) -> None:
+    require(can_change_child(actor, cover.child))
+    if cover.source != Insurance.Source.PARENT:
+        raise ValidationError(
+            _("The union bought this cover; ask the union to correct its insurer roster.")
+        )
+    if cover.accepted_at is not None:
+        raise ValidationError(
+            _(
+                "The class accepted this cover on %(date)s; it can no longer be changed here. "
+                "Ask the class manager to correct it."
+            )
+            % {"date": date_format(timezone.localdate(cover.accepted_at))}
+        )
+
+
+def _locked(cover: Insurance) -> Insurance:
+    return Insurance.objects.select_for_update().select_related("child__guardian").get(pk=cover.pk)
+
+
+@transaction.atomic
+def insurance_update(
+    *,
+    actor: Actor,
+    cover: Insurance,
+    insurer: str,
+    policy_number: str,
+    starts_on: datetime.date,
+    ends_on: datetime.date,
+    photo: Any = None,
+) -> Insurance:
+    """The guardian corrects a cover entered by mistake, until the class has accepted it."""
+    cover = _locked(cover)
+    _check_changeable(actor, cover)
+    fields = {
+        "insurer": insurer,
+        "policy_number": policy_number,
+        "starts_on": starts_on,
+        "ends_on": ends_on,
+    }
+    clean = _checked(cover.child, fields, photo, exclude=cover.pk)
+    cover.insurer, cover.policy_number = insurer.strip(), policy_number.strip()
+    cover.starts_on, cover.ends_on = starts_on, ends_on
+    if clean is not None:
+        cover.photo.save(clean.content.name, clean.content, save=False)
+    cover.save()
+    _sync(cover.child)
+    return cover
+
+
+@transaction.atomic
+def insurance_withdraw(*, actor: Actor, cover: Insurance) -> None:
+    """The guardian withdraws a cover entered by mistake, until the class has accepted it."""
+    cover = _locked(cover)
+    _check_changeable(actor, cover)
+    child = cover.child
+    cover.delete()
+    _sync(child)
+
+
+@transaction.atomic
+def insurance_accept(*, actor: Actor, cover: Insurance) -> Insurance:
+    """The class manager has checked the policy: the cover is settled, the parent can no
+    longer change it."""
+    cover = _locked(cover)
+    require(can_accept_cover(actor, cover))
+    if cover.accepted_at is None:
+        cover.accepted_at, cover.accepted_by = timezone.now(), actor.user
+        cover.save()
     return cover

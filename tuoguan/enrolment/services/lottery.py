@@ -1,35 +1,35 @@
 """The lottery itself: a pure function from published inputs and a seed to an outcome.
 
 Nothing here touches the database, so anyone holding the published inputs and seed can
-recompute a draw (`manage.py verify_draw`, the public draw page) and get the same outcome.
-
-The rules (algorithm version 1):
-
-1. Applicants form draw units: a sibling set that asked to be kept together is one unit,
-   everyone else is a unit of one. Units are sorted by their smallest applicant id.
-2. Tiers are served in order (0 first). Within a tier the units are shuffled with
-   `random.Random(seed_int)`, where `seed_int` is the SHA-256 of the seed read as a
-   big-endian integer; one generator serves all tiers in turn. The draw order is the
-   concatenation of the shuffled tiers.
-3. Units are placed in draw order. A unit fits when the term has a seat for each member
-   and, if the term has groups, each member gets a seat in a group it fits (for a unit of
-   one: the first of its groups with room; for a sibling set: any assignment found by
-   trying the most constrained member first). A unit that fits is admitted whole;
-   otherwise it is waitlisted whole and the next unit may still fit elsewhere.
-4. Everyone ends admitted or waitlisted exactly once; the waitlist keeps the draw order.
+recompute a draw (`manage.py verify_draw`, the public draw page). The rules themselves live
+in the stand-alone script `tuoguan/enrolment/verify_draw.py` (standard library only), which
+the public page offers for download: the platform draws with the very code people check
+it with. This module gives them typed inputs and outcomes.
 """
 
 import hashlib
 import json
-import random
-from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from django.utils.translation import gettext as _
 
-ALGORITHM_VERSION = 1
+from .. import verify_draw as script
+from ..verify_draw import ALGORITHM_VERSION, assign_groups, seed_int
+
+__all__ = [
+    "ALGORITHM_VERSION",
+    "Applicant",
+    "DrawInputs",
+    "DrawOutcome",
+    "assign_groups",
+    "canonical_digest",
+    "canonical_json",
+    "draw",
+    "outcome_differences",
+    "seed_int",
+]
 
 
 @dataclass(frozen=True)
@@ -133,96 +133,15 @@ def canonical_digest(data: Any) -> str:
     return hashlib.sha256(canonical_json(data).encode("utf-8")).hexdigest()
 
 
-def seed_int(seed: str) -> int:
-    return int.from_bytes(hashlib.sha256(seed.encode("utf-8")).digest(), "big")
-
-
-Unit = tuple[Applicant, ...]
-
-
-def draw_units(applicants: Sequence[Applicant]) -> list[Unit]:
-    """Sibling sets kept together become one unit; units sorted by smallest id."""
-    sets: dict[str, list[Applicant]] = defaultdict(list)
-    units: list[Unit] = []
-    for applicant in sorted(applicants, key=lambda a: a.id):
-        if applicant.sibling_set:
-            sets[applicant.sibling_set].append(applicant)
-        else:
-            units.append((applicant,))
-    units.extend(tuple(members) for members in sets.values())
-    units.sort(key=lambda unit: unit[0].id)
-    return units
-
-
-def assign_groups(options: Sequence[Sequence[int]], free: Mapping[int, int]) -> list[int] | None:
-    """A group for each member with a free seat in it, or None; `free` is not changed."""
-    if len(options) == 1:
-        return next(([g] for g in options[0] if free.get(g, 0) > 0), None)
-    left = dict(free)
-    chosen: list[int | None] = [None] * len(options)
-    order = sorted(range(len(options)), key=lambda i: (len(options[i]), i))
-
-    def place(k: int) -> bool:
-        if k == len(order):
-            return True
-        member = order[k]
-        for group in options[member]:
-            if left.get(group, 0) > 0:
-                left[group] -= 1
-                chosen[member] = group
-                if place(k + 1):
-                    return True
-                left[group] += 1
-        return False
-
-    return [g for g in chosen if g is not None] if place(0) else None
-
-
-def _place(unit: Unit, seats: int, free: dict[int, int], has_groups: bool) -> list[int | None]:
-    """The groups of an admitted unit (None entries without groups), or [] if it does not fit."""
-    if len(unit) > seats:
-        return []
-    if not has_groups:
-        return [None] * len(unit)
-    assigned = assign_groups([a.groups for a in unit], free)
-    if assigned is None:
-        return []
-    for group in assigned:
-        free[group] -= 1
-    return list(assigned)
-
-
 def draw(inputs: DrawInputs, seed: str) -> DrawOutcome:
-    """Run the lottery (see the module docstring); the same inputs and seed give the same
+    """Run the lottery (rules: verify_draw.py); the same inputs and seed give the same
     outcome on any machine."""
-    ids = [a.id for a in inputs.applicants]
-    if len(set(ids)) != len(ids):
-        raise ValueError("an applicant appears twice in the draw inputs")
-    rng = random.Random(seed_int(seed))  # noqa: S311 - reproducibility, not secrecy
-    by_tier: dict[int, list[Unit]] = defaultdict(list)
-    for unit in draw_units(inputs.applicants):
-        by_tier[min(a.tier for a in unit)].append(unit)
-    ordered: list[Unit] = []
-    for tier in sorted(by_tier):
-        bucket = by_tier[tier]
-        rng.shuffle(bucket)
-        ordered.extend(bucket)
-
-    seats = inputs.seats
-    free = dict(inputs.groups)
-    has_groups = bool(inputs.groups)
-    order: list[int] = []
-    admitted: list[tuple[int, int | None]] = []
-    waitlist: list[int] = []
-    for unit in ordered:
-        members = [a.id for a in unit]
-        order.extend(members)
-        placed = _place(unit, seats, free, has_groups) if seats > 0 else []
-        if placed:
-            seats -= len(unit)
-            admitted.extend(zip(members, placed, strict=True))
-        else:
-            waitlist.extend(members)
+    order, admitted, waitlist = script.run_draw(
+        inputs.seats,
+        [(a.id, a.tier, a.groups, a.sibling_set) for a in inputs.applicants],
+        inputs.groups,
+        seed,
+    )
     return DrawOutcome(order=tuple(order), admitted=tuple(admitted), waitlist=tuple(waitlist))
 
 

@@ -8,12 +8,14 @@ definition of "complete"). Acts: reminders to families with missing items, throu
 removal and draws are the allocation services', called as they are by the views.
 """
 
+import datetime
 import logging
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db.models import Case, IntegerField, QuerySet, Value, When
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django_tasks import task
 
@@ -24,7 +26,7 @@ from tuoguan.orgs.permissions import Actor, actor_for, require
 from tuoguan.programs.models import Group, Term
 from tuoguan.programs.permissions import can_manage_term
 
-from ..models import ACTIVE_STATUSES, Enrolment, EnrolmentStatus
+from ..models import ACTIVE_STATUSES, Enrolment, EnrolmentStatus, PaperworkReminder
 from ..permissions import ROSTER_READER_ROLES
 from ..selectors import term_for_staff, with_waitlist_position
 from .paperwork import (
@@ -36,6 +38,8 @@ from .paperwork import (
 
 logger = logging.getLogger(__name__)
 
+# A second round of reminders sooner than this asks for a confirmation first.
+REMIND_AGAIN_AFTER = datetime.timedelta(hours=24)
 # Above this many rows, reminders and exports run as a background job with a progress bar.
 BACKGROUND_THRESHOLD = 100
 CHUNK = 200
@@ -200,15 +204,54 @@ def remind_targets(term: Term, group: Group | None = None) -> QuerySet[Enrolment
     return queryset.select_related("child", "guardian__user", "term__program__host").order_by("pk")
 
 
+class RemindedRecently(ValidationError):
+    """Parents were reminded a short while ago: the view asks before reminding them again."""
+
+    def __init__(self, last: PaperworkReminder) -> None:
+        who = last.sent_by.real_name if last.sent_by else ""
+        super().__init__(
+            _(
+                "Parents were last reminded on %(when)s by %(who)s. Remind them again, "
+                "so soon after?"
+            )
+            % {"when": timezone.localtime(last.sent_at).strftime("%Y-%m-%d %H:%M"), "who": who}
+        )
+        self.last = last
+
+
+def last_reminder(term: Term) -> PaperworkReminder | None:
+    return (
+        PaperworkReminder.objects.filter(term=term)
+        .select_related("sent_by")
+        .order_by("-sent_at", "-pk")
+        .first()
+    )
+
+
 def roster_remind(
-    *, actor: Actor, term: Term, group: Group | None = None, language: str = "zh-hans"
+    *,
+    actor: Actor,
+    term: Term,
+    group: Group | None = None,
+    language: str = "zh-hans",
+    confirmed: bool = False,
 ) -> RemindOutcome:
-    """Remind every family with missing paperwork; many rows go to a background job."""
+    """Remind every family with missing paperwork; many rows go to a background job.
+
+    Within REMIND_AGAIN_AFTER of the last round, only when `confirmed` (RemindedRecently).
+    """
     require(can_manage_roster(actor, term))
+    last = last_reminder(term)
+    if last and not confirmed and timezone.now() - last.sent_at < REMIND_AGAIN_AFTER:
+        raise RemindedRecently(last)
     targets = remind_targets(term, group)
     ids = list(targets.values_list("pk", flat=True))
+    round_ = PaperworkReminder.objects.create(term=term, group=group, sent_by=actor.user)
     if len(ids) <= BACKGROUND_THRESHOLD:
-        return RemindOutcome(sent=paperwork_remind(actor=actor, enrolments=targets), job=None)
+        sent = paperwork_remind(actor=actor, enrolments=targets)
+        round_.families = sent
+        round_.save(update_fields=["families"])
+        return RemindOutcome(sent=sent, job=None)
     job = job_create(
         owner=actor.user,
         kind="roster_remind",

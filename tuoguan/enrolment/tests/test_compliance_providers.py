@@ -1,3 +1,6 @@
+from django.conf import settings
+from django.urls import reverse
+
 from tuoguan.enrolment.models import Enrolment, EnrolmentStatus
 from tuoguan.programs.compliance import registered_metrics, term_compliance
 from tuoguan.programs.tests.factories import make_term
@@ -25,3 +28,17 @@ class EnrolmentLendsFactsToTheStandardsTest(PersonaTestCase):
         self.assertEqual(rows["agreements_insurance"].status, "fail")
         self.assertIn("0 of 1", str(rows["agreements_insurance"].detail))
         self.assertTrue(result.veto_failed)
+
+    def test_the_figure_reads_as_a_chinese_sentence_on_the_compliance_page(self) -> None:
+        term = make_term(self.p)
+        for child in (self.p.child_one, self.p.child_two):
+            Enrolment.objects.create(
+                term=term,
+                child=child,
+                guardian=self.p.parent_worker,
+                status=EnrolmentStatus.ADMITTED,
+            )
+        client = self.client_for(self.p.province_admin)
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hans"
+        page = client.get(reverse("programs:term_compliance", args=[term.pk]))
+        self.assertContains(page, ">已录取 2 名儿童中 0 名已签协议并投保（保险覆盖整个班次）。<")

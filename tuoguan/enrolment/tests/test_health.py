@@ -103,10 +103,12 @@ class HealthNoteReadTests(PaperworkCase):
         self.assertEqual(audited_reads(), 1)
 
     def test_before_the_term_the_caregiver_gets_403_with_the_reason(self) -> None:
-        enrolment = self.note_for(term_around(self.p, starts_in=5))
+        term = term_around(self.p, starts_in=5)
+        enrolment = self.note_for(term)
         response = self.view(self.p.caregiver, enrolment)
         self.assertEqual(response.status_code, 403)
-        self.assertContains(response, "only while the term runs", status_code=403)
+        opens = f"from {term.start_date.isoformat()}, the first day"
+        self.assertContains(response, opens, status_code=403)
         self.assertNotContains(response, "花生", status_code=403)
         self.assertEqual(audited_reads(), 0)
 

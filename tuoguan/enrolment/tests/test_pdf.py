@@ -10,6 +10,7 @@ from pypdf import PdfReader
 from pypdf.generic import ContentStream
 
 from tuoguan.audit.models import AuditEntry
+from tuoguan.core import fonts
 from tuoguan.enrolment import pdf
 from tuoguan.enrolment.models import Agreement
 from tuoguan.enrolment.services import agreements
@@ -19,9 +20,10 @@ from .paperwork_support import PaperworkCase, actor, seat, term_around
 
 def _to_unicode(font: Any) -> dict[int, str]:
     cmap = font["/ToUnicode"].get_object().get_data().decode()
+    # Characters beyond the BMP (an emoji, a rare Hanzi) are UTF-16 surrogate pairs.
     return {
-        int(code, 16): chr(int(char, 16))
-        for code, char in re.findall(r"<([0-9A-F]{4})> <([0-9A-F]{4})>", cmap)
+        int(code, 16): bytes.fromhex(char).decode("utf-16-be")
+        for code, char in re.findall(r"<([0-9A-F]{4})> <((?:[0-9A-F]{4}){1,2})>", cmap)
     }
 
 
@@ -84,12 +86,12 @@ class AgreementPdfTests(PaperworkCase):
             self.assertIn(value, text)
 
     def test_the_vendored_font_is_enough_without_system_fonts(self) -> None:
-        with mock.patch.object(pdf, "SYSTEM_FALLBACKS", []):
+        with mock.patch.object(fonts, "SYSTEM_FALLBACKS", []):
             content = pdf.agreement_pdf(self.agreement)
         self.assertTrue(pdf.FONT.exists())
         self.assertIn("王小一", text_of(content))
 
-    @skipUnless(any(path.exists() for path, _index in pdf.SYSTEM_FALLBACKS), "no system CJK font")
+    @skipUnless(fonts.SYSTEM_FALLBACKS[0][0].exists(), "no system CJK font")
     def test_a_name_beyond_the_vendored_subset_is_drawn_with_the_system_font(self) -> None:
         self.p.child_one.name = "王小玥"  # 玥 is not in GB 2312
         self.p.child_one.save()

@@ -1,6 +1,7 @@
 """Needs survey pages: the union's list, form, totals and status; the parent's answer."""
 
 import datetime
+import re
 from typing import Any
 
 from django.test import Client
@@ -150,6 +151,21 @@ class ParentSurveyPageTests(PageTestCase):
         self.assertEqual(saved.children, [{"age": 8, "grade": 2}])
         self.assertEqual(saved.wanted_types, ["holiday", "online"])
         self.assertEqual(saved.pay_living_costs, "unsure")
+
+    def test_the_form_shows_each_registered_child_s_age_and_grade_filled_in(self) -> None:
+        survey = make_survey(self.p)
+        html = self.client_for(self.p.parent).get(url("survey_answer", survey)).content.decode()
+        today = timezone.localdate()
+        for row, child in enumerate((self.p.child_one, self.p.child_two), start=1):
+            with self.subTest(child.name):
+                age = re.search(rf'<input[^>]*name="age_{row}"[^>]*value="(\d+)"', html)
+                assert age is not None
+                self.assertEqual(int(age.group(1)), child.age_on(today))
+                grade = re.search(
+                    rf'<select name="grade_{row}".*?<option value="(\d)" selected>', html, re.S
+                )
+                assert grade is not None
+                self.assertEqual(int(grade.group(1)), child.grade)
 
     def test_editing_replaces_the_family_answer(self) -> None:
         survey = make_survey(self.p)

@@ -5,9 +5,10 @@ Jiangmen drew under notary supervision). It shows no personal data: applications
 children by the first character of their name only.
 """
 
+from pathlib import Path
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import URLPattern, path
 from django.views.decorators.http import require_GET
@@ -15,9 +16,10 @@ from django.views.decorators.http import require_GET
 from tuoguan.core.kit import paginate
 from tuoguan.programs.models import TargetGroup
 
-from .. import selectors
+from .. import selectors, verify_draw
 from ..models import Draw
 from ..services.draws import draw_differences
+from ..services.lottery import canonical_json
 
 
 def _tier_labels(codes: list[list[str]]) -> list[str]:
@@ -75,6 +77,39 @@ def draw_public(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "enrolment/draw_public.html", context)
 
 
+def _download(content: bytes, *, name: str, content_type: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@require_GET
+def draw_inputs(request: HttpRequest, pk: int) -> HttpResponse:
+    """The published inputs, byte for byte what the digest on the page is the SHA-256 of."""
+    draw = selectors.draw_public(pk)
+    content = canonical_json(draw.inputs).encode("utf-8")
+    return _download(content, name=f"draw-{draw.pk}-inputs.json", content_type="application/json")
+
+
+@require_GET
+def draw_result(request: HttpRequest, pk: int) -> HttpResponse:
+    draw = selectors.draw_public(pk)
+    if draw.status not in (Draw.Status.DONE, Draw.Status.SUPERSEDED):
+        raise Http404
+    content = canonical_json(draw.outcome).encode("utf-8")
+    return _download(content, name=f"draw-{draw.pk}-result.json", content_type="application/json")
+
+
+@require_GET
+def draw_verifier(request: HttpRequest) -> HttpResponse:
+    """The stand-alone script the platform draws with, to recompute a draw at home."""
+    content = Path(verify_draw.__file__).read_bytes()
+    return _download(content, name="verify_draw.py", content_type="text/x-python; charset=utf-8")
+
+
 urlpatterns: list[URLPattern] = [
     path("draws/<int:pk>/", draw_public, name="draw_public"),
+    path("draws/<int:pk>/inputs.json", draw_inputs, name="draw_inputs"),
+    path("draws/<int:pk>/result.json", draw_result, name="draw_result"),
+    path("draws/verify_draw.py", draw_verifier, name="draw_verifier"),
 ]

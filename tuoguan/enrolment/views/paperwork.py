@@ -17,7 +17,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import URLPattern, path
+from django.urls import URLPattern, path, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -27,7 +27,7 @@ from tuoguan.audit.middleware import client_ip
 from tuoguan.audit.services import audit_view
 from tuoguan.core.jobs import job_create
 from tuoguan.core.kit import GET_POST, form_errors, paginate, refusal
-from tuoguan.orgs.kit import ActorRequest, own_org
+from tuoguan.orgs.kit import ActorRequest, actor_of, own_org
 from tuoguan.orgs.permissions import can_change_child, require
 
 from .. import imports, selectors
@@ -90,7 +90,7 @@ def paperwork_page(request: ActorRequest, pk: int) -> HttpResponse:
     actor = request.actor
     enrolment = selectors.enrolment_for_paperwork(actor, pk)
     family = is_family(actor, enrolment)
-    items = paperwork.paperwork_checklist(enrolment, staff=not family)
+    items = paperwork.paperwork_checklist(enrolment, staff=not family, actor=actor)
     context = {
         "enrolment": enrolment,
         "items": items,
@@ -124,11 +124,19 @@ def agreement_sign(request: ActorRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("Thank you: the agreement is signed."))
             return redirect("enrolment:paperwork", pk=enrolment.pk)
+    signed = agreements.agreement_current(enrolment)
+    legal = None
+    if signed is not None:
+        legal = agreements.signed_legal_text(signed)
+    elif template is not None:
+        legal = agreements.legal_text(template, enrolment)
+        # The box ticked is the sentence of the legal text, in its language.
+        form.fields["consent"].label = legal.consent
     context = {
         "enrolment": enrolment,
         "template": template,
-        "text": agreements.agreement_fill(template, enrolment) if template else "",
-        "signed": agreements.agreement_current(enrolment),
+        "legal": legal,
+        "signed": signed,
         "form": form,
     }
     return render(request, "enrolment/agreement_sign.html", context)
@@ -199,6 +207,65 @@ def insurance_add(request: ActorRequest, child_pk: int) -> HttpResponse:
     page = paginate(request, insurance.insurances_of(child))
     context = {"child": child, "form": form, "page": page, "next": _next(request, "")}
     return render(request, "enrolment/insurance_add.html", context)
+
+
+def _family_cover(request: HttpRequest, pk: int) -> Any:
+    """A cover of the actor's family (invisible → 404; staff's view of it → 403)."""
+    cover = selectors.insurance_for(actor_of(request), pk)
+    require(can_change_child(actor_of(request), cover.child))
+    return cover
+
+
+def _insurance_page(cover: Any) -> str:
+    return reverse("enrolment:insurance_add", kwargs={"child_pk": cover.child_id})
+
+
+@login_required
+@GET_POST
+def insurance_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Correct a cover entered by mistake, until the class has accepted it."""
+    cover = _family_cover(request, pk)
+    if request.method == "POST":
+        form = InsuranceForm(request.POST, request.FILES)
+    else:
+        fields = ("insurer", "policy_number", "starts_on", "ends_on")
+        form = InsuranceForm(initial={name: getattr(cover, name) for name in fields})
+    if request.method == "POST" and form.is_valid():
+        try:
+            insurance.insurance_update(actor=actor_of(request), cover=cover, **form.cleaned_data)
+        except ValidationError as exc:
+            form_errors(form, exc)
+        else:
+            messages.success(request, _("The insurance cover is corrected."))
+            return redirect(_next(request, _insurance_page(cover)))
+    context = {"cover": cover, "child": cover.child, "form": form, "next": _next(request, "")}
+    status = 400 if form.errors else 200
+    return render(request, "enrolment/insurance_edit.html", context, status=status)
+
+
+@login_required
+@require_POST
+def insurance_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    cover = _family_cover(request, pk)
+    try:
+        insurance.insurance_withdraw(actor=actor_of(request), cover=cover)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(
+            request, _("Policy %(number)s is withdrawn.") % {"number": cover.policy_number}
+        )
+    return redirect(_next(request, _insurance_page(cover)))
+
+
+@login_required
+@require_POST
+def insurance_accept(request: HttpRequest, pk: int) -> HttpResponse:
+    """The class manager has checked the policy against the photo: it is settled."""
+    cover = selectors.insurance_for(actor_of(request), pk)
+    insurance.insurance_accept(actor=actor_of(request), cover=cover)
+    messages.success(request, _("Policy %(number)s is accepted.") % {"number": cover.policy_number})
+    return redirect(_next(request, reverse("enrolment:roster_terms")))
 
 
 @login_required
@@ -415,6 +482,9 @@ urlpatterns: list[URLPattern] = [
     path("agreement-templates/", agreement_templates, name="agreement_templates"),
     path("children/<int:child_pk>/insurance/", insurance_add, name="insurance_add"),
     path("insurance/<int:pk>/photo/", insurance_photo, name="insurance_photo"),
+    path("insurance/<int:pk>/edit/", insurance_edit, name="insurance_edit"),
+    path("insurance/<int:pk>/withdraw/", insurance_withdraw, name="insurance_withdraw"),
+    path("insurance/<int:pk>/accept/", insurance_accept, name="insurance_accept"),
     path("insurance/import/", insurance_import, name="insurance_import"),
     path("insurance/import/template/", insurance_import_template, name="insurance_import_template"),
     path("insurance/import/<int:job_pk>/", insurance_import_result, name="insurance_import_result"),

@@ -86,6 +86,7 @@ def roster(request: ActorRequest, term_pk: int) -> HttpResponse:
     is_lottery = term.enrol_mode == EnrolMode.LOTTERY
     context.update(
         counts=rosters.roster_counts(term),
+        last_reminder=rosters.last_reminder(term),
         is_lottery=is_lottery,
         draw=draw_latest(term) if is_lottery else None,
         draw_form=DrawForm(),
@@ -144,9 +145,17 @@ def roster_remind(request: ActorRequest, term_pk: int) -> HttpResponse:
     actor = request.actor
     term = rosters.roster_term_for(actor, term_pk)
     group = RosterFilterForm(request.POST, term=term).filters()["group"]
-    outcome = rosters.roster_remind(
-        actor=actor, term=term, group=group, language=get_language() or "zh-hans"
-    )
+    try:
+        outcome = rosters.roster_remind(
+            actor=actor,
+            term=term,
+            group=group,
+            language=get_language() or "zh-hans",
+            confirmed=request.POST.get("confirm") == "again",
+        )
+    except rosters.RemindedRecently as exc:
+        context = {"term": term, "group": group, "message": exc.messages[0], "last": exc.last}
+        return render(request, "enrolment/roster_remind_confirm.html", context)
     if outcome.job is not None:
         return redirect("core:job", pk=outcome.job.pk)
     messages.success(

@@ -2,6 +2,7 @@
 
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from tuoguan.core.api import ScopedPrimaryKeyField
@@ -24,6 +25,9 @@ from ..models import (
 from ..services.programs import PROGRAM_FIELDS, VENUE_FIELDS
 from ..services.standards import CRITERION_FIELDS
 from ..services.terms import GROUP_FIELDS, TERM_FIELDS
+
+# DRF's own message would name the limit without saying what is limited.
+PLACES_MESSAGES = {"max_value": _("Places cannot exceed {max_value}.")}
 
 
 class WriteSerializer(serializers.ModelSerializer):
@@ -120,10 +124,11 @@ class GroupWriteSerializer(WriteSerializer):
     class Meta:
         model = Group
         fields = list(GROUP_FIELDS)
-        extra_kwargs = {
+        extra_kwargs: dict[str, dict[str, Any]] = {
             name: {"required": False}
             for name in ("kind", "capacity", "carers_planned", "min_age_months", "max_age_months")
         }
+        extra_kwargs["capacity"]["error_messages"] = PLACES_MESSAGES
 
 
 class GroupCreateSerializer(GroupWriteSerializer):
@@ -144,6 +149,11 @@ class TermSerializer(serializers.ModelSerializer):
     host = serializers.IntegerField(source="program.host_id", read_only=True)
     care_days = serializers.IntegerField(source="care_day_count", read_only=True)
     groups = GroupSerializer(many=True, read_only=True)
+    approved_despite = serializers.ListField(
+        child=serializers.DictField(child=serializers.CharField()),
+        read_only=True,
+        help_text="The criteria (code, label, detail) the term failed when it was approved",
+    )
 
     class Meta:
         model = Term
@@ -158,6 +168,8 @@ class TermSerializer(serializers.ModelSerializer):
             "submitted_at",
             "decided_at",
             "rejection_reason",
+            "approved_despite",
+            "approval_note",
             "closing_summary",
             "closed_at",
             "care_days",
@@ -174,6 +186,7 @@ class TermWriteSerializer(WriteSerializer):
     class Meta:
         model = Term
         fields = list(TERM_FIELDS)
+        extra_kwargs = {"capacity": {"error_messages": PLACES_MESSAGES}}
 
 
 class TermCreateSerializer(TermWriteSerializer):
@@ -192,6 +205,15 @@ class TermCreateSerializer(TermWriteSerializer):
 
 class TermReasonSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=2000)
+
+
+class TermApproveSerializer(serializers.Serializer):
+    confirm_failures = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="true: approve although the term fails a criterion (a note is then required)",
+    )
+    note = serializers.CharField(max_length=2000, required=False, default="", allow_blank=True)
 
 
 class TermSummarySerializer(serializers.Serializer):

@@ -28,6 +28,7 @@ from .serializers import (
     GroupCreateSerializer,
     GroupSerializer,
     GroupWriteSerializer,
+    TermApproveSerializer,
     TermCreateSerializer,
     TermDaySerializer,
     TermFilterSerializer,
@@ -111,10 +112,17 @@ class TermViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSe
         """Submit a draft for approval by the union above."""
         return self._step(services.term_submit)
 
-    @extend_schema(request=None, responses=TermSerializer)
+    @extend_schema(request=TermApproveSerializer, responses=TermSerializer)
     @action(detail=True, methods=["post"])
     def approve(self, request: Request, pk: Any = None, **kwargs: Any) -> Response:
-        return self._step(services.term_approve)
+        """Approve; a term that fails a criterion needs `confirm_failures` and a `note`."""
+        term = self.get_object()
+        require(can_approve_term(self.actor, term))
+        payload = TermApproveSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        return self._respond(
+            services.term_approve(actor=self.actor, term=term, **payload.validated_data)
+        )
 
     @extend_schema(request=TermReasonSerializer, responses=TermSerializer)
     @action(detail=True, methods=["post"])

@@ -120,6 +120,21 @@ class ReasonForm(forms.Form):
     )
 
 
+class ApproveForm(forms.Form):
+    """Approving a term; a term that fails a criterion needs the box ticked and a note."""
+
+    confirm_failures = forms.BooleanField(
+        label=_("I approve this term despite the criteria it fails."), required=False
+    )
+    note = forms.CharField(
+        label=_("Why you approve it all the same"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=2000,
+        required=False,
+        help_text=_("Kept with the decision and shown on the term's page."),
+    )
+
+
 class SummaryForm(forms.Form):
     summary = forms.CharField(
         label=_("Closing summary"),

@@ -14,6 +14,7 @@ from .program import (
 from .standard import Area, Criterion, CriterionKind, Evidence, Metric, Standard
 from .term import (
     CARER_ROLES,
+    MAX_PLACES,
     SCHOOL_DEFAULT_SIZE,
     TODDLER_RULES,
     EnrolMode,
@@ -29,6 +30,7 @@ from .term import (
 
 __all__ = [
     "CARER_ROLES",
+    "MAX_PLACES",
     "SCHOOL_DEFAULT_SIZE",
     "TODDLER_RULES",
     "Area",

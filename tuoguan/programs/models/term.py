@@ -31,6 +31,13 @@ class EnrolMode(models.TextChoices):
 
 
 grade_validators = [MinValueValidator(1), MaxValueValidator(6)]
+# Far above any class (Jiangmen drew 400 places); a typo's 10 digits stop here, not at the
+# database's integer limit.
+MAX_PLACES = 10_000
+places_validators = [
+    MinValueValidator(1),
+    MaxValueValidator(MAX_PLACES, message=_("Places cannot exceed %(limit_value)s.")),
+]
 
 
 class Term(AuditedModel, TimeStampedModel):
@@ -60,7 +67,7 @@ class Term(AuditedModel, TimeStampedModel):
     grade_max = models.PositiveSmallIntegerField(
         _("highest grade"), null=True, blank=True, validators=grade_validators
     )
-    capacity = models.PositiveIntegerField(_("places"), validators=[MinValueValidator(1)])
+    capacity = models.PositiveIntegerField(_("places"), validators=places_validators)
     # The enrolment issue fills these; they live here so it needs no schema change.
     enrol_opens_at = models.DateTimeField(_("enrolment opens"), null=True, blank=True)
     enrol_closes_at = models.DateTimeField(_("enrolment closes"), null=True, blank=True)
@@ -81,6 +88,11 @@ class Term(AuditedModel, TimeStampedModel):
         related_name="+",
     )
     rejection_reason = models.TextField(_("reason for rejection"), blank=True)
+    # The criteria that failed when the approver approved all the same, and why they did.
+    approved_despite = models.JSONField(
+        _("approved despite failing"), default=list, blank=True, editable=False
+    )
+    approval_note = models.TextField(_("approver's note"), blank=True)
     closing_summary = models.TextField(_("closing summary"), blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     # DESIGN §3: high-volume rows carry their province so they can be distributed by it.
@@ -265,7 +277,7 @@ class Group(AuditedModel, TimeStampedModel):
     grade_max = models.PositiveSmallIntegerField(
         _("highest grade"), null=True, blank=True, validators=grade_validators
     )
-    capacity = models.PositiveIntegerField(_("places"), validators=[MinValueValidator(1)])
+    capacity = models.PositiveIntegerField(_("places"), validators=places_validators)
     carers_planned = models.PositiveSmallIntegerField(_("carers planned"), default=1)
 
     class Meta:

@@ -14,6 +14,7 @@ from .calendar import (
 from .days import term_day_add, term_day_remove, term_days_generate
 from .evidence import evidence_review, evidence_upload
 from .lifecycle import (
+    approval_failures,
     term_approve,
     term_close,
     term_open_enrolment,
@@ -57,6 +58,7 @@ from .terms import (
 
 __all__ = [
     "GroupValidationError",
+    "approval_failures",
     "calendar_announce_year",
     "calendar_pending_years",
     "calendar_seed_year",

@@ -12,11 +12,13 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from tuoguan.notifications.services import notify
 from tuoguan.orgs.models import Membership, Role
 from tuoguan.orgs.permissions import Actor, require
 
+from ..compliance import term_compliance
 from ..models import ProgramType, Term, TermStatus
 from ..permissions import HOST_ROLES, can_approve_term, can_manage_term
 
@@ -111,18 +113,65 @@ def term_submit(*, actor: Actor, term: Term) -> Term:
     return term
 
 
+def approval_failures(term: Term) -> list[dict[str, str]]:
+    """The criteria the term fails now, as the approval records them (code, label, why)."""
+    return [
+        {"code": row.criterion.code, "label": row.criterion.label, "detail": row.detail}
+        for row in term_compliance(term).failing
+    ]
+
+
+def _labels(failures: list[dict[str, str]]) -> str:
+    # The list separator is translated: "、" between Chinese labels.
+    return _(", ").join(f["label"] for f in failures)
+
+
+def _check_despite(failures: list[dict[str, str]], confirm_failures: bool, note: str) -> None:
+    if not failures:
+        return
+    labels = _labels(failures)
+    if not confirm_failures:
+        message = ngettext(
+            "The term fails %(count)s criterion (%(labels)s). To approve it all the same, "
+            "confirm that you approve it despite the failure and say why in a note.",
+            "The term fails %(count)s criteria (%(labels)s). To approve it all the same, "
+            "confirm that you approve it despite the failures and say why in a note.",
+            len(failures),
+        ) % {"count": len(failures), "labels": labels}
+        raise ValidationError({"confirm_failures": message})
+    if not note:
+        raise ValidationError(
+            {"note": _("Say why you approve a term that fails %(labels)s.") % {"labels": labels}}
+        )
+
+
 @transaction.atomic
-def term_approve(*, actor: Actor, term: Term) -> Term:
+def term_approve(
+    *, actor: Actor, term: Term, confirm_failures: bool = False, note: str = ""
+) -> Term:
+    """Approve a submitted term; one that fails a criterion needs `confirm_failures` and a
+    `note`, and the approval records the criteria it failed."""
     require(can_approve_term(actor, term))
     term = _locked(term)
     if term.status != S.SUBMITTED:
         raise _refuse(term, _("approved"))
+    note = (note or "").strip()[:2000]
+    failures = approval_failures(term)
+    _check_despite(failures, confirm_failures, note)
     term.status, term.decided_at, term.decided_by = S.APPROVED, timezone.now(), actor.user
+    term.approved_despite, term.approval_note = failures, note
     term.save()
+    body = ""
+    if failures:
+        body = _("Approved despite failing: %(labels)s. The approver's note: %(note)s") % {
+            "labels": _labels(failures),
+            "note": note,
+        }
     tell(
         host_staff(term),
         actor=actor,
         subject=_("Class term approved: %(term)s") % {"term": term},
+        body=body,
     )
     return term
 
@@ -138,6 +187,7 @@ def term_reject(*, actor: Actor, term: Term, reason: str) -> Term:
         raise ValidationError({"reason": _("Say why the term is rejected.")})
     term.status, term.decided_at, term.decided_by = S.REJECTED, timezone.now(), actor.user
     term.rejection_reason = reason
+    term.approved_despite, term.approval_note = [], ""
     term.save()
     tell(
         host_staff(term),
@@ -195,6 +245,7 @@ def term_reopen_approval(*, actor: Actor, term: Term, changed: list[str]) -> Ter
         return term
     term.status, term.submitted_at = S.SUBMITTED, timezone.now()
     term.decided_at, term.decided_by = None, None
+    term.approved_despite, term.approval_note = [], ""
     term.save()
     labels = ", ".join(str(_field_label(name)) for name in changed)
     subject = _("Class term needs approval again: %(term)s") % {"term": term}

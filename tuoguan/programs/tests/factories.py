@@ -10,8 +10,10 @@ from PIL import Image
 
 from tuoguan.orgs.permissions import Actor, actor_for
 from tuoguan.programs import services
-from tuoguan.programs.models import Group, Program, ProgramType, Term, Venue
+from tuoguan.programs.models import Group, Program, ProgramType, StaffRole, Term, Venue
 
+# A term with nobody on its roster fails the carer ratio: test approvals say they know.
+DESPITE: dict[str, Any] = {"confirm_failures": True, "note": "测试：已知悉未达标项，限期整改"}
 # Five weeks of summer 2021 without a holiday: 25 working days.
 SUMMER_2021 = (datetime.date(2021, 7, 12), datetime.date(2021, 8, 13))
 
@@ -70,10 +72,18 @@ def make_group(p: Any, term: Term, *, by: Any = None, **overrides: Any) -> Group
     return services.group_create(actor=actor(by or p.grassroots_admin), term=term, **fields)
 
 
+def with_carer(p: Any, term: Term) -> Term:
+    """Put the caregiver persona on the roster: the term then meets the carer ratio."""
+    services.term_staff_add(
+        actor=actor(p.grassroots_admin), term=term, user=p.caregiver, role=StaffRole.CAREGIVER
+    )
+    return term
+
+
 def approved_term(p: Any, **overrides: Any) -> Term:
     term = make_term(p, **overrides)
     term = services.term_submit(actor=actor(p.grassroots_admin), term=term)
-    return services.term_approve(actor=actor(p.city_admin), term=term)
+    return services.term_approve(actor=actor(p.city_admin), term=term, **DESPITE)
 
 
 def image_upload(

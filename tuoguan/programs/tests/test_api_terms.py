@@ -8,7 +8,7 @@ from rest_framework.test import APIClient
 from tuoguan.programs.models import Group, Term, TermDay, TermStatus
 from tuoguan.testing import PersonaTestCase
 
-from .factories import make_group, make_program, make_term, make_venue
+from .factories import make_group, make_program, make_term, make_venue, with_carer
 from .support import api_for, count_queries
 
 TERMS = reverse("term-list")
@@ -119,6 +119,7 @@ class TermApiLifecycleTest(PersonaTestCase):
         self.city = api_for(self.p.city_admin)
 
     def test_the_whole_lifecycle(self) -> None:
+        with_carer(self.p, self.term)
         self.assertEqual(self.host.post(action("submit", self.term)).json()["status"], "submitted")
         self.assertEqual(self.city.post(action("approve", self.term)).json()["status"], "approved")
         response = self.host.post(action("open-enrolment", self.term))
@@ -162,12 +163,27 @@ class TermApiLifecycleTest(PersonaTestCase):
         self.assertEqual(self.term.status, TermStatus.SUBMITTED)
 
     def test_edit_after_approval_reopens_it(self) -> None:
+        with_carer(self.p, self.term)
         self.host.post(action("submit", self.term))
         self.city.post(action("approve", self.term))
         url = reverse("term-detail", args=[self.term.pk])
         response = self.host.patch(url, {"capacity": 25}, format="json")
         self.assertEqual(response.json()["status"], "submitted")
         self.assertEqual(self.host.patch(url, {"capacity": -1}, format="json").status_code, 400)
+
+    def test_places_beyond_any_sensible_number_get_a_plain_limit(self) -> None:
+        url = reverse("term-detail", args=[self.term.pk])
+        for capacity in (10001, 3_000_000_000):
+            response = self.host.patch(url, {"capacity": capacity}, format="json")
+            self.assertEqual(response.status_code, 400)
+            self.assertEqual(response.json(), {"capacity": ["Places cannot exceed 10000."]})
+        group = make_group(self.p, self.term)
+        response = self.host.patch(
+            reverse("group-detail", args=[group.pk]), {"capacity": 20000}, format="json"
+        )
+        self.assertEqual(response.json(), {"capacity": ["Places cannot exceed 10000."]})
+        self.term.refresh_from_db()
+        self.assertEqual(self.term.capacity, 30)
 
     def test_days_change_one_at_a_time(self) -> None:
         response = self.host.post(

@@ -12,7 +12,7 @@ from tuoguan.programs import selectors, services
 from tuoguan.programs.models import Term, TermStatus
 from tuoguan.testing import PersonaTestCase
 
-from .factories import actor, approved_term, make_term, make_venue
+from .factories import actor, approved_term, make_term, make_venue, with_carer
 
 
 class SubmitTest(PersonaTestCase):
@@ -62,7 +62,7 @@ class SubmitTest(PersonaTestCase):
 
 class ApproveTest(PersonaTestCase):
     def setUp(self) -> None:
-        self.term = make_term(self.p)
+        self.term = with_carer(self.p, make_term(self.p))
         services.term_submit(actor=actor(self.p.grassroots_admin), term=self.term)
 
     def test_the_city_admin_approves_and_the_host_hears_of_it(self) -> None:

@@ -1,7 +1,9 @@
 """Compliance pages: per term (with evidence upload and review) and across the subtree."""
 
 import datetime
+import re
 
+from django.conf import settings
 from django.urls import reverse
 
 from tuoguan.programs import services
@@ -37,8 +39,21 @@ class TermCompliancePageTest(TempMedia, PersonaTestCase):
         for sign, word in (("circle-x", "Fail"), ("circle-check", "Pass"), ("clock", "Pending")):
             self.assertRegex(html, rf'<svg class="icon icon-{sign} [^>]*>.*?</svg>{word}')
         self.assertContains(page, "expires on July 31, 2021, before the term ends")
-        self.assertContains(page, "60.00 m² indoors (at least 80.00)")
+        self.assertContains(page, "60 m² indoors (at least 80 m²).")
         self.assertContains(page, "No evidence uploaded yet.")
+
+    def test_figures_read_as_chinese_sentences_with_whole_numbers(self) -> None:
+        client = self.client_for(self.p.province_admin)
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hans"
+        page = client.get(self.url).content.decode()
+        self.assertIn("室内面积 60 平方米（不少于 80 平方米）。", page)
+        self.assertIn("计划名额 30 个（暂无报名数据）（不少于 20 名）。", page)
+        self.assertIn("托管日 25 天（不少于 20 天）。", page)
+        # No figure in front of the sentence, no "20.00" for a whole threshold.
+        why = re.findall(r'data-label="原因">\s*(.*?)\s*</td>', page, re.S)
+        self.assertTrue(why)
+        self.assertFalse([w for w in why if re.match(r"<strong>|\d", w)], why)
+        self.assertNotIn(".00", " ".join(why))
 
     def test_the_outsider_and_a_parent_get_404(self) -> None:
         for user in (self.p.outsider, self.p.parent):

@@ -7,7 +7,7 @@ from tuoguan.notifications.models import Notification
 from tuoguan.programs.models import TermStatus
 from tuoguan.testing import PersonaTestCase
 
-from .factories import approved_term, make_term
+from .factories import approved_term, make_term, with_carer
 from .support import errors_of
 
 
@@ -17,7 +17,7 @@ def url(name: str, term) -> str:  # type: ignore[no-untyped-def]
 
 class LifecyclePagesTest(PersonaTestCase):
     def setUp(self) -> None:
-        self.term = make_term(self.p)
+        self.term = with_carer(self.p, make_term(self.p))
         self.host = self.client_for(self.p.grassroots_admin)
         self.city = self.client_for(self.p.city_admin)
 
@@ -99,7 +99,7 @@ class ApprovalQueueTest(PersonaTestCase):
     URL = reverse("programs:approvals")
 
     def test_the_city_admin_approves_from_the_queue(self) -> None:
-        term = make_term(self.p)
+        term = with_carer(self.p, make_term(self.p))
         self.client_for(self.p.grassroots_admin).post(url("term_submit", term))
         client = self.client_for(self.p.city_admin)
         page = client.get(self.URL)

@@ -81,6 +81,19 @@ class TermCreatePageTest(PersonaTestCase):
             self.assertIn("capacity", errors_of(response))
         self.assertFalse(Term.objects.exists())
 
+    def test_places_beyond_any_sensible_number_get_a_plain_limit(self) -> None:
+        for capacity in ("10001", "3000000000"):
+            with self.subTest(capacity):
+                errors = errors_of(self.post(capacity=capacity))
+                self.assertEqual(errors["capacity"], ["Places cannot exceed 10000."])
+        errors = errors_of(self.post(capacity="99999999999"))
+        self.assertNotIn("2147483647", str(errors))
+        response = self.post(**{"groups-0-capacity": "20000"})
+        self.assertIn(
+            "Places cannot exceed 10000.", str(response.context["groups"].forms[0].errors)
+        )
+        self.assertFalse(Term.objects.exists())
+
     def test_groups_holding_more_than_the_term_save_nothing(self) -> None:
         response = self.post(capacity="30")
         self.assertEqual(response.status_code, 200)

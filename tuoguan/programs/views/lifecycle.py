@@ -18,11 +18,12 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from tuoguan.core.kit import GET_POST, form_errors, paginate, refusal
-from tuoguan.orgs.kit import ActorRequest
+from tuoguan.orgs.kit import ActorRequest, actor_of
 from tuoguan.orgs.permissions import Actor, require
 
 from .. import selectors, services
-from ..forms.terms import ReasonForm, SummaryForm
+from ..compliance import terms_compliance, with_compliance_data
+from ..forms.terms import ApproveForm, ReasonForm, SummaryForm
 from ..models import Term
 from ..permissions import can_approve_term, can_manage_term
 
@@ -55,7 +56,6 @@ def _step(service: Callable[..., Any], done: Any) -> Callable[[ActorRequest, int
 
 
 term_submit = _step(services.term_submit, gettext_lazy("Term submitted for approval."))
-term_approve = _step(services.term_approve, gettext_lazy("Term approved."))
 term_redraft = _step(services.term_redraft, gettext_lazy("Term back in draft."))
 term_open_enrolment = _step(services.term_open_enrolment, gettext_lazy("Enrolment opened."))
 term_start = _step(services.term_start, gettext_lazy("Term started."))
@@ -100,6 +100,40 @@ def _step_with_form(
     return view
 
 
+@login_required
+@GET_POST
+def term_approve(request: ActorRequest, pk: int) -> HttpResponse:
+    """Approve; a term that fails a criterion is approved only with a confirmation and a note,
+    asked on a page that names the failing criteria."""
+    actor = actor_of(request)
+    term = selectors.term_for(actor, pk)
+    require(can_approve_term(actor, term))
+    form = ApproveForm(request.POST if request.method == "POST" else None)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.term_approve(actor=actor, term=term, **form.cleaned_data)
+        except ValidationError as exc:
+            if not hasattr(exc, "error_dict"):
+                refusal(request, exc)
+                return _back(request, term.pk)
+            form_errors(form, exc)
+            status = 400
+        else:
+            messages.success(request, _("Term approved."))
+            return _back(request, term.pk)
+    (judged,) = terms_compliance(with_compliance_data(Term.objects.filter(pk=term.pk)))
+    context = {
+        "form": form,
+        "term": term,
+        "judged": judged,
+        "next": "approvals"
+        if "approvals" in (request.POST.get("next"), request.GET.get("next"))
+        else "",
+    }
+    return render(request, "programs/term_approve.html", context, status=status)
+
+
 term_reject = _step_with_form(
     services.term_reject,
     ReasonForm,
@@ -135,7 +169,10 @@ def approvals(request: ActorRequest) -> HttpResponse:
     actor = request.actor
     require(actor.is_admin)
     page = paginate(request, selectors.approval_queue_for(actor))
-    return render(request, "programs/approvals.html", {"page": page})
+    shown = with_compliance_data(Term.objects.filter(pk__in=[t.pk for t in page.object_list]))
+    judged = {result.term.pk: result for result in terms_compliance(shown)}
+    rows = [(term, judged[term.pk]) for term in page.object_list]
+    return render(request, "programs/approvals.html", {"page": page, "rows": rows})
 
 
 urlpatterns = [
