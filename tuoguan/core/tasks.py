@@ -2,9 +2,8 @@
 
 With the database backend (production) and ENQUEUE_ON_COMMIT off (config/settings.py),
 `task.enqueue()` writes the task's row in the caller's transaction: an outbox, committed
-with the change or not at all. django-tasks writes that row through the ORM; on enrolment
-morning, where every application queues the delivery of its notice, the ORM's compilation
-was a twelfth of the request's CPU, so `enqueue` writes the same row with core.rawsql.
+with the change or not at all. Every application on enrolment morning queues the delivery
+of its notice, so `enqueue` writes the same row with core.rawsql (bench/README.md).
 Any other backend, a backend that waits for the commit, or a django-tasks release other
 than the one this was written against (it calls the backend's private `_task_to_db_task`
 and sends `pre_save` by hand) gets `task.enqueue()` itself.
