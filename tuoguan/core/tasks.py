@@ -2,12 +2,15 @@
 
 With the database backend (production) and ENQUEUE_ON_COMMIT off (config/settings.py),
 `task.enqueue()` writes the task's row in the caller's transaction: an outbox, committed
-with the change or not at all. django-tasks writes that row through the ORM; on enrolment
-morning, where every application queues the delivery of its notice, the ORM's compilation
-was a twelfth of the request's CPU, so `enqueue` writes the same row with core.rawsql.
-Any other backend, or a backend that waits for the commit, gets `task.enqueue()` itself.
+with the change or not at all. Every application on enrolment morning queues the delivery
+of its notice, so `enqueue` writes the same row with core.rawsql (bench/README.md).
+Any other backend, a backend that waits for the commit, or a django-tasks release other
+than the one this was written against (it calls the backend's private `_task_to_db_task`
+and sends `pre_save` by hand) gets `task.enqueue()` itself.
 """
 
+from functools import cache
+from importlib.metadata import version
 from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS
@@ -19,11 +22,22 @@ from django_tasks.utils import json_normalize
 from . import rawsql
 
 _COLUMNS = [f.attname for f in DBTaskResult._meta.concrete_fields]
+# The release whose private API the INSERT below relies on (tests/test_rawsql.py checks it).
+WRITTEN_FOR = "0.8."
+
+
+@cache
+def written_for_installed() -> bool:
+    return version("django-tasks").startswith(WRITTEN_FOR)
 
 
 def enqueue(task: Any, *args: Any) -> None:
     backend = task.get_backend()
-    if not isinstance(backend, DatabaseBackend) or backend._get_enqueue_on_commit_for_task(task):
+    if (
+        not written_for_installed()
+        or not isinstance(backend, DatabaseBackend)
+        or backend._get_enqueue_on_commit_for_task(task)
+    ):
         task.enqueue(*args)
         return
     backend.validate_task(task)

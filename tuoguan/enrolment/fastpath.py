@@ -105,8 +105,7 @@ def _outer(column: str, field: Any) -> RawSQL:
 
 @cache
 def _facts_sql(vendor: str) -> tuple[str, tuple[Any, ...]]:
-    # Compiled once per database vendor; the ORM's compilation per call cost more CPU than
-    # the database spends on the reads.
+    # Compiled once per database vendor, not per call (bench/README.md).
     columns = ", ".join(part.sql for part in _PARTS)
     child = _outer("c.id", IntegerField())
     consent, consent_params = _compiled(ChildConsent.objects.filter(CONSENT_IN_FORCE, child=child))

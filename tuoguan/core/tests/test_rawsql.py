@@ -113,3 +113,27 @@ class OutboxEnqueueTest(PersonaTestCase):
         # The worker's own reading of the row: a READY task of the notification delivery.
         self.assertEqual(ours.task_result.status, theirs.task_result.status)
         self.assertEqual(ours.task.func, deliver_notification.func)
+
+    def test_the_installed_django_tasks_is_the_release_the_insert_was_written_for(self) -> None:
+        from tuoguan.core import tasks
+
+        # Fails on an upgrade: re-check the backend's private API, then move WRITTEN_FOR.
+        self.assertTrue(tasks.written_for_installed())
+
+    def test_another_django_tasks_release_gets_the_librarys_own_enqueue(self) -> None:
+        from django_tasks.backends.database.models import DBTaskResult
+
+        from tuoguan.core import tasks
+        from tuoguan.notifications.tasks import deliver_notification
+
+        for installed, by_hand in (("0.8.1", True), ("0.9.0", False)):
+            tasks.written_for_installed.cache_clear()
+            with (
+                mock.patch.object(tasks, "version", return_value=installed),
+                mock.patch.object(tasks.rawsql, "insert", wraps=rawsql.insert) as insert,
+            ):
+                tasks.enqueue(deliver_notification, installed)
+            self.assertEqual(insert.called, by_hand, installed)
+            row = DBTaskResult.objects.get(args_kwargs__args=[installed])
+            self.assertEqual(row.task.func, deliver_notification.func)
+        tasks.written_for_installed.cache_clear()

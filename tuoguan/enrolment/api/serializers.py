@@ -72,9 +72,8 @@ def _when(value: Any) -> str:
 
 def enrolment_answer(enrolment: Enrolment) -> dict[str, Any]:
     """EnrolmentSerializer's output for a row in hand whose term (with its program) and
-    child are loaded, built without the serializer's per-call field construction, which
-    cost a tenth of an application's CPU on enrolment morning. The tests hold the two equal.
-    """
+    child are loaded, without the serializer's per-call field construction (enrolment
+    morning, bench/README.md). The tests hold the two equal."""
     waiting = enrolment.status == EnrolmentStatus.WAITLISTED
     ahead = getattr(enrolment, "waitlist_ahead", None)
     offer = getattr(enrolment, "open_offer_expires_at", None)
@@ -133,7 +132,7 @@ _TARGET_GROUPS = frozenset(TargetGroup.values)
 
 def apply_input(data: Any) -> dict[str, Any] | None:
     """ApplySerializer's validated data for a plain, well-formed body, without building the
-    serializer (a twentieth of an application's CPU on enrolment morning); None for
+    serializer (enrolment morning, bench/README.md); None for
     anything else, which the serializer then checks and explains. The tests hold the two
     equal wherever this one answers."""
     if not isinstance(data, dict):

@@ -283,9 +283,8 @@ def enrolment_apply(
 def _announce(enrolment: Enrolment) -> Enrolment:
     """The reply in the parent's inbox now; by SMS or WeChat in housekeeping's next batch."""
     if enrolment.status == EnrolmentStatus.ADMITTED:
-        # No confirmation check here: the agreement is signed per enrolment, so a new
-        # application is never complete; each paperwork write confirms it later. On
-        # enrolment morning the check cost a fifth of the request's CPU.
+        # No confirmation check: a new application is never complete (the agreement is
+        # signed per enrolment); each paperwork write confirms it later.
         notices.tell_admitted(enrolment, batched=True)
     elif enrolment.status == EnrolmentStatus.WAITLISTED:
         # Counted in a statement of its own, after the rank's UPDATE took the pool's lock:
