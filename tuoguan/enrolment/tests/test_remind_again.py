@@ -5,10 +5,10 @@ import datetime
 from django.urls import reverse
 from django.utils import timezone
 
-from tuoguan.core.testing import PersonaTestCase
 from tuoguan.enrolment.models import PaperworkReminder
 from tuoguan.enrolment.services import roster as rosters
 from tuoguan.notifications.models import Notification
+from tuoguan.testing import PersonaTestCase
 
 from .allocation_support import actor, apply, open_term
 

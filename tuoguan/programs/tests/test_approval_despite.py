@@ -5,10 +5,10 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from tuoguan.audit.models import AuditEntry
-from tuoguan.core.testing import PersonaTestCase
 from tuoguan.notifications.models import Notification
 from tuoguan.programs import services
 from tuoguan.programs.models import Term, TermStatus
+from tuoguan.testing import PersonaTestCase
 
 from .factories import actor, make_term, with_carer
 from .support import api_for, errors_of
