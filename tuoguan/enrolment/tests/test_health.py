@@ -5,6 +5,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
+from django.utils.formats import date_format
 
 from tuoguan.audit.models import AuditEntry
 from tuoguan.enrolment.models import HealthNote
@@ -107,7 +108,7 @@ class HealthNoteReadTests(PaperworkCase):
         enrolment = self.note_for(term)
         response = self.view(self.p.caregiver, enrolment)
         self.assertEqual(response.status_code, 403)
-        opens = f"from {term.start_date.isoformat()}, the first day"
+        opens = f"from {date_format(term.start_date)}, the first day"
         self.assertContains(response, opens, status_code=403)
         self.assertNotContains(response, "花生", status_code=403)
         self.assertEqual(audited_reads(), 0)

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils.formats import date_format
 
 from tuoguan.audit.models import AuditEntry
 from tuoguan.enrolment.models import EnrolmentStatus, Insurance
@@ -223,7 +224,7 @@ class ChecklistTest(PaperworkCase):
             reverse("enrolment:paperwork", args=[enrolment.pk])
         )
         self.assertNotContains(page, health)
-        self.assertContains(page, f"from {term.start_date.isoformat()}, the first day")
+        self.assertContains(page, f"from {date_format(term.start_date)}, the first day")
 
     def test_while_the_term_runs_the_caregiver_gets_the_link(self) -> None:
         enrolment = complete(seat(term_around(self.p), self.p.child_one))
