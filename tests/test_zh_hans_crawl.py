@@ -39,6 +39,8 @@ ALLOWED = frozenset(
         # acronyms and formats people read as such
         "API",
         "ID",
+        "Python",
+        "OK",
         "IP",
         "PDF",
         "Excel",

@@ -199,7 +199,9 @@ class FastPathDecidesAsTheOrmTest(HypothesisTestCase):
         admin = actor(self.p.city_admin)
         if state.term_state != "draft":
             term = programs.term_submit(actor=admin, term=term)
-            term = programs.term_approve(actor=actor(self.p.city_admin), term=term)
+            term = programs.term_approve(
+                actor=actor(self.p.city_admin), term=term, confirm_failures=True, note="test"
+            )
         if state.term_state == "enrolling":
             term = programs.term_open_enrolment(actor=admin, term=term)
         if state.scope != "no_rules":
