@@ -20,11 +20,13 @@ import django
 
 # Innermost match wins: an audit INSERT made while seating counts as "audit".
 STEPS = {
+    "row_and_entry_insert": "enrolment INSERT + audit entry",
     "insert_with_entry": "enrolment INSERT + audit entry",
     "insert_row": "enrolment INSERT + audit entry",
     "notify": "reply in the inbox",
     "waitlist_position": "waitlist position",
     "waitlist_rank_take": "seat or waitlist",
+    "waitlist_rank_next": "seat or waitlist",
     "pool_take": "seat or waitlist",
     "_allocate": "seat or waitlist",
     "rules_for": "eligibility",
@@ -33,6 +35,8 @@ STEPS = {
     "apply_facts": "facts (one query)",
     "idempotency_stored": "idempotency",
     "idempotency_remember": "idempotency",
+    "idempotency_answer": "idempotency",
+    "token_read": "token authentication",
     "enrolment_apply": "apply (other)",
     "authenticate": "token authentication",
     "post": "view (other)",

@@ -10,9 +10,7 @@ from typing import Any, ClassVar
 from django.db import connection, models
 from django.utils import timezone
 
-from tuoguan.core import rawsql
-
-from . import services
+from . import fastpath, services
 
 
 class AuditedModel(models.Model):
@@ -34,7 +32,7 @@ class AuditedModel(models.Model):
         self._audit_loaded = self._audit_snapshot()
 
     def insert_row(self) -> None:
-        """Insert this new row with one prepared INSERT (core.rawsql) and log its creation,
+        """Insert this new row with one prepared INSERT (audit.fastpath) and log its creation,
         as `save()` would, for the paths where the ORM's compilation is the cost.
 
         Only for models whose `save()` does nothing else; sets the id and the timestamps.
@@ -52,7 +50,7 @@ class AuditedModel(models.Model):
         if connection.vendor == "postgresql":
             self.pk = services.insert_with_entry(self, values)
         else:
-            self.pk = rawsql.insert(type(self), values)
+            self.pk = fastpath.row_insert(type(self), values)
             services.audit_record(action="create", instance=self)
         self._state.adding, self._state.db = False, connection.alias
         self._audit_loaded = self._audit_snapshot()

@@ -6,9 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from tuoguan.core import rawsql
-
-from . import context
+from . import context, fastpath
 from .models import AuditEntry
 
 
@@ -22,35 +20,19 @@ def audit_record(
 ) -> AuditEntry:
     """Append one entry for `instance`, attributed to whoever the audit context names."""
     values = _entry_values(action, instance, changed_fields, object_id, reason)
-    # One prepared INSERT (every audited write makes one, some on enrolment morning); the
-    # entry is append-only, so the instance returned is complete as built.
+    # The entry is append-only, so the instance returned is complete as built.
     entry = AuditEntry(**values)
-    entry.pk = rawsql.insert(AuditEntry, values)
+    entry.pk = fastpath.entry_insert(values)
     entry._state.adding = False
     return entry
 
 
 def insert_with_entry(instance: models.Model, values: dict[str, Any]) -> Any:
-    """Insert a new row and its "create" entry in one statement (PostgreSQL: a
-    data-modifying WITH), returning the row's id: a round trip less per application on
-    enrolment morning. The entry's record text is taken before the row has its id."""
-    entry = _entry_values("create", instance, None, "", "")
-    row_sql, row_params = rawsql.insert_statement(type(instance), values)
-    entry_columns, entry_params = rawsql.insert_columns(AuditEntry, entry)
-    object_id, new_id = rawsql.quote("object_id"), rawsql.quote(instance._meta.pk.column)
-    picks = ", ".join(
-        f"CAST(new_row.{new_id} AS varchar)" if name == object_id else "%s"
-        for name in entry_columns
+    """Insert a new row and its "create" entry (audit.fastpath), returning the row's id.
+    The entry's record text is taken before the row has its id."""
+    return fastpath.row_and_entry_insert(
+        instance, values, _entry_values("create", instance, None, "", "")
     )
-    params = [p for name, p in zip(entry_columns, entry_params, strict=True) if name != object_id]
-    sql = (
-        f"WITH new_row AS ({row_sql}) "  # noqa: S608 - names and placeholders only
-        f"INSERT INTO {rawsql.quote(AuditEntry._meta.db_table)} ({', '.join(entry_columns)}) "
-        f"SELECT {picks} FROM new_row RETURNING object_id"
-    )
-    found = rawsql.fetch_one(sql, [*row_params, *params])
-    assert found is not None  # noqa: S101 - RETURNING always gives the row
-    return type(instance)._meta.pk.to_python(found[0])
 
 
 def _entry_values(

@@ -6,7 +6,6 @@ sits at the root and is created the first time anyone needs it.
 
 import datetime
 
-from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from tuoguan.orgs.models import Org
@@ -85,35 +84,9 @@ def _in_force(org: Org, on: datetime.date) -> AgreementTemplate | None:
 def agreement_template_for(org: Org, on: datetime.date | None = None) -> AgreementTemplate | None:
     """The nearest union's latest published agreement in force on `on` (inherited upward)."""
     on = on or timezone.localdate()
-    found = _in_force(org, on)
-    if found is None and agreement_template_ensure_default() is not None:
-        found = _in_force(org, on)
-    return found
+    return _in_force(org, on)
 
 
 def template_for_enrolment(enrolment: Enrolment) -> AgreementTemplate | None:
     term = enrolment.term
     return agreement_template_for(term.program.host, term.start_date)
-
-
-@transaction.atomic
-def agreement_template_ensure_default() -> AgreementTemplate | None:
-    """The national union's default agreement; created once, None without a root union."""
-    root = Org.objects.filter(depth=1).order_by("path").first()
-    if root is None:
-        return None
-    existing = AgreementTemplate.objects.filter(org=root).order_by("-version").first()
-    if existing is not None:
-        return existing
-    try:
-        with transaction.atomic():
-            return AgreementTemplate.objects.create(
-                org=root,
-                version=1,
-                title=NATIONAL_DEFAULT_TITLE,
-                body=NATIONAL_DEFAULT_BODY,
-                effective_from=NATIONAL_DEFAULT_FROM,
-            )
-    except IntegrityError:
-        # Created concurrently by another first request: use that one.
-        return AgreementTemplate.objects.get(org=root, version=1)

@@ -14,6 +14,7 @@ class EnrolmentConfig(AppConfig):
         compliance.register()
         self._follow_earlier_apps()
         self._register_housekeeping()
+        self._give_the_root_its_agreement()
 
     def _follow_earlier_apps(self) -> None:
         from tuoguan.accounts.services import on_consent_change
@@ -50,3 +51,18 @@ class EnrolmentConfig(AppConfig):
             every=timedelta(hours=1),
             description="delete Idempotency-Keys and form tokens older than 24 hours",
         )
+
+    def _give_the_root_its_agreement(self) -> None:
+        from django.db.models.signals import post_migrate
+
+        from tuoguan.orgs.services import on_root_created
+
+        # Created with the national union, and after `migrate` for a tree built before.
+        on_root_created(_agreement_after_migrate)
+        post_migrate.connect(_agreement_after_migrate, sender=self)
+
+
+def _agreement_after_migrate(*_args: object, **_kwargs: object) -> None:
+    from .services.agreements import agreement_template_ensure_default
+
+    agreement_template_ensure_default()

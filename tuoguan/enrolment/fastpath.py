@@ -13,11 +13,20 @@ serializer original is held equal to it by a test:
   tests/test_allocation.py.
 * `waitlist_position`: the count `selectors.with_waitlist_position` annotates;
   tests/test_allocation.py, tests/test_api_enrolments.py.
-* Elsewhere, listed so they are found: the seat UPDATEs (services/seats.py: `_TAKE`,
-  `_GIVE_BACK`, `_RANKS`; tests/test_concurrency.py, tests/test_allocation.py), the INSERT
-  of an application (`Enrolment.insert_row`, core/rawsql.py), and the API's hand-built
-  `api/serializers.py: enrolment_answer` and `apply_input` (tests/test_api_enrolments.py,
-  tests/test_apply_input.py hold them equal to EnrolmentSerializer and ApplySerializer).
+* `pool_take`, `pool_give_back`, `waitlist_rank_next`: the seat counters' conditional
+  UPDATEs, never past capacity nor below zero, one rank per waitlisted child;
+  tests/test_concurrency.py, tests/test_allocation.py, tests/test_fastpath_seats.py.
+* `idempotency_answer`, `idempotency_answer_insert`: the stored answer of a key, as the
+  ORM reads and writes `IdempotencyKey`; tests/test_idempotency.py.
+* `draw_results_write`: a draw's outcome for every applicant, seat pool and draw in a few
+  UPDATEs (`core.rawsql.bulk_set`, held equal to `bulk_update` by
+  tuoguan/core/tests/test_rawsql.py); the outcome applied is checked whole by
+  tests/test_lottery_draws.py.
+* `enrolment_answer`, `apply_input`: EnrolmentSerializer's output and ApplySerializer's
+  validated data, built by hand; tests/test_api_enrolments.py, tests/test_apply_input.py.
+* Elsewhere: the INSERT of an application and its audit entry (`AuditedModel.insert_row`,
+  audit/fastpath.py), the token read (accounts/fastpath.py), the notice and its delivery
+  task (notifications/fastpath.py, core/fastpath.py).
 """
 
 from dataclasses import dataclass
@@ -28,13 +37,23 @@ from django.db import connection
 from django.db.models import DateField, IntegerField, QuerySet
 from django.db.models.expressions import RawSQL
 from django.http import Http404
+from django.utils import timezone
 
 from tuoguan.accounts.models import CONSENT_IN_FORCE, Child, ChildConsent, Worker
 from tuoguan.core import rawsql
 from tuoguan.orgs.models import Org
-from tuoguan.programs.models import Group, Program, Term
+from tuoguan.programs.models import Group, Program, TargetGroup, Term
 
-from .models import ACTIVE_STATUSES, Enrolment, EnrolmentRules, EnrolmentStatus
+from .models import (
+    ACTIVE_STATUSES,
+    MAX_SIBLING_KEY,
+    Draw,
+    Enrolment,
+    EnrolmentRules,
+    EnrolmentStatus,
+    IdempotencyKey,
+    SeatPool,
+)
 from .models.allocation import overlapping_q
 from .selectors import PUBLISHED_TERM_STATUSES, employer_chain
 
@@ -200,3 +219,159 @@ def term_open_to(term: Term, worker: Worker) -> bool:
     rules = getattr(term, "_enrolment_rules", None)
     scope = rules.employer_scope if rules is not None else None
     return scope is not None and scope.path in chain
+
+
+# --- Seats (services/seats.py runs them; the lock order is its docstring's) --------------
+# Written once: these run several times per application on enrolment morning.
+_TAKE = "UPDATE enrolment_seatpool SET taken = taken + %s WHERE id = %s AND taken + %s <= capacity"
+_GIVE_BACK = "UPDATE enrolment_seatpool SET taken = taken - %s WHERE id = %s AND taken >= %s"
+_RANKS = (
+    "UPDATE enrolment_seatpool SET waitlist_seq = waitlist_seq + 1 "
+    "WHERE term_id = %s AND group_id IS NULL RETURNING waitlist_seq, capacity - taken"
+)
+
+
+def pool_take(pool_id: int, count: int = 1) -> bool:
+    """Take `count` seats of one pool if they are free; True when taken."""
+    return rawsql.execute(_TAKE, [count, pool_id, count]) == 1
+
+
+def pool_give_back(pool_id: int, count: int = 1) -> None:
+    rawsql.execute(_GIVE_BACK, [count, pool_id, count])
+
+
+def waitlist_rank_next(term_id: int) -> tuple[int, int] | None:
+    """The term's next waitlist rank and its free seats, or None when it has no pool yet."""
+    row = rawsql.fetch_one(_RANKS, [term_id])
+    return None if row is None else (int(row[0]), int(row[1]))
+
+
+# --- Idempotency keys (services/idempotency.py) -----------------------------------------
+_STORED = rawsql.Columns(IdempotencyKey, "k", ["fingerprint", "status_code", "response"])
+# Prepared once: every POST with a key reads it, and on enrolment morning that is each one.
+_SELECT_ANSWER = (
+    f"SELECT {_STORED.sql} FROM enrolment_idempotencykey k "  # noqa: S608 - column list
+    "WHERE k.user_id = %s AND k.key = %s"
+)
+
+
+def idempotency_answer(user_id: int, key: str) -> tuple[str, int, Any] | None:
+    """The stored (fingerprint, status code, body) of this user's key, or None."""
+    row = rawsql.fetch_one(_SELECT_ANSWER, [user_id, key])
+    if row is None:
+        return None
+    fingerprint, status_code, body = _STORED.values(row)
+    return fingerprint, status_code, body
+
+
+def idempotency_answer_insert(values: dict[str, Any]) -> None:
+    rawsql.insert(IdempotencyKey, values)
+
+
+# --- A draw's results (services/draws.py) ----------------------------------------------
+def draw_results_write(
+    enrolments: list[tuple[Any, ...]],
+    pools: list[tuple[int, int, int]],
+    draws: list[tuple[int, str]],
+    now: Any,
+) -> None:
+    """Write the decided enrolments (id, status, group, rank, tier; only those still
+    applied), the pools' counters (id, taken, waitlist seq) and the draws' outcomes (id,
+    canonical JSON; only those still running): tens of thousands of rows, few statements."""
+    rawsql.bulk_set(
+        Enrolment,
+        [
+            ("status", "text"),
+            ("group_id", "bigint"),
+            ("waitlist_rank", "integer"),
+            ("priority_tier", "integer"),
+        ],
+        enrolments,
+        also={"decided_at": now, "updated_at": now},
+        only_if={"status": EnrolmentStatus.APPLIED.value},
+    )
+    rawsql.bulk_set(SeatPool, [("taken", "integer"), ("waitlist_seq", "integer")], pools)
+    rawsql.bulk_set(
+        Draw,
+        [("outcome", "jsonb")],
+        draws,
+        also={"status": Draw.Status.DONE.value, "finished_at": now},
+        only_if={"status": Draw.Status.RUNNING.value},
+    )
+
+
+# --- The API's answers built by hand (api/enrolments.py) --------------------------------
+def _when(value: Any) -> str:
+    # What serializers.DateTimeField gives (local time, ISO 8601, "Z" for UTC), without its
+    # per-call machinery; the test of enrolment_answer holds them equal.
+    text = timezone.localtime(value).isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+
+def enrolment_answer(enrolment: Enrolment) -> dict[str, Any]:
+    """EnrolmentSerializer's output for a row in hand whose term (with its program) and
+    child are loaded, without the serializer's per-call field construction (enrolment
+    morning, bench/README.md). The tests hold the two equal."""
+    waiting = enrolment.status == EnrolmentStatus.WAITLISTED
+    ahead = getattr(enrolment, "waitlist_ahead", None)
+    offer = getattr(enrolment, "open_offer_expires_at", None)
+    return {
+        "id": enrolment.pk,
+        "term": enrolment.term_id,
+        "term_name": str(enrolment.term),
+        "child": enrolment.child_id,
+        "child_name": enrolment.child.name,
+        "group": enrolment.group_id,
+        "status": str(enrolment.status),
+        "status_display": enrolment.get_status_display(),
+        "waitlist_position": (
+            (int(ahead) + 1 if ahead is not None else waitlist_position(enrolment))
+            if waiting
+            else None
+        ),
+        "offer_expires_at": _when(offer) if offer else None,
+        "priority_groups": enrolment.priority_groups,
+        "priority_tier": enrolment.priority_tier,
+        "sibling_key": enrolment.sibling_key,
+        "keep_together": enrolment.keep_together,
+        "join_request": enrolment.join_request,
+        "source": enrolment.source,
+        "reason": enrolment.reason,
+        "created_at": _when(enrolment.created_at),
+        "decided_at": _when(enrolment.decided_at) if enrolment.decided_at else None,
+    }
+
+
+_TARGET_GROUPS = frozenset(TargetGroup.values)
+
+
+def apply_input(data: Any) -> dict[str, Any] | None:
+    """ApplySerializer's validated data for a plain, well-formed body, without building the
+    serializer (enrolment morning, bench/README.md); None for
+    anything else, which the serializer then checks and explains. The tests hold the two
+    equal wherever this one answers."""
+    if not isinstance(data, dict):
+        return None
+    child = data.get("child")
+    groups = data.get("priority_groups", [])
+    sibling_key = data.get("sibling_key", "")
+    keep_together = data.get("keep_together", False)
+    plain = (
+        type(child) is int
+        and child >= 1
+        and type(groups) is list
+        and len(groups) <= len(_TARGET_GROUPS)
+        and all(type(g) is str and g in _TARGET_GROUPS for g in groups)
+        and type(sibling_key) is str
+        and len(sibling_key) <= MAX_SIBLING_KEY
+        and sibling_key == sibling_key.strip()
+        and type(keep_together) is bool
+    )
+    if not plain:
+        return None
+    return {
+        "child": child,
+        "priority_groups": groups,
+        "sibling_key": sibling_key,
+        "keep_together": keep_together,
+    }

@@ -5,8 +5,9 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
-from tuoguan.core import rawsql, tasks
+from tuoguan.core import fastpath as core_fastpath
 
+from . import fastpath
 from .channels import ChannelUnavailable, configured_channels, get_channel
 from .models import Delivery, Notification
 
@@ -30,7 +31,7 @@ def notify(
     creates and queues the outside deliveries of such notices in batches within a minute
     (`notifications_dispatch`) — for the thousands of notices of enrolment morning, each of
     which would otherwise cost its request three more writes. The rows are written with
-    prepared INSERTs (core.rawsql).
+    prepared INSERTs (notifications.fastpath).
     """
     now = timezone.now()
     recipient_id = recipient if isinstance(recipient, int) else recipient.pk
@@ -43,7 +44,7 @@ def notify(
         "dispatch_pending": batched and bool(names),
     }
     notification = Notification(recipient_id=recipient_id, **values)
-    notification.pk = rawsql.insert(Notification, {"recipient_id": recipient_id, **values})
+    notification.pk = fastpath.notification_insert({"recipient_id": recipient_id, **values})
     notification._state.adding = False
     if names and not batched:
         _deliveries_create([notification.pk], names, now)
@@ -53,8 +54,7 @@ def notify(
 def _deliveries_create(notification_ids: list[int], names: list[str], now: datetime) -> None:
     from .tasks import deliver_notification
 
-    rawsql.insert_many(
-        Delivery,
+    fastpath.deliveries_insert(
         [
             {"notification_id": pk, "channel": name, "updated_at": now}
             for pk in notification_ids
@@ -64,7 +64,7 @@ def _deliveries_create(notification_ids: list[int], names: list[str], now: datet
     for pk in notification_ids:
         # The database backend writes the task row in this transaction (ENQUEUE_ON_COMMIT
         # off: an outbox); other backends enqueue on commit.
-        tasks.enqueue(deliver_notification, pk)
+        core_fastpath.enqueue(deliver_notification, pk)
 
 
 DISPATCH_BATCH = 200

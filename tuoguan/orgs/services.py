@@ -1,5 +1,6 @@
 """Writes to the union tree and its memberships. Atomic, audited (via AuditedModel)."""
 
+from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -22,17 +23,31 @@ EDITABLE_FIELDS = (
 )
 
 
+# Later apps give a new national union its defaults (the national standard, the default
+# agreement) in the same transaction; orgs cannot import them, so they register from ready().
+_root_listeners: list[Callable[[Org], None]] = []
+
+
+def on_root_created(listener: Callable[[Org], None]) -> None:
+    if listener not in _root_listeners:
+        _root_listeners.append(listener)
+
+
 def _validated(org: Org) -> Org:
     org.full_clean(exclude=["path", "depth", "numchild"])
     return org
 
 
 @transaction.atomic
+@transaction.atomic
 def org_create_root(**fields: Any) -> Org:
-    """The national union. Only seed data and the shell create a root."""
+    """The national union, with the defaults later apps give it. Only seed data and the
+    shell create a root."""
     org = Org(level=Level.NATIONAL, **fields)
     _validated(org)
     root: Org = Org.objects.add_root(instance=org)
+    for listener in _root_listeners:
+        listener(root)
     return root
 
 

@@ -32,8 +32,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from tuoguan.orgs.permissions import Actor
-
+from .calendar import calendar_years_known
 from .models import Criterion, CriterionKind, Evidence, Standard, Term, TermStaff, TermStatus
 from .standards import standards_for_terms
 
@@ -227,11 +226,9 @@ def _verdict(rows: list[ComplianceRow], standard: Standard | None) -> str:
 
 def terms_compliance(terms: Iterable[Term]) -> list[TermCompliance]:
     """Judge several terms; pass terms from `with_compliance_data` to keep queries bounded."""
-    from .services.calendar import calendar_ensure_years
-
     batch = list(terms)
     standards = standards_for_terms(batch)
-    years = calendar_ensure_years(
+    years = calendar_years_known(
         y for t in batch for y in range(t.start_date.year, t.end_date.year + 1)
     )
     prime_facts(batch)
@@ -259,22 +256,3 @@ JUDGED_STATUSES = (
     TermStatus.RUNNING,
     TermStatus.CLOSED,
 )
-
-
-def subtree_noncompliant(
-    actor: Actor, *, queryset: QuerySet[Term] | None = None
-) -> list[TermCompliance]:
-    """The actor's subtree's terms that are non-compliant or pending, worst first.
-
-    `queryset` narrows the terms (a year, a region); it is intersected with what the actor
-    sees, so it cannot widen it.
-    """
-    from .selectors import terms_visible_to
-
-    terms = terms_visible_to(actor).filter(status__in=JUDGED_STATUSES)
-    if queryset is not None:
-        terms = terms.filter(pk__in=queryset.values("pk"))
-    results = terms_compliance(with_compliance_data(terms))
-    open_ = [r for r in results if r.verdict != Verdict.COMPLIANT]
-    order = {Verdict.NON_COMPLIANT: 0, Verdict.PENDING: 1}
-    return sorted(open_, key=lambda r: (order[Verdict(r.verdict)], not r.veto_failed))

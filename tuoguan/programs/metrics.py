@@ -8,10 +8,11 @@ from decimal import ROUND_DOWN, Decimal
 
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
+from .calendar import calendar_pending_years
 from .compliance import MetricResult, Status, fact, register_metric
 from .models import CARER_ROLES, Criterion, Metric, ProgramType, Term
+from .models.standard import CERTIFICATE_LABELS
 
 CENT = Decimal("0.01")
 
@@ -152,7 +153,7 @@ def min_days(term: Term, criterion: Criterion) -> MetricResult:
         return MetricResult(Decimal(days), Status.PASS, detail)
     pending = getattr(term, "pending_years_cached", None)
     if pending is None:
-        pending = term.calendar_pending_years()
+        pending = calendar_pending_years(term.start_date, term.end_date)
     if pending:
         # Too few days may only be the missing adjusted working days of an unpublished year.
         note = _("The holiday arrangement of %(years)s is not announced yet.") % {
@@ -160,13 +161,6 @@ def min_days(term: Term, criterion: Criterion) -> MetricResult:
         }
         return MetricResult(Decimal(days), Status.PENDING, f"{detail} {note}")
     return MetricResult(Decimal(days), Status.FAIL, detail)
-
-
-CERTIFICATE_LABELS = {
-    "fire": gettext_lazy("fire safety certificate"),
-    "building": gettext_lazy("building safety certificate"),
-    "food": gettext_lazy("food safety certificate"),
-}
 
 
 def certificates_valid(term: Term, criterion: Criterion) -> MetricResult:

@@ -12,6 +12,14 @@ from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from tuoguan.orgs.models import Org
 from tuoguan.orgs.permissions import Actor, get_or_404, subtree_q
 
+from .calendar import calendar_year_days
+from .compliance import (
+    JUDGED_STATUSES,
+    TermCompliance,
+    Verdict,
+    terms_compliance,
+    with_compliance_data,
+)
 from .models import (
     CalendarDay,
     CalendarYear,
@@ -36,6 +44,7 @@ from .permissions import (
     terms_visible_q,
     venues_visible_q,
 )
+from .standards import term_standard
 
 
 def _strictly_below_q(actor: Actor, path_field: str) -> Q:
@@ -288,8 +297,6 @@ def criterion_for(actor: Actor, pk: Any) -> Criterion:
 
 def evidence_criteria(term: Term) -> list[Criterion]:
     """The evidence criteria of the standard judging `term` that apply to its type."""
-    from .standards import term_standard
-
     standard = term_standard(term)
     if standard is None:
         return []
@@ -301,12 +308,9 @@ def evidence_criteria(term: Term) -> list[Criterion]:
 
 
 def calendar_year_for(year: int) -> tuple[CalendarYear, list[CalendarDay]]:
-    """A year of the national work calendar and its special days (seeded when first read)."""
-    from .services.calendar import calendar_ensure_years
-
-    calendar_year = calendar_ensure_years([year])[year]
-    days = list(CalendarDay.objects.filter(date__year=year).order_by("date"))
-    return calendar_year, days
+    """A year of the national work calendar and its special days (as the package has them
+    until the year is stored)."""
+    return calendar_year_days(year)
 
 
 def calendar_years() -> QuerySet[CalendarYear]:
@@ -315,8 +319,6 @@ def calendar_years() -> QuerySet[CalendarYear]:
 
 def program_terms_judged(program: Program) -> list[Any]:
     """The class's terms, newest first, each with its live compliance (TermCompliance)."""
-    from .compliance import terms_compliance, with_compliance_data
-
     terms = Term.objects.filter(program=program).order_by("-start_date", "-pk")
     return terms_compliance(with_compliance_data(terms).prefetch_related("staff__user"))
 
@@ -334,3 +336,20 @@ def with_care_days(queryset: QuerySet[Term]) -> QuerySet[Term]:
     return queryset.annotate(
         care_days_annotated=Count("days", filter=Q(days__is_care_day=True))
     ).prefetch_related(Prefetch("groups", queryset=Group.objects.order_by("pk")))
+
+
+def subtree_noncompliant(
+    actor: Actor, *, queryset: QuerySet[Term] | None = None
+) -> list[TermCompliance]:
+    """The actor's subtree's terms that are non-compliant or pending, worst first.
+
+    `queryset` narrows the terms (a year, a region); it is intersected with what the actor
+    sees, so it cannot widen it.
+    """
+    terms = terms_visible_to(actor).filter(status__in=JUDGED_STATUSES)
+    if queryset is not None:
+        terms = terms.filter(pk__in=queryset.values("pk"))
+    results = terms_compliance(with_compliance_data(terms))
+    open_ = [r for r in results if r.verdict != Verdict.COMPLIANT]
+    order = {Verdict.NON_COMPLIANT: 0, Verdict.PENDING: 1}
+    return sorted(open_, key=lambda r: (order[Verdict(r.verdict)], not r.veto_failed))

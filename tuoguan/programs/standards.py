@@ -43,22 +43,10 @@ def _pick(
     return None
 
 
-def _ensure_default() -> bool:
-    """Create the national default when the root has none; True when it was missing."""
-    if Standard.objects.filter(org__depth=1).exists():
-        return False
-    from .services.standards import standard_ensure_national_default
-
-    return standard_ensure_national_default() is not None
-
-
 def standard_for(org: Org, on_date: datetime.date) -> Standard | None:
     """The standard that judges `org`'s classes on `on_date`."""
     paths = lineage_paths(org)
-    found = _pick(_published_on(paths), paths, on_date)
-    if found is None and _ensure_default():
-        found = _pick(_published_on(paths), paths, on_date)
-    return found
+    return _pick(_published_on(paths), paths, on_date)
 
 
 def standards_for_terms(terms: Sequence[Term]) -> dict[int, Standard | None]:
@@ -68,8 +56,6 @@ def standards_for_terms(terms: Sequence[Term]) -> dict[int, Standard | None]:
     """
     lineages = {term.pk: lineage_paths(term.program.host) for term in terms}
     all_paths = {path for paths in lineages.values() for path in paths}
-    if terms:
-        _ensure_default()
     published = _published_on(all_paths)
     pinned_ids = {t.judged_standard_id for t in terms if t.judged_standard_id} - {
         s.pk for s in published

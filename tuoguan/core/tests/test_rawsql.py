@@ -61,6 +61,46 @@ class InsertTest(PersonaTestCase):
         )
 
 
+class BulkSetTest(PersonaTestCase):
+    def _twins(self) -> tuple[list[Notification], list[Notification]]:
+        made = [
+            Notification.objects.create(recipient=self.p.parent, subject=f"s{i % 3}", url="/a/")
+            for i in range(6)
+        ]
+        return made[:3], made[3:]
+
+    def test_bulk_set_writes_what_bulk_update_writes_and_keeps_rows_that_changed(self) -> None:
+        by_orm, by_hand = self._twins()
+        moved_on = [by_orm[2], by_hand[2]]  # no longer pending: only_if leaves them alone
+        Notification.objects.filter(pk__in=[n.pk for n in moved_on]).update(dispatch_pending=True)
+        when = timezone.now().replace(microsecond=0)
+        for i, notice in enumerate(by_orm):
+            notice.subject, notice.read_at, notice.url = f"新{i}·'\"", when, "/z/"
+        Notification.objects.bulk_update(
+            [n for n in by_orm if n.pk != by_orm[2].pk], ["subject", "read_at", "url"]
+        )
+        rawsql.bulk_set(
+            Notification,
+            [("subject", "text"), ("read_at", "timestamptz")],
+            [(n.pk, f"新{i}·'\"", when.isoformat()) for i, n in enumerate(by_hand)],
+            also={"url": "/z/"},
+            only_if={"dispatch_pending": False},
+        )
+        fields = ["subject", "read_at", "url", "dispatch_pending"]
+        theirs = [Notification.objects.values(*fields).get(pk=n.pk) for n in by_orm]
+        ours = [Notification.objects.values(*fields).get(pk=n.pk) for n in by_hand]
+        self.assertEqual(ours, theirs)
+
+    def test_bulk_set_splits_many_rows_into_chunks(self) -> None:
+        _by_orm, by_hand = self._twins()
+        with mock.patch.object(rawsql, "CHUNK", 2), self.assertNumQueries(2):
+            rawsql.bulk_set(Notification, [("subject", "text")], [(n.pk, "x") for n in by_hand])
+        self.assertEqual(
+            {n.subject for n in Notification.objects.filter(pk__in=[n.pk for n in by_hand])},
+            {"x"},
+        )
+
+
 class PreparedStatementTest(PersonaTestCase):
     def test_postgresql_keeps_a_statement_run_often_prepared(self) -> None:
         if connection.vendor != "postgresql":
@@ -97,11 +137,11 @@ class OutboxEnqueueTest(PersonaTestCase):
     def test_the_row_written_by_hand_is_the_row_django_tasks_writes(self) -> None:
         from django_tasks.backends.database.models import DBTaskResult
 
-        from tuoguan.core import tasks
+        from tuoguan.core import fastpath
         from tuoguan.notifications.tasks import deliver_notification
 
         deliver_notification.enqueue(41)
-        tasks.enqueue(deliver_notification, 42)
+        fastpath.enqueue(deliver_notification, 42)
         theirs, ours = (DBTaskResult.objects.get(args_kwargs__args=[n]) for n in (41, 42))
         different = {"id", "enqueued_at", "args_kwargs"}
         for field in DBTaskResult._meta.concrete_fields:
@@ -115,25 +155,25 @@ class OutboxEnqueueTest(PersonaTestCase):
         self.assertEqual(ours.task.func, deliver_notification.func)
 
     def test_the_installed_django_tasks_is_the_release_the_insert_was_written_for(self) -> None:
-        from tuoguan.core import tasks
+        from tuoguan.core import fastpath
 
         # Fails on an upgrade: re-check the backend's private API, then move WRITTEN_FOR.
-        self.assertTrue(tasks.written_for_installed())
+        self.assertTrue(fastpath.written_for_installed())
 
     def test_another_django_tasks_release_gets_the_librarys_own_enqueue(self) -> None:
         from django_tasks.backends.database.models import DBTaskResult
 
-        from tuoguan.core import tasks
+        from tuoguan.core import fastpath
         from tuoguan.notifications.tasks import deliver_notification
 
         for installed, by_hand in (("0.8.1", True), ("0.9.0", False)):
-            tasks.written_for_installed.cache_clear()
+            fastpath.written_for_installed.cache_clear()
             with (
-                mock.patch.object(tasks, "version", return_value=installed),
-                mock.patch.object(tasks.rawsql, "insert", wraps=rawsql.insert) as insert,
+                mock.patch.object(fastpath, "version", return_value=installed),
+                mock.patch.object(fastpath.rawsql, "insert", wraps=rawsql.insert) as insert,
             ):
-                tasks.enqueue(deliver_notification, installed)
+                fastpath.enqueue(deliver_notification, installed)
             self.assertEqual(insert.called, by_hand, installed)
             row = DBTaskResult.objects.get(args_kwargs__args=[installed])
             self.assertEqual(row.task.func, deliver_notification.func)
-        tasks.written_for_installed.cache_clear()
+        fastpath.written_for_installed.cache_clear()

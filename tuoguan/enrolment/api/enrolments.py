@@ -24,6 +24,7 @@ from tuoguan.orgs.kit import ActorApiRequest, api_actor_of
 from tuoguan.orgs.permissions import require
 
 from .. import selectors, services
+from ..fastpath import apply_input, enrolment_answer
 from ..models import Draw, Enrolment
 from ..permissions import can_manage_enrolment, can_run_draw
 from ..services.allocation import EligibilityError
@@ -37,8 +38,6 @@ from .serializers import (
     EnrolmentSerializer,
     PriorityCheckSerializer,
     ReasonSerializer,
-    apply_input,
-    enrolment_answer,
 )
 
 

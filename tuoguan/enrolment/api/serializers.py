@@ -3,15 +3,13 @@
 from typing import Any
 
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from tuoguan.programs.models import TargetGroup
 
 from .. import fastpath
-from ..models import Draw, Enrolment, EnrolmentStatus
-from ..services.allocation import MAX_SIBLING_KEY
+from ..models import MAX_SIBLING_KEY, Draw, Enrolment, EnrolmentStatus
 from ..services.draws import MAX_SEED_LENGTH
 
 
@@ -63,47 +61,6 @@ class EnrolmentSerializer(serializers.ModelSerializer[Enrolment]):
         return serializers.DateTimeField().to_representation(value) if value else None
 
 
-def _when(value: Any) -> str:
-    # What serializers.DateTimeField gives (local time, ISO 8601, "Z" for UTC), without its
-    # per-call machinery; the test of enrolment_answer holds them equal.
-    text = timezone.localtime(value).isoformat()
-    return text[:-6] + "Z" if text.endswith("+00:00") else text
-
-
-def enrolment_answer(enrolment: Enrolment) -> dict[str, Any]:
-    """EnrolmentSerializer's output for a row in hand whose term (with its program) and
-    child are loaded, without the serializer's per-call field construction (enrolment
-    morning, bench/README.md). The tests hold the two equal."""
-    waiting = enrolment.status == EnrolmentStatus.WAITLISTED
-    ahead = getattr(enrolment, "waitlist_ahead", None)
-    offer = getattr(enrolment, "open_offer_expires_at", None)
-    return {
-        "id": enrolment.pk,
-        "term": enrolment.term_id,
-        "term_name": str(enrolment.term),
-        "child": enrolment.child_id,
-        "child_name": enrolment.child.name,
-        "group": enrolment.group_id,
-        "status": str(enrolment.status),
-        "status_display": enrolment.get_status_display(),
-        "waitlist_position": (
-            (int(ahead) + 1 if ahead is not None else fastpath.waitlist_position(enrolment))
-            if waiting
-            else None
-        ),
-        "offer_expires_at": _when(offer) if offer else None,
-        "priority_groups": enrolment.priority_groups,
-        "priority_tier": enrolment.priority_tier,
-        "sibling_key": enrolment.sibling_key,
-        "keep_together": enrolment.keep_together,
-        "join_request": enrolment.join_request,
-        "source": enrolment.source,
-        "reason": enrolment.reason,
-        "created_at": _when(enrolment.created_at),
-        "decided_at": _when(enrolment.decided_at) if enrolment.decided_at else None,
-    }
-
-
 class ApplySerializer(serializers.Serializer[Any]):
     child = serializers.IntegerField(min_value=1, help_text=_("One of your own children."))
     priority_groups = serializers.ListField(
@@ -125,41 +82,6 @@ class ApplySerializer(serializers.Serializer[Any]):
         default=False,
         help_text=_("Lottery: admit the siblings together or waitlist them together."),
     )
-
-
-_TARGET_GROUPS = frozenset(TargetGroup.values)
-
-
-def apply_input(data: Any) -> dict[str, Any] | None:
-    """ApplySerializer's validated data for a plain, well-formed body, without building the
-    serializer (enrolment morning, bench/README.md); None for
-    anything else, which the serializer then checks and explains. The tests hold the two
-    equal wherever this one answers."""
-    if not isinstance(data, dict):
-        return None
-    child = data.get("child")
-    groups = data.get("priority_groups", [])
-    sibling_key = data.get("sibling_key", "")
-    keep_together = data.get("keep_together", False)
-    plain = (
-        type(child) is int
-        and child >= 1
-        and type(groups) is list
-        and len(groups) <= len(_TARGET_GROUPS)
-        and all(type(g) is str and g in _TARGET_GROUPS for g in groups)
-        and type(sibling_key) is str
-        and len(sibling_key) <= MAX_SIBLING_KEY
-        and sibling_key == sibling_key.strip()
-        and type(keep_together) is bool
-    )
-    if not plain:
-        return None
-    return {
-        "child": child,
-        "priority_groups": groups,
-        "sibling_key": sibling_key,
-        "keep_together": keep_together,
-    }
 
 
 class ReasonSerializer(serializers.Serializer[Any]):

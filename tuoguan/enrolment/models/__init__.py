@@ -2,6 +2,7 @@
 
 from .allocation import (
     ACTIVE_STATUSES,
+    MAX_SIBLING_KEY,
     SEATED_STATUSES,
     Draw,
     Enrolment,
@@ -24,6 +25,7 @@ from .survey import NeedsSurvey, SurveyResponse
 
 __all__ = [
     "ACTIVE_STATUSES",
+    "MAX_SIBLING_KEY",
     "SEATED_STATUSES",
     "Agreement",
     "AgreementTemplate",

@@ -130,6 +130,10 @@ def dates_overlap(one: Any, other: Any) -> bool:
 SEATED_STATUSES = (EnrolmentStatus.ADMITTED, EnrolmentStatus.CONFIRMED, EnrolmentStatus.OFFERED)
 
 
+# A short family-chosen name shared by siblings applying together.
+MAX_SIBLING_KEY = 40
+
+
 class Enrolment(AuditedModel, TimeStampedModel):
     """A child's application for, and then seat in, a term (报名)."""
 
@@ -181,7 +185,7 @@ class Enrolment(AuditedModel, TimeStampedModel):
     priority_rejected = models.BooleanField(_("priority claim rejected"), default=False)
     # Siblings applying together share a key; `keep_together` asks the draw to keep them so.
     # Only read together with the term or the guardian, whose indexes find the rows.
-    sibling_key = models.CharField(_("sibling set"), max_length=40, blank=True)
+    sibling_key = models.CharField(_("sibling set"), max_length=MAX_SIBLING_KEY, blank=True)
     keep_together = models.BooleanField(_("keep siblings together"), default=False)
     join_request = models.BooleanField(_("asked to join the union"), default=False)
     source = models.CharField(

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Max, QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -24,7 +24,9 @@ from tuoguan.orgs.models import Org
 from tuoguan.orgs.permissions import Actor, covers, require
 
 from ..agreement_templates import (
-    agreement_template_ensure_default,
+    NATIONAL_DEFAULT_BODY,
+    NATIONAL_DEFAULT_FROM,
+    NATIONAL_DEFAULT_TITLE,
     agreement_template_for,
     template_for_enrolment,
 )
@@ -36,7 +38,6 @@ from .paperwork import enrolment_sync_confirmation, paperwork_url
 # Re-exported: the pages and the API read them from here.
 __all__ = [
     "agreement_current",
-    "agreement_template_ensure_default",
     "agreement_template_for",
     "check_paperwork_open",
     "template_for_enrolment",
@@ -286,3 +287,26 @@ def agreement_sign(
     )
     enrolment_sync_confirmation(enrolment=enrolment)
     return agreement
+
+
+@transaction.atomic
+def agreement_template_ensure_default() -> AgreementTemplate | None:
+    """The national union's default agreement; created once, None without a root union."""
+    root = Org.objects.filter(depth=1).order_by("path").first()
+    if root is None:
+        return None
+    existing = AgreementTemplate.objects.filter(org=root).order_by("-version").first()
+    if existing is not None:
+        return existing
+    try:
+        with transaction.atomic():
+            return AgreementTemplate.objects.create(
+                org=root,
+                version=1,
+                title=NATIONAL_DEFAULT_TITLE,
+                body=NATIONAL_DEFAULT_BODY,
+                effective_from=NATIONAL_DEFAULT_FROM,
+            )
+    except IntegrityError:
+        # Created concurrently by another first request: use that one.
+        return AgreementTemplate.objects.get(org=root, version=1)

@@ -27,7 +27,14 @@ from tuoguan.programs.permissions import can_manage_term
 
 from .. import fastpath
 from ..fastpath import ApplyFacts, GroupPool, waitlist_position
-from ..models import Draw, Enrolment, EnrolmentRules, EnrolmentStatus, SeatPool
+from ..models import (
+    MAX_SIBLING_KEY,
+    Draw,
+    Enrolment,
+    EnrolmentRules,
+    EnrolmentStatus,
+    SeatPool,
+)
 from ..permissions import can_manage_enrolment
 from . import notices
 from .eligibility import (
@@ -41,7 +48,6 @@ from .paperwork import enrolment_sync_confirmation
 from .seats import Pools, seat_pools_ensure, seat_take, term_pool_lock, waitlist_rank_take
 
 SOURCES = ("online", "paper", "manual")
-MAX_SIBLING_KEY = 40
 
 
 class EligibilityError(ValidationError):

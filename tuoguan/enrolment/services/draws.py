@@ -35,6 +35,7 @@ from tuoguan.core.jobs import job_create, job_finish, job_progress, job_start
 from tuoguan.orgs.permissions import Actor, require
 from tuoguan.programs.models import EnrolMode, Group, Term, TermStatus
 
+from .. import fastpath
 from ..models import (
     ACTIVE_STATUSES,
     Draw,
@@ -47,7 +48,6 @@ from ..models import (
 from ..permissions import can_run_draw
 from . import lottery
 from .allocation import priority_tiers, tier_of
-from .bulk import bulk_set
 from .eligibility import group_fits
 from .seats import term_pool_lock
 
@@ -346,29 +346,11 @@ def _apply_batch(draw_ids: Sequence[int]) -> list[int]:
                 )
     if any(p.taken > p.capacity for p in pools):
         raise DrawApplyError("seats changed since the draw started")
-    bulk_set(
-        Enrolment,
-        [
-            ("status", "text"),
-            ("group_id", "bigint"),
-            ("waitlist_rank", "integer"),
-            ("priority_tier", "integer"),
-        ],
+    fastpath.draw_results_write(
         rows,
-        also={"decided_at": now, "updated_at": now},
-        only_if={"status": EnrolmentStatus.APPLIED.value},
-    )
-    bulk_set(
-        SeatPool,
-        [("taken", "integer"), ("waitlist_seq", "integer")],
         [(p.pk, p.taken, p.waitlist_seq) for p in pools],
-    )
-    bulk_set(
-        Draw,
-        [("outcome", "jsonb")],
         [(d.pk, lottery.canonical_json(d.outcome)) for d in draws],
-        also={"status": Draw.Status.DONE.value, "finished_at": now},
-        only_if={"status": Draw.Status.RUNNING.value},
+        now,
     )
     return refill
 

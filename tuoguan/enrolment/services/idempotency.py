@@ -33,8 +33,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tuoguan.core import rawsql
-
+from .. import fastpath
 from ..models import IdempotencyKey
 
 HEADER = "Idempotency-Key"
@@ -88,21 +87,13 @@ class KeyTaken(Exception):
     """Another request stored an answer under this key first (its answer is the one)."""
 
 
-_STORED = rawsql.Columns(IdempotencyKey, "k", ["fingerprint", "status_code", "response"])
-# Prepared once: every POST with a key reads it, and on enrolment morning that is each one.
-_SELECT = (
-    f"SELECT {_STORED.sql} FROM enrolment_idempotencykey k "  # noqa: S608 - column list
-    "WHERE k.user_id = %s AND k.key = %s"
-)
-
-
 def idempotency_stored(*, user: Any, key: str, fingerprint: str) -> Replay | None:
     """The stored answer for this key, or None. Raises KeyMisused when the key was used for
     a different request."""
-    row = rawsql.fetch_one(_SELECT, [user.pk, key])
+    row = fastpath.idempotency_answer(user.pk, key)
     if row is None:
         return None
-    stored_fingerprint, status_code, body = _STORED.values(row)
+    stored_fingerprint, status_code, body = row
     if stored_fingerprint != fingerprint:
         raise KeyMisused
     return Replay(status_code=status_code, body=body)
@@ -114,8 +105,7 @@ def idempotency_remember(
     """Store the answer; in the request's transaction when it wrote anything. Raises KeyTaken
     when another request stored one first (the caller's transaction must then roll back)."""
     try:
-        rawsql.insert(
-            IdempotencyKey,
+        fastpath.idempotency_answer_insert(
             {
                 "user_id": user.pk,
                 "key": key,

@@ -16,9 +16,10 @@ from dataclasses import dataclass, field
 from django.db.models import F, Value
 from django.db.models.functions import Greatest
 
-from tuoguan.core import rawsql
 from tuoguan.programs.models import Group, Term
 
+from .. import fastpath
+from ..fastpath import pool_give_back, pool_take
 from ..models import Enrolment, SeatPool
 
 
@@ -81,24 +82,6 @@ def term_pool_lock(term: Term) -> SeatPool:
     return pool
 
 
-# Written once (rawsql): these run several times per application on enrolment morning.
-_TAKE = "UPDATE enrolment_seatpool SET taken = taken + %s WHERE id = %s AND taken + %s <= capacity"
-_GIVE_BACK = "UPDATE enrolment_seatpool SET taken = taken - %s WHERE id = %s AND taken >= %s"
-_RANKS = (
-    "UPDATE enrolment_seatpool SET waitlist_seq = waitlist_seq + 1 "
-    "WHERE term_id = %s AND group_id IS NULL RETURNING waitlist_seq, capacity - taken"
-)
-
-
-def pool_take(pool_id: int, count: int = 1) -> bool:
-    """Take `count` seats of one pool if they are free; True when taken."""
-    return rawsql.execute(_TAKE, [count, pool_id, count]) == 1
-
-
-def pool_give_back(pool_id: int, count: int = 1) -> None:
-    rawsql.execute(_GIVE_BACK, [count, pool_id, count])
-
-
 def waitlist_rank_take(term_id: int) -> tuple[int, int]:
     """Hand out the term's next waitlist rank; returns it and the term's free seats as the
     lock found them (the draw continues the same counter in bulk).
@@ -106,10 +89,10 @@ def waitlist_rank_take(term_id: int) -> tuple[int, int]:
     The UPDATE locks the term's pool row, so it follows the lock order above and serialises
     with every other seat or waitlist change of the term.
     """
-    row = rawsql.fetch_one(_RANKS, [term_id])
+    row = fastpath.waitlist_rank_next(term_id)
     if row is None:
         seat_pools_ensure(Term.objects.get(pk=term_id))
-        row = rawsql.fetch_one(_RANKS, [term_id])
+        row = fastpath.waitlist_rank_next(term_id)
     assert row is not None  # noqa: S101 - the pool exists now
     return int(row[0]), int(row[1])
 

@@ -20,8 +20,10 @@ BODY = (
 
 
 class TemplateTests(PaperworkCase):
-    def test_the_national_default_is_created_when_first_needed(self) -> None:
-        self.assertFalse(AgreementTemplate.objects.exists())
+    def test_the_national_default_is_created_with_the_national_union(self) -> None:
+        self.assertEqual(
+            list(AgreementTemplate.objects.values_list("org", flat=True)), [self.p.national.pk]
+        )
         template = agreements.agreement_template_for(self.p.grassroots)
         assert template is not None
         self.assertEqual(template.org, self.p.national)

@@ -5,7 +5,8 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tuoguan.enrolment.api.serializers import ApplySerializer, apply_input
+from tuoguan.enrolment.api.serializers import ApplySerializer
+from tuoguan.enrolment.fastpath import apply_input
 from tuoguan.programs.models import TargetGroup
 
 values = st.one_of(

@@ -5,8 +5,8 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from ..metrics import CERTIFICATE_LABELS
 from ..models import CalendarDay, Criterion, ProgramType, Standard
+from ..models.standard import CERTIFICATE_LABELS
 from ..services.standards import CRITERION_FIELDS
 from .base import DATE, ServiceForm
 

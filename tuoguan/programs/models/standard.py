@@ -77,6 +77,14 @@ def validate_program_types(value: Any) -> None:
         raise ValidationError(_("Choose class types from the list."))
 
 
+# The venue certificates a criterion may name (its `param`).
+CERTIFICATE_LABELS = {
+    "fire": _("fire safety certificate"),
+    "building": _("building safety certificate"),
+    "food": _("food safety certificate"),
+}
+
+
 class Criterion(AuditedModel, TimeStampedModel):
     """One item of a standard (标准项): computed from data, or judged on evidence."""
 
@@ -131,8 +139,6 @@ class Criterion(AuditedModel, TimeStampedModel):
 
     def get_param_display(self) -> str:
         """The metric's parameter in words: which certificate ("fire" → "消防安全检查合格证")."""
-        from tuoguan.programs.metrics import CERTIFICATE_LABELS
-
         return str(CERTIFICATE_LABELS.get(self.param, self.param))
 
     def clean(self) -> None:

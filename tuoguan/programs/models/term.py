@@ -169,12 +169,6 @@ class Term(AuditedModel, TimeStampedModel):
     def care_dates(self) -> list[datetime.date]:
         return list(self.days.filter(is_care_day=True).values_list("date", flat=True))
 
-    def calendar_pending_years(self) -> list[int]:
-        """Years of this term whose holiday arrangement is not announced yet."""
-        from tuoguan.programs.services.calendar import calendar_pending_years
-
-        return calendar_pending_years(self.start_date, self.end_date)
-
     def groups_capacity(self) -> int:
         return sum(group.capacity for group in self.groups.all())
 

@@ -5,11 +5,9 @@ Split by area; import from here (`from tuoguan.programs import services`).
 
 from .calendar import (
     calendar_announce_year,
-    calendar_pending_years,
+    calendar_ensure_years,
     calendar_seed_year,
     calendar_set_day,
-    care_days,
-    is_workday,
 )
 from .days import term_day_add, term_day_remove, term_days_generate
 from .evidence import evidence_review, evidence_upload
@@ -60,10 +58,9 @@ __all__ = [
     "GroupValidationError",
     "approval_failures",
     "calendar_announce_year",
-    "calendar_pending_years",
+    "calendar_ensure_years",
     "calendar_seed_year",
     "calendar_set_day",
-    "care_days",
     "criterion_add",
     "criterion_remove",
     "criterion_update",
@@ -72,7 +69,6 @@ __all__ = [
     "group_create",
     "group_delete",
     "group_update",
-    "is_workday",
     "photo_remove",
     "program_create",
     "program_photo_add",

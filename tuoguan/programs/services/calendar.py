@@ -1,34 +1,21 @@
-"""China's work calendar, kept as data and seeded lazily from the `holidays` package.
-
-Statutory holidays are off, adjusted working days (调休) are on, every other weekday is a
-workday. A year is "announced" when its adjusted working days are known: from the package
-(it has them for the years the State Council already published) or because a union admin
-confirmed the year after entering its arrangement.
+"""Writing China's work calendar: seeding a year from the `holidays` package, an admin's
+corrections and confirmations. Reading it is `programs/calendar.py`, which never writes.
 """
 
 import datetime
 from collections.abc import Iterable
 
-import holidays
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from tuoguan.orgs.permissions import Actor, require
 
+from ..calendar import package_calendar_year, package_days
 from ..models import CalendarDay, CalendarSource, CalendarYear, Term, TermStatus
 from ..permissions import can_edit_calendar
 
 Kind = CalendarDay.Kind
-
-
-def _package_year(year: int) -> tuple[dict[datetime.date, str], set[datetime.date]]:
-    """(holidays with their names, adjusted working days) the package knows for `year`."""
-    calendar = holidays.China(years=year, language="zh_CN")
-    days_off = {day: str(name) for day, name in calendar.items() if day.year == year}
-    # weekend_workdays also lists a few odd days of other years; keep this year's only.
-    workdays = {day for day in calendar.weekend_workdays if day.year == year}
-    return days_off, workdays
 
 
 @transaction.atomic
@@ -37,73 +24,28 @@ def calendar_seed_year(*, year: int) -> CalendarYear:
     existing = CalendarYear.objects.filter(year=year).first()
     if existing is not None:
         return existing
-    days_off, workdays = _package_year(year)
-    notes = "" if workdays else _("Adjusted working days not published yet.")
+    calendar_year = package_calendar_year(year)
+    if not calendar_year.announced:
+        calendar_year.notes = _("Adjusted working days not published yet.")
     try:
         with transaction.atomic():
-            calendar_year = CalendarYear.objects.create(
-                year=year, announced=bool(workdays), source=CalendarSource.PACKAGE, notes=notes
-            )
+            calendar_year.save()
     except IntegrityError:
         # Someone else seeded it between our read and our write: theirs stands.
         return CalendarYear.objects.get(year=year)
-    rows = [CalendarDay(date=day, kind=Kind.HOLIDAY, name=name) for day, name in days_off.items()]
-    rows += [CalendarDay(date=day, kind=Kind.ADJUSTED_WORKDAY) for day in workdays]
+    rows = package_days(year)
     # Bulk insert: ~30 rows of public data a year are bookkeeping, the year row is audited.
     CalendarDay.objects.bulk_create(rows, ignore_conflicts=True)
     return calendar_year
 
 
-def _years(start: datetime.date, end: datetime.date) -> range:
-    return range(start.year, end.year + 1)
-
-
 def calendar_ensure_years(years: Iterable[int]) -> dict[int, CalendarYear]:
+    """Store the years not stored yet (a term is planned over them, an admin edits one)."""
     wanted = set(years)
     known = {cy.year: cy for cy in CalendarYear.objects.filter(year__in=wanted)}
     for year in sorted(wanted - known.keys()):
         known[year] = calendar_seed_year(year=year)
     return known
-
-
-def calendar_kinds(start: datetime.date, end: datetime.date) -> dict[datetime.date, str]:
-    """The special days between `start` and `end` (inclusive), seeding missing years."""
-    calendar_ensure_years(_years(start, end))
-    return dict(CalendarDay.objects.filter(date__range=(start, end)).values_list("date", "kind"))
-
-
-def _is_workday(day: datetime.date, kinds: dict[datetime.date, str]) -> bool:
-    kind = kinds.get(day)
-    if kind == Kind.ADJUSTED_WORKDAY:
-        return True
-    if kind == Kind.HOLIDAY:
-        return False
-    return day.weekday() < 5
-
-
-def is_workday(day: datetime.date) -> bool:
-    return _is_workday(day, calendar_kinds(day, day))
-
-
-def date_range(start: datetime.date, end: datetime.date) -> list[datetime.date]:
-    return [start + datetime.timedelta(days=n) for n in range((end - start).days + 1)]
-
-
-def care_days(
-    start: datetime.date, end: datetime.date, weekdays_only_workdays: bool = True
-) -> list[datetime.date]:
-    """Days a class runs between `start` and `end`: the workdays, or every day if asked."""
-    if end < start:
-        return []
-    if not weekdays_only_workdays:
-        return date_range(start, end)
-    kinds = calendar_kinds(start, end)
-    return [day for day in date_range(start, end) if _is_workday(day, kinds)]
-
-
-def calendar_pending_years(start: datetime.date, end: datetime.date) -> list[int]:
-    years = calendar_ensure_years(_years(start, end))
-    return sorted(year for year, cy in years.items() if not cy.announced)
 
 
 # --- Corrections by an admin ----------------------------------------------------------------

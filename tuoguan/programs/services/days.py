@@ -8,9 +8,9 @@ from django.utils.translation import gettext as _
 
 from tuoguan.orgs.permissions import Actor, require
 
+from ..calendar import care_days, date_range, is_workday
 from ..models import Term, TermDay
 from ..permissions import can_manage_term
-from .calendar import care_days, date_range, is_workday
 
 Source = TermDay.Source
 

@@ -8,10 +8,11 @@ import datetime
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Max
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from tuoguan.orgs.models import Org
@@ -108,6 +109,12 @@ def standard_ensure_national_default() -> Standard | None:
     existing = Standard.objects.filter(org=root).order_by("-version").first()
     if existing is not None:
         return existing
+    # Stored in the platform's language, whatever the language of whoever created the root.
+    with translation.override(settings.LANGUAGE_CODE):
+        return _national_default_create(root)
+
+
+def _national_default_create(root: Org) -> Standard:
     try:
         with transaction.atomic():
             standard = Standard.objects.create(

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from tuoguan.orgs.models import Org
 from tuoguan.orgs.permissions import Actor, require
 
+from ..calendar import years_between
 from ..models import (
     SCHOOL_DEFAULT_SIZE,
     TODDLER_RULES,
@@ -24,6 +25,7 @@ from ..models import (
     TermStatus,
 )
 from ..permissions import can_manage_program, can_manage_term
+from .calendar import calendar_ensure_years
 from .days import term_days_generate
 from .programs import assign, validated
 
@@ -99,7 +101,7 @@ def term_create(*, actor: Actor, program: Program, **fields: Any) -> Term:
     validated(term, exclude=["province", "judged_standard", "decided_by"])
     _check_term(term)
     term.save()
-    term_days_generate(term=term)
+    _days_generate(term)
     return term
 
 
@@ -140,7 +142,7 @@ def term_update(*, actor: Actor, term: Term, **fields: Any) -> Term:
         term.status = TermStatus.DRAFT
     term.save()
     if {"start_date", "end_date"} & set(changed):
-        term_days_generate(term=term)
+        _days_generate(term)
     if "capacity" in changed:
         _capacity_changed(term)
     if changed:
@@ -279,3 +281,9 @@ def term_create_with_groups(
         except ValidationError as exc:
             raise GroupValidationError(index, exc) from exc
     return term
+
+
+def _days_generate(term: Term) -> None:
+    # The term is planned over these years: store them, so admins see and correct them.
+    calendar_ensure_years(years_between(term.start_date, term.end_date))
+    term_days_generate(term=term)

@@ -126,7 +126,9 @@ class SubtreeCompliancePageTest(PersonaTestCase):
         make_term(self.p, name="草稿")  # drafts are not judged yet
         page = self.client_for(self.p.province_admin).get(self.URL)
         self.assertEqual([r.term for r in page.context["page"].object_list], [failing])
-        self.assertContains(page, "At least 80 m² of indoor space")
+        self.assertContains(
+            page, Criterion.objects.get(standard__org__depth=1, code="indoor_area_total").label
+        )
         self.assertContains(page, reverse("programs:term_compliance", args=[failing.pk]))
         outsider = self.client_for(self.p.outsider).get(self.URL)
         self.assertEqual(list(outsider.context["page"].object_list), [])

@@ -5,8 +5,9 @@ from django.http import Http404
 from django.test.utils import CaptureQueriesContext
 
 from tuoguan.programs import selectors, services
-from tuoguan.programs.compliance import Verdict, subtree_noncompliant
+from tuoguan.programs.compliance import Verdict
 from tuoguan.programs.models import Program, Term, TermStatus
+from tuoguan.programs.selectors import subtree_noncompliant
 from tuoguan.testing import PersonaTestCase
 
 from .factories import actor, make_group, make_program, make_term, make_venue

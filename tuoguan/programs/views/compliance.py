@@ -20,7 +20,7 @@ from tuoguan.orgs.models import Role
 from tuoguan.orgs.permissions import require
 
 from .. import selectors, services
-from ..compliance import subtree_noncompliant, term_compliance
+from ..compliance import term_compliance
 from ..forms.programs import ComplianceFilterForm
 from ..forms.standards import EvidenceForm, ReviewForm
 from ..permissions import REVIEW_ROLES, can_manage_term, can_review_evidence
@@ -138,7 +138,7 @@ def subtree_compliance(request: ActorRequest) -> HttpResponse:
     terms = selectors.terms_filter(
         selectors.terms_visible_to(actor), type=filters.get("type"), year=filters.get("year")
     )
-    results = subtree_noncompliant(actor, queryset=terms)
+    results = selectors.subtree_noncompliant(actor, queryset=terms)
     if filters.get("verdict"):
         results = [r for r in results if r.verdict == filters["verdict"]]
     context = {"form": form, "page": paginate(request, results)}

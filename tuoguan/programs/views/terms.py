@@ -20,6 +20,7 @@ from tuoguan.orgs.kit import ActorRequest
 from tuoguan.orgs.permissions import Actor, require
 
 from .. import selectors, services
+from ..calendar import calendar_pending_years
 from ..compliance import term_compliance
 from ..forms.terms import (
     BaseGroupFormSet,
@@ -90,7 +91,7 @@ def _calendar_context(actor: Actor, term: Term, form: DayForm | None = None) -> 
         "months": calendar_months(term, days),
         "weekdays": [WEEKDAYS_ABBR[n] for n in range(7)],
         "care_days": sum(1 for day in days if day.is_care_day),
-        "pending_years": term.calendar_pending_years(),
+        "pending_years": calendar_pending_years(term.start_date, term.end_date),
         "day_form": (form or DayForm()) if can_manage else None,
     }
 

@@ -1,4 +1,9 @@
-"""Queueing a background task from a hot path, as the task backend would, in one INSERT.
+"""Core's hand-written SQL and private framework APIs: queueing a background task from a
+hot path, as the task backend would, in one INSERT (the helpers it uses are core/rawsql.py).
+
+Held equal by tuoguan/core/tests/test_rawsql.py: the row written by hand is the row
+django-tasks writes; the installed release is the one it was written for; another release
+gets the library's own `enqueue()`.
 
 With the database backend (production) and ENQUEUE_ON_COMMIT off (config/settings.py),
 `task.enqueue()` writes the task's row in the caller's transaction: an outbox, committed
