@@ -13,6 +13,7 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
+from tuoguan.core.files import UploadField
 from tuoguan.core.xlsx import XlsxFileError
 
 from ..imports import insured_read
@@ -58,7 +59,9 @@ class InsuranceForm(forms.Form):
     policy_number = forms.CharField(label=_("Policy number"), max_length=60)
     starts_on = forms.DateField(label=_("Cover starts"), widget=DATE_WIDGET)
     ends_on = forms.DateField(label=_("Cover ends"), widget=DATE_WIDGET)
-    photo = forms.FileField(
+    photo = UploadField(
+        images_only=True,
+        allow_webp=True,
         label=_("Photo of the policy"),
         required=False,
         help_text=_("JPEG, PNG or WebP, at most 5 MB. Location data in the photo is removed."),
@@ -78,7 +81,9 @@ class PickupForm(forms.Form):
         max_length=20,
         widget=forms.TextInput(attrs={"type": "tel", "inputmode": "numeric"}),
     )
-    photo = forms.FileField(
+    photo = UploadField(
+        images_only=True,
+        allow_webp=True,
         label=_("Photo (optional)"),
         required=False,
         help_text=_("Helps the caregivers recognise the person at the gate. At most 5 MB."),
