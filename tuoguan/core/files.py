@@ -23,6 +23,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from PIL import Image, ImageOps, UnidentifiedImageError
 from rest_framework import serializers
 
@@ -179,6 +181,7 @@ class UploadField(forms.FileField):
         return upload
 
 
+@extend_schema_field(OpenApiTypes.BINARY)
 class UploadSerializerField(serializers.FileField):
     """The API's upload: the same check as `UploadField`, answered as 400 on the field."""
 

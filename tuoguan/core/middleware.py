@@ -79,7 +79,9 @@ def _bad_parameter(items: Any) -> str | None:
 def _bad_text_reply(request: HttpRequest, name: str) -> HttpResponse:
     message = bad_text_message()
     if request.path.startswith("/api/") or "application/json" in request.headers.get("Accept", ""):
-        return JsonResponse({name: [message]}, status=400)
+        return JsonResponse(
+            {name: [message]}, status=400, json_dumps_params={"ensure_ascii": False}
+        )
     text = _("%(field)s: %(message)s") % {"field": name, "message": message}
     return HttpResponse(text, status=400, content_type="text/plain; charset=utf-8")
 

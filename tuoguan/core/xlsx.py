@@ -165,6 +165,20 @@ def _not_xlsx() -> XlsxFileError:
     return XlsxFileError(_("This file is not an Excel workbook (.xlsx)."))
 
 
+def unpacks_too_large_message() -> str:
+    return _(
+        "This workbook unpacks to more than %(limit)s, far more than an import needs; "
+        "split it into several files."
+    ) % {"limit": filesizeformat(settings.TUOGUAN_MAX_XLSX_UNPACKED_BYTES)}
+
+
+def unpacks_too_far_message() -> str:
+    return _(
+        "This workbook is refused: a part of it unpacks to more than %(ratio)d times its "
+        "size, which no real spreadsheet does. Save it again in Excel or WPS and retry."
+    ) % {"ratio": settings.TUOGUAN_MAX_XLSX_RATIO}
+
+
 def zip_check(content: bytes) -> None:
     """Refuse, from the zip's directory alone, a workbook that would unpack far beyond its size.
 
@@ -180,26 +194,13 @@ def zip_check(content: bytes) -> None:
     ratio = settings.TUOGUAN_MAX_XLSX_RATIO
     unpacked = sum(part.file_size for part in parts)
     if len(parts) > MAX_PARTS or unpacked > limit:
-        raise XlsxFileError(
-            _(
-                "This workbook unpacks to more than %(limit)s, far more than an import needs; "
-                "split it into several files."
-            )
-            % {"limit": filesizeformat(limit)}
-        )
+        raise XlsxFileError(unpacks_too_large_message())
     for part in parts:
         if part.file_size > RATIO_FLOOR_BYTES and part.file_size > ratio * max(
             part.compress_size, 1
         ):
             logger.warning("Refused an .xlsx whose part %s unpacks %d×", part.filename, ratio)
-            raise XlsxFileError(
-                _(
-                    "This workbook is refused: a part of it unpacks to more than %(ratio)d "
-                    "times its size, which no real spreadsheet does. Save it again in Excel "
-                    "or WPS and retry."
-                )
-                % {"ratio": ratio}
-            )
+            raise XlsxFileError(unpacks_too_far_message())
 
 
 def open_sheet(content: bytes) -> Any:
