@@ -44,7 +44,7 @@ def pixel_bomb(width: int = 20_000, height: int = 20_000) -> bytes:
 
 @cache
 def xlsx_bomb(unpacked: int = XLSX_BOMB_UNPACKED) -> bytes:
-    """A workbook openpyxl opens, whose first sheet holds one cell of `unpacked` bytes of text."""
+    """A workbook openpyxl opens, whose header row holds a cell of `unpacked` bytes of text."""
     book = Workbook()
     sheet = book.active
     assert sheet is not None
@@ -61,9 +61,10 @@ def xlsx_bomb(unpacked: int = XLSX_BOMB_UNPACKED) -> bytes:
                 bomb.writestr(part, source.read(part))
                 continue
             xml = source.read(part)
-            before, after = xml.split(b"</sheetData>")
+            # In the header row, which every import reads first.
+            before, after = xml.split(b"</row></sheetData>")
             with bomb.open(part.filename, "w", force_zip64=True) as written:
-                written.write(before + b'<row r="2"><c r="A2" t="inlineStr"><is><t>')
+                written.write(before + b'<c r="B1" t="inlineStr"><is><t>')
                 block = b"A" * (1024 * 1024)
                 for _ in range(unpacked // len(block)):
                     written.write(block)

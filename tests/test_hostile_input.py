@@ -476,3 +476,55 @@ def test_every_spreadsheet_handed_out_neutralises_formulas(authz_world: World, d
     assert len(exports) >= 5, exports
     assert neutralised > 0, "no poisoned value reached any export: the probe proves nothing"
     assert not live, "live formulas:\n" + "\n".join(live)
+
+
+# --- 5: the worker's memory on a spreadsheet bomb ---------------------------------------------
+
+# The bomb is ~100 kB packed and 100 MB unpacked; refused from the zip's directory, the import
+# costs the worker little more than the file's bytes. Unchecked, openpyxl holds the string.
+BOMB_PEAK_BOUND = 16 * 1024 * 1024
+
+
+def _worker_import_peak(world: World, content: bytes) -> tuple[int, Any]:
+    import tracemalloc
+
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
+    from tuoguan.accounts.tasks import worker_import
+    from tuoguan.core.jobs import job_create
+    from tuoguan.core.models import Job
+
+    admin = world.p.city_admin
+    membership = world.p.actor(admin).membership
+    job = job_create(owner=admin, kind="worker_import", title="bomb")
+    path = default_storage.save("imports/roster/bomb.xlsx", ContentFile(content))
+    tracemalloc.start()
+    try:
+        worker_import.call(
+            job_id=job.pk, path=path, membership_id=membership.pk, language="zh-hans"
+        )
+        _size, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    return peak, Job.objects.get(pk=job.pk)
+
+
+def test_a_spreadsheet_bomb_costs_the_import_worker_little_memory(
+    authz_world: World, db: None
+) -> None:
+    from tuoguan.core.models import Job
+
+    peak, job = _worker_import_peak(authz_world, xlsx_bomb())
+    assert job.status == Job.Status.FAILED
+    assert job.error == zh(unpacks_too_large_message)
+    assert peak < BOMB_PEAK_BOUND, f"peak {peak / 2**20:.1f} MB"
+
+
+def test_the_memory_probe_sees_an_unchecked_bomb(authz_world: World, db: None) -> None:
+    """The control: with the limits lifted, a bomb of a fifth the size goes past the bound."""
+    from django.test import override_settings
+
+    with override_settings(TUOGUAN_MAX_XLSX_UNPACKED_BYTES=2**40, TUOGUAN_MAX_XLSX_RATIO=2**30):
+        peak, _job = _worker_import_peak(authz_world, xlsx_bomb(20 * 1024 * 1024))
+    assert peak > BOMB_PEAK_BOUND, f"peak {peak / 2**20:.1f} MB"
