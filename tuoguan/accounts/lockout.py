@@ -12,6 +12,7 @@ count axes' failure log (one row per failed log-in) over TUOGUAN_LOGIN_WINDOW:
 A password reset lifts the account's lock (`lockout_reset`).
 """
 
+from datetime import timedelta
 from typing import Any
 
 from axes.handlers.database import AxesDatabaseHandler
@@ -57,6 +58,17 @@ def lockout_scope(username: str | None, ip_address: str | None) -> str | None:
 def lockout_reset(*, username: str) -> None:
     """Forget the account's failures (after a password reset): its account-wide lock ends."""
     AccessFailureLog.objects.filter(username=username).delete()
+
+
+# Failed log-ins name an address: kept for the limits and a month of investigation, no longer.
+FAILURE_LOG_DAYS = 30
+
+
+def failures_prune() -> int:
+    """Delete failure rows older than FAILURE_LOG_DAYS (a periodic job, see apps.py)."""
+    cutoff = timezone.now() - timedelta(days=FAILURE_LOG_DAYS)
+    deleted, _rows = AccessFailureLog.objects.filter(attempt_time__lt=cutoff).delete()
+    return int(deleted)
 
 
 def _tell_owner(username: str) -> None:

@@ -130,3 +130,21 @@ class NewPasswordTests(PersonaTestCase):
         self.assertFalse(ApiToken.objects.filter(user=self.p.parent, revoked_at=None).exists())
         self.assertEqual(this.get(reverse("accounts:tokens")).status_code, 200)
         self.assertEqual(other.get(reverse("accounts:tokens")).status_code, 302)
+
+
+class FailureLogPruneTests(PersonaTestCase):
+    def test_rows_older_than_a_month_are_deleted(self) -> None:
+        import datetime
+
+        from axes.models import AccessFailureLog
+        from django.utils import timezone
+
+        from tuoguan.accounts.lockout import failures_prune
+
+        for days in (31, 1):
+            row = AccessFailureLog.objects.create(username="parent", ip_address="10.0.0.1")
+            AccessFailureLog.objects.filter(pk=row.pk).update(
+                attempt_time=timezone.now() - datetime.timedelta(days=days)
+            )
+        self.assertEqual(failures_prune(), 1)
+        self.assertEqual(AccessFailureLog.objects.count(), 1)
