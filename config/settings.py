@@ -64,13 +64,18 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # After the locale (its reply is translated), before anything reads a parameter.
+    "tuoguan.core.middleware.InputTextMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # After authentication: it needs to know whether the reply is for someone logged in.
+    "tuoguan.core.middleware.ReplyHeadersMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "tuoguan.orgs.middleware.ActiveMembershipMiddleware",
+    "tuoguan.core.middleware.StaffIdleTimeoutMiddleware",
     "tuoguan.audit.middleware.AuditContextMiddleware",
     # Axes last, as its documentation asks, so it sees the final response.
     "axes.middleware.AxesMiddleware",
@@ -160,8 +165,20 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_VERBOSE = False
 
+# Beyond the lock per account and address: failures against one account from any number of
+# addresses, and from one address against any number of accounts, within the window. The
+# account's owner is told when the account-wide limit locks it.
+TUOGUAN_LOGIN_ACCOUNT_LIMIT = env_int("TUOGUAN_LOGIN_ACCOUNT_LIMIT", 20)
+TUOGUAN_LOGIN_ADDRESS_LIMIT = env_int("TUOGUAN_LOGIN_ADDRESS_LIMIT", 100)
+TUOGUAN_LOGIN_WINDOW = timedelta(minutes=env_int("TUOGUAN_LOGIN_WINDOW_MINUTES", 60))
+AXES_HANDLER = "tuoguan.accounts.lockout.LockoutHandler"
+# One row per failure (who, from where, when): what the two limits above count.
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+
 # --- Sessions, security -----------------------------------------------------------------
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# A staff session (any union role) idle this long ends; 0: never. Parents are not affected.
+TUOGUAN_STAFF_IDLE_MINUTES = env_int("TUOGUAN_STAFF_IDLE_MINUTES", 30)
 SESSION_COOKIE_HTTPONLY = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
@@ -179,6 +196,13 @@ if not DEBUG:
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("TUOGUAN_MAX_BODY_BYTES", 2 * 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = DATA_UPLOAD_MAX_MEMORY_SIZE
 TUOGUAN_MAX_IMPORT_BYTES = env_int("TUOGUAN_MAX_IMPORT_BYTES", 5 * 1024 * 1024)
+# Hostile input (tuoguan/core/inputs.py, parsers.py, files.py, xlsx.py): JSON nested deeper
+# than this is refused; so is an image whose header claims more pixels (phone photos are
+# ~12 MP), and an .xlsx whose parts unpack beyond a size or a ratio (a "zip bomb").
+TUOGUAN_MAX_JSON_DEPTH = env_int("TUOGUAN_MAX_JSON_DEPTH", 32)
+TUOGUAN_MAX_IMAGE_PIXELS = env_int("TUOGUAN_MAX_IMAGE_PIXELS", 40_000_000)
+TUOGUAN_MAX_XLSX_UNPACKED_BYTES = env_int("TUOGUAN_MAX_XLSX_UNPACKED_BYTES", 50 * 1024 * 1024)
+TUOGUAN_MAX_XLSX_RATIO = env_int("TUOGUAN_MAX_XLSX_RATIO", 100)
 
 # --- Cache --------------------------------------------------------------------------------
 _redis_url = env_str("REDIS_URL", "")
@@ -260,6 +284,12 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # The JSON parser caps the depth and refuses unusable text (tuoguan/core/parsers.py).
+    "DEFAULT_PARSER_CLASSES": [
+        "tuoguan.core.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": TUOGUAN_PAGE_SIZE,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

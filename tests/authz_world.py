@@ -285,7 +285,8 @@ def _paperwork(w: World) -> None:
     from django.core.files.storage import default_storage
 
     from tuoguan.core.jobs import job_create, job_finish
-    from tuoguan.enrolment.exports import EXPORT_JOB_KIND
+    from tuoguan.enrolment.exports import EXPORT_JOB_KIND, roster_workbook
+    from tuoguan.enrolment.models import Enrolment
     from tuoguan.enrolment.services import agreements, health, insurance, pickups
     from tuoguan.enrolment.services.roster_import import JOB_KIND as ROSTER_IMPORT
     from tuoguan.programs.tests.factories import image_upload
@@ -332,7 +333,9 @@ def _paperwork(w: World) -> None:
         )
         side["roster_import_job"] = job_create(owner=staff, kind=ROSTER_IMPORT, title="matrix")
         export = job_create(owner=staff, kind=EXPORT_JOB_KIND, title="matrix")
-        stored = default_storage.save(f"exports/matrix-{export.pk}.xlsx", ContentFile(b"xlsx"))
+        # A real workbook, as the background export writes it (the export probes open it).
+        content = roster_workbook(enrolment.term, Enrolment.objects.filter(pk=enrolment.pk))
+        stored = default_storage.save(f"exports/matrix-{export.pk}.xlsx", ContentFile(content))
         job_finish(job_id=export.pk, result={"path": stored})
         side["roster_export_job"] = export
 

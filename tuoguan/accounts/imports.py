@@ -299,11 +299,11 @@ def roster_template(*, employers: Iterable[Org]) -> bytes:
     workbook = xlsx.template_workbook(
         title=_("Workers"), columns=COLUMNS, widths=(18, 16, 22, 34), help_lines=_template_help()
     )
-    unions = workbook.create_sheet(_("Unions"))
-    unions.append([_("ID"), _("Full name"), _("Region code")])
+    unions = workbook.sheet(
+        _("Unions"), header=[_("ID"), _("Full name"), _("Region code")], widths=(10, 40)
+    )
     for org in employers:
         unions.append([org.pk, org.name, org.region_code])
-    unions.column_dimensions["B"].width = 40
     return xlsx.workbook_bytes(workbook)
 
 

@@ -5,11 +5,14 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.http import Http404
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
+
+from .inputs import db_int
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
@@ -42,6 +45,25 @@ class ScopedPrimaryKeyField(serializers.PrimaryKeyRelatedField):
         if actor is None:  # schema generation
             return self.model._default_manager.none()
         return self.scope(actor)
+
+
+def id_param(request: Any, name: str) -> int | None:
+    """`?name=` as the id of a row: None when absent, 400 when it cannot be one.
+
+    The one reading of an id from a query string outside a filter serializer: a number
+    beyond a 64-bit column would otherwise reach SQLite as an OverflowError (500).
+    """
+    raw = request.query_params.get(name)
+    if raw is None or raw == "":
+        return None
+    number = db_int(raw)
+    if number is None:
+        raise serializers.ValidationError({name: [invalid_id_message()]})
+    return number
+
+
+def invalid_id_message() -> str:
+    return _("Enter the id of a record: a whole number from 1.")
 
 
 def query_params(serializer_class: type[serializers.Serializer], request: Any) -> dict[str, Any]:

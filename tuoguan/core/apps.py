@@ -8,6 +8,10 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self) -> None:
+        from django.contrib.auth.signals import user_logged_in
+
         from .housekeeping import register_framework_jobs
+        from .middleware import idle_clock_start
 
         register_framework_jobs()
+        user_logged_in.connect(idle_clock_start, dispatch_uid="tuoguan.core.idle_clock_start")

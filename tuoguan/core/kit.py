@@ -20,6 +20,8 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 from django_htmx.middleware import HtmxDetails
 
+from .inputs import MAX_DB_INT
+
 GET_POST = require_http_methods(["GET", "HEAD", "POST"])
 
 Saved = TypeVar("Saved", bound=Model)
@@ -38,12 +40,13 @@ def wants_fragment(request: HtmxRequest) -> bool:
 
 def page_number(value: str | None) -> int:
     """`?page=` as asked, within reason: no number, one too long for `int()` to read and one
-    below 1 are the first page; `Paginator.get_page` turns one past the end into the last."""
+    below 1 are the first page; one past the end (even past what a database counts to) is
+    the last, as `Paginator.get_page` turns it."""
     try:
         number = int(value or 1)
     except ValueError:
         return 1
-    return max(number, 1)
+    return min(max(number, 1), MAX_DB_INT)
 
 
 def paginate(

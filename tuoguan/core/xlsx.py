@@ -1,8 +1,16 @@
-""".xlsx imports: read a header row and the rows below it, report every problem by row and column.
+""".xlsx in and out: the one reader of every import and the one writer of every export.
 
-The worker roster, the insurer's roster and the paper applications share this reader and keep
-their own columns and checks. Each import is all or nothing: the admin gets a report of every
-row to fix (`RowError`), not just the first, and uploads the file again.
+Imports: the worker roster, the insurer's roster and the paper applications share this reader
+and keep their own columns and checks. Each import is all or nothing: the admin gets a report
+of every row to fix (`RowError`), not just the first, and uploads the file again. The upload
+page only checks the file (`XlsxUploadForm`: type, size, and the zip's declared sizes against
+a bomb) and stores it; the rows are read in the background task, in openpyxl's read-only
+(streaming) mode, after `zip_check` has refused any part that would unpack beyond
+TUOGUAN_MAX_XLSX_UNPACKED_BYTES or TUOGUAN_MAX_XLSX_RATIO times its packed size.
+
+Exports: `ExportWorkbook` writes every workbook the platform hands out (exports and import
+templates), in write-only mode, and neutralises any text that a spreadsheet would run as a
+formula (`cell_safe`): a union's name typed as `=HYPERLINK(…)` stays text.
 """
 
 import datetime
@@ -13,10 +21,14 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any, TypeVar
 
+from django import forms
 from django.conf import settings
+from django.template.defaultfilters import filesizeformat
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from openpyxl import Workbook, load_workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
@@ -25,6 +37,13 @@ from .jobs import job_finish
 logger = logging.getLogger(__name__)
 
 MAX_REPORTED_ERRORS = 1_000
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# A real workbook has a few dozen parts; the ratio is only judged beyond this many bytes,
+# since a tiny part (an empty style sheet) packs far better than any data does.
+MAX_PARTS = 1_000
+RATIO_FLOOR_BYTES = 1024 * 1024
+# What a spreadsheet reads as the start of a formula (OWASP "CSV injection").
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y%m%d", "%Y年%m月%d日")
 
 # Column key → (header written in the template, other headers accepted when reading).
@@ -142,10 +161,53 @@ def require_columns(missing: list[str]) -> None:
 # --- Reading -----------------------------------------------------------------------------------
 
 
+def _not_xlsx() -> XlsxFileError:
+    return XlsxFileError(_("This file is not an Excel workbook (.xlsx)."))
+
+
+def unpacks_too_large_message() -> str:
+    return _(
+        "This workbook unpacks to more than %(limit)s, far more than an import needs; "
+        "split it into several files."
+    ) % {"limit": filesizeformat(settings.TUOGUAN_MAX_XLSX_UNPACKED_BYTES)}
+
+
+def unpacks_too_far_message() -> str:
+    return _(
+        "This workbook is refused: a part of it unpacks to more than %(ratio)d times its "
+        "size, which no real spreadsheet does. Save it again in Excel or WPS and retry."
+    ) % {"ratio": settings.TUOGUAN_MAX_XLSX_RATIO}
+
+
+def zip_check(content: bytes) -> None:
+    """Refuse, from the zip's directory alone, a workbook that would unpack far beyond its size.
+
+    The sizes a zip declares bound what `zipfile` will unpack (it stops there and checks the
+    CRC), so nothing is decompressed to judge them.
+    """
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            parts = archive.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as exc:
+        raise _not_xlsx() from exc
+    limit = settings.TUOGUAN_MAX_XLSX_UNPACKED_BYTES
+    ratio = settings.TUOGUAN_MAX_XLSX_RATIO
+    unpacked = sum(part.file_size for part in parts)
+    if len(parts) > MAX_PARTS or unpacked > limit:
+        raise XlsxFileError(unpacks_too_large_message())
+    for part in parts:
+        if part.file_size > RATIO_FLOOR_BYTES and part.file_size > ratio * max(
+            part.compress_size, 1
+        ):
+            logger.warning("Refused an .xlsx whose part %s unpacks %d×", part.filename, ratio)
+            raise XlsxFileError(unpacks_too_far_message())
+
+
 def open_sheet(content: bytes) -> Any:
     """The first sheet of the workbook, read only; XlsxFileError for anything but an .xlsx."""
     if not zipfile.is_zipfile(io.BytesIO(content)):
-        raise XlsxFileError(_("This file is not an Excel workbook (.xlsx)."))
+        raise _not_xlsx()
+    zip_check(content)
     try:
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
         return workbook.worksheets[0]
@@ -257,33 +319,147 @@ def job_reject(*, job_id: int, result: dict[str, Any], errors: list[RowError]) -
     )
 
 
-# --- The template to fill in -------------------------------------------------------------------
+# --- The upload form -----------------------------------------------------------------------------
+
+
+class XlsxUploadForm(forms.Form):
+    """The file field of every import page: checked here, read in the background task.
+
+    Only what costs nothing is judged in the request: the name (unless `content_decides`),
+    the size, and the zip's directory (`zip_check`). The bytes are kept in `content` for the
+    view to store and the task to read.
+    """
+
+    file = forms.FileField(
+        label=gettext_lazy("File (.xlsx)"),
+        widget=forms.ClearableFileInput(attrs={"accept": f".xlsx,{XLSX_TYPE}"}),
+    )
+    # A subclass that accepts any name (an insurer's file): the content alone decides.
+    content_decides = False
+
+    content: bytes = b""
+
+    def too_large_message(self) -> str:
+        return _("The file is larger than %(limit)s; split it into several files.")
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data["file"]
+        if not self.content_decides and not upload.name.lower().endswith(".xlsx"):
+            raise forms.ValidationError(
+                _(
+                    "Upload an Excel workbook (.xlsx). An older .xls or a .csv file: open it in "
+                    "Excel or WPS and save it as .xlsx."
+                )
+            )
+        limit = settings.TUOGUAN_MAX_IMPORT_BYTES
+        if upload.size > limit:
+            raise forms.ValidationError(self.too_large_message() % {"limit": filesizeformat(limit)})
+        content = upload.read()
+        if not zipfile.is_zipfile(io.BytesIO(content)):
+            raise forms.ValidationError(_not_xlsx().message)
+        try:
+            zip_check(content)
+        except XlsxFileError as exc:
+            raise forms.ValidationError(exc.message) from exc
+        self.content = content
+        return upload
+
+
+# --- Writing: exports and templates ------------------------------------------------------------
+
+
+def cell_safe(value: Any) -> Any:
+    """Text that a spreadsheet would run as a formula, written as text (prefixed with `'`)."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+class ExportSheet:
+    def __init__(self, workbook: Workbook, title: str) -> None:
+        self._workbook = workbook
+        self._sheet = workbook.create_sheet(title[:31])
+
+    def widths(self, widths: Iterable[int | float]) -> None:
+        """Column widths, from A; before the first row (write-only mode)."""
+        for index, width in enumerate(widths, start=1):
+            self._sheet.column_dimensions[get_column_letter(index)].width = width
+
+    def header(self, labels: Iterable[Any]) -> None:
+        cells = []
+        for label in labels:
+            cell = WriteOnlyCell(self._sheet, value=cell_safe(str(label)))
+            cell.font = Font(bold=True)
+            cells.append(cell)
+        self._sheet.append(cells)
+
+    def append(self, values: Iterable[Any]) -> None:
+        self._sheet.append([cell_safe(value) for value in values])
+
+
+class ExportWorkbook:
+    """The one writer of every .xlsx the platform hands out (write-only: memory stays flat).
+
+    Every cell goes through `cell_safe`; nothing else in the code creates an openpyxl
+    `Workbook` to write (tests/test_hostile_input.py runs every export with formula values).
+    """
+
+    def __init__(self) -> None:
+        self._workbook = Workbook(write_only=True)
+        self.sheets: list[ExportSheet] = []
+
+    def sheet(
+        self, title: str, *, header: Iterable[Any] | None = None, widths: Iterable[int] = ()
+    ) -> ExportSheet:
+        sheet = ExportSheet(self._workbook, title)
+        self.sheets.append(sheet)
+        sheet.widths(widths)
+        if header is not None:
+            sheet.header(header)
+        return sheet
+
+    def content(self) -> bytes:
+        buffer = io.BytesIO()
+        self._workbook.save(buffer)
+        return buffer.getvalue()
+
+
+def rows_workbook(
+    *,
+    title: str,
+    header: list[str],
+    rows: Iterable[list[Any]],
+    progress: Callable[[int], None] | None = None,
+) -> bytes:
+    """One sheet with a bold header row; `progress(n)` is called every 100 rows."""
+    workbook = ExportWorkbook()
+    sheet = workbook.sheet(title, header=header)
+    done = 0
+    for row in rows:
+        sheet.append(row)
+        done += 1
+        if progress is not None and done % 100 == 0:
+            progress(100)
+    if progress is not None and done % 100:
+        progress(done % 100)
+    return workbook.content()
 
 
 def template_workbook(
     *, title: str, columns: Columns, widths: Sequence[int], help_lines: Iterable[str]
-) -> Workbook:
+) -> ExportWorkbook:
     """A workbook with the bold header row to fill in and a help sheet.
 
-    No example row: uploaded unchanged, it would be imported as real data.
+    No example row: uploaded unchanged, it would be imported as real data. A caller may add
+    sheets (`.sheet(…)`) before `workbook_bytes`.
     """
-    workbook = Workbook()
-    sheet = workbook.active
-    assert sheet is not None  # noqa: S101 - a new Workbook always has one sheet
-    sheet.title = title
-    sheet.append([column_label(columns, key) for key in columns])
-    for index, width in enumerate(widths, start=1):
-        letter = get_column_letter(index)
-        sheet.column_dimensions[letter].width = width
-        sheet[f"{letter}1"].font = Font(bold=True)
-    help_sheet = workbook.create_sheet(_("Help"))
+    workbook = ExportWorkbook()
+    workbook.sheet(title, header=[column_label(columns, key) for key in columns], widths=widths)
+    help_sheet = workbook.sheet(_("Help"), widths=[110])
     for line in help_lines:
         help_sheet.append([line])
-    help_sheet.column_dimensions["A"].width = 110
     return workbook
 
 
-def workbook_bytes(workbook: Workbook) -> bytes:
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+def workbook_bytes(workbook: ExportWorkbook) -> bytes:
+    return workbook.content()

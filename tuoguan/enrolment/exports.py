@@ -1,10 +1,10 @@
 """Excel (.xlsx) exports of enrolment: a needs survey's answers and totals, a term's roster.
 
-Workbooks are written in openpyxl's write-only mode, so memory stays flat whatever the
-number of rows; the rows come from streamed queries (`iterator()`).
+Workbooks are written by the shared writer (`core.xlsx.ExportWorkbook`: write-only mode, so
+memory stays flat whatever the number of rows, and no text runs as a formula); the rows come
+from streamed queries (`iterator()`).
 """
 
-import io
 import logging
 import uuid
 from collections.abc import Callable, Iterable
@@ -18,14 +18,13 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django_tasks import task
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
 
 from tuoguan.accounts.models import Grade
 from tuoguan.audit.services import audit_record
 from tuoguan.core.jobs import job_create, job_finish, job_progress, job_start
 from tuoguan.core.models import Job
+from tuoguan.core.xlsx import XLSX_TYPE as XLSX_TYPE  # the views' content type
+from tuoguan.core.xlsx import ExportWorkbook, rows_workbook
 from tuoguan.orgs.permissions import Actor, require
 from tuoguan.programs.models import ProgramType, TargetGroup, Term
 
@@ -42,30 +41,7 @@ from .services.survey import WantedHours, WantedPeriod, survey_responses, survey
 
 logger = logging.getLogger(__name__)
 
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 EXPORT_JOB_KIND = "roster_export"
-
-
-def _header(sheet: Any, labels: Iterable[str]) -> None:
-    cells = []
-    for label in labels:
-        cell = WriteOnlyCell(sheet, value=str(label))
-        cell.font = Font(bold=True)
-        cells.append(cell)
-    sheet.append(cells)
-
-
-def _safe(value: Any) -> Any:
-    """Text typed by users must not run as a formula when the file is opened (XLSX injection)."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
-        return "'" + value
-    return value
-
-
-def _workbook_bytes(workbook: Workbook) -> bytes:
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
 
 
 def _label(choices: Any, value: Any) -> str:
@@ -87,18 +63,17 @@ def _answer_row(response: SurveyResponse) -> list[Any]:
         _label(WantedPeriod, response.wanted_period),
         _label(WantedHours, response.hours),
         _label(SurveyResponse.Payment, response.pay_living_costs),
-        _safe(response.special_needs),
+        response.special_needs,
         timezone.localtime(response.updated_at).replace(tzinfo=None),
     ]
 
 
 def survey_workbook(survey: NeedsSurvey) -> bytes:
     """Two sheets: every answer (no names), and the totals per unit (grassroots union)."""
-    workbook = Workbook(write_only=True)
-    answers = workbook.create_sheet(_("Answers"))
-    _header(
-        answers,
-        [
+    workbook = ExportWorkbook()
+    answers = workbook.sheet(
+        _("Answers"),
+        header=[
             _("Unit"),
             _("Unit ID"),
             _("Children"),
@@ -115,14 +90,13 @@ def survey_workbook(survey: NeedsSurvey) -> bytes:
     for response in survey_responses(survey).iterator(chunk_size=1000):
         answers.append(_answer_row(response))
     totals = survey_totals(survey)
-    units = workbook.create_sheet(_("Totals per unit"))
     type_labels = [str(label) for _value, label in ProgramType.choices]
     pay_labels = [
         _("Pay: %(answer)s") % {"answer": label} for _v, label in SurveyResponse.Payment.choices
     ]
-    _header(
-        units,
-        [
+    units = workbook.sheet(
+        _("Totals per unit"),
+        header=[
             _("Unit"),
             _("Unit ID"),
             _("Families"),
@@ -145,32 +119,7 @@ def survey_workbook(survey: NeedsSurvey) -> bytes:
         + [row[2] for row in totals.pay]
         + [totals.special_needs]
     )
-    return _workbook_bytes(workbook)
-
-
-# --- Helpers shared with the roster export ------------------------------------------------------
-
-
-def rows_workbook(
-    *,
-    title: str,
-    header: list[str],
-    rows: Iterable[list[Any]],
-    progress: Callable[[int], None] | None = None,
-) -> bytes:
-    """One sheet with a bold header row; `progress(n)` is called every 100 rows."""
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title[:31])
-    _header(sheet, header)
-    done = 0
-    for row in rows:
-        sheet.append([_safe(value) for value in row])
-        done += 1
-        if progress is not None and done % 100 == 0:
-            progress(100)
-    if progress is not None and done % 100:
-        progress(done % 100)
-    return _workbook_bytes(workbook)
+    return workbook.content()
 
 
 # --- The roster of a term -----------------------------------------------------------------------

@@ -8,10 +8,12 @@ from typing import Any, TypeVar
 
 from django.db.models import Model, QuerySet
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
-from rest_framework import mixins, serializers, status, viewsets
+from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
+
+from tuoguan.core.api import id_param
 
 from . import selectors, services
 from .kit import api_actor_of
@@ -56,13 +58,6 @@ class ScopedViewSet(viewsets.GenericViewSet[M]):
         return context
 
 
-def _parent_filter(value: str) -> int:
-    try:
-        return int(value)
-    except ValueError as exc:
-        raise serializers.ValidationError({"parent": ["A valid integer is required."]}) from exc
-
-
 @extend_schema_view(
     list=extend_schema(
         parameters=[
@@ -93,8 +88,9 @@ class OrgViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet
         q = params.get("q", "").strip()
         if q:
             queryset = selectors.org_search(self.actor, q)
-        if params.get("parent"):
-            parent = selectors.org_for(self.actor, _parent_filter(params["parent"]))
+        parent_id = id_param(self.request, "parent")
+        if parent_id is not None:
+            parent = selectors.org_for(self.actor, parent_id)
             queryset = queryset.filter(path__startswith=parent.path, depth=parent.depth + 1)
         return queryset
 
@@ -164,14 +160,9 @@ class MembershipViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Scoped
         if self.is_schema:
             return Membership.objects.none()
         queryset = selectors.memberships_visible_to(self.actor).order_by("org__path", "role", "pk")
-        org = self.request.query_params.get("org") if self.action == "list" else None
-        if org:
-            try:
-                queryset = queryset.filter(org_id=int(org))
-            except ValueError as exc:
-                raise serializers.ValidationError(
-                    {"org": ["A valid integer is required."]}
-                ) from exc
+        org = id_param(self.request, "org") if self.action == "list" else None
+        if org is not None:
+            queryset = queryset.filter(org_id=org)
         return queryset
 
     def create(self, request: Request, **kwargs: Any) -> Response:

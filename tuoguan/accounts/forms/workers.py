@@ -3,18 +3,16 @@
 from typing import Any
 
 from django import forms
-from django.conf import settings
 from django.contrib.auth import password_validation
-from django.core.exceptions import ValidationError
 from django.db.models import Q
-from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
+from tuoguan.core.xlsx import XLSX_TYPE, XlsxUploadForm
 from tuoguan.orgs.models import Level, Org
 from tuoguan.orgs.permissions import Actor
 from tuoguan.orgs.selectors import orgs_visible_to
 
-from .. import imports, selectors
+from .. import selectors
 from ..models import mobile_validator
 
 VERIFIED_CHOICES = [("", _("All")), ("yes", _("Verified")), ("no", _("Not verified"))]
@@ -109,38 +107,11 @@ class WorkerCreateForm(forms.Form):
         return password
 
 
-class WorkerImportForm(forms.Form):
+class WorkerImportForm(XlsxUploadForm):
     file = forms.FileField(
         label=_("Roster file (.xlsx)"),
-        widget=forms.ClearableFileInput(
-            attrs={
-                "accept": ".xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-            }
-        ),
+        widget=forms.ClearableFileInput(attrs={"accept": f".xlsx,{XLSX_TYPE}"}),
     )
 
-    content: bytes = b""
-    row_count: int = 0
-
-    def clean_file(self) -> Any:
-        upload = self.cleaned_data["file"]
-        if not upload.name.lower().endswith(".xlsx"):
-            raise ValidationError(
-                _(
-                    "Upload an Excel workbook (.xlsx). An older .xls or a .csv file: open it in "
-                    "Excel or WPS and save it as .xlsx."
-                )
-            )
-        limit = settings.TUOGUAN_MAX_IMPORT_BYTES
-        if upload.size > limit:
-            raise ValidationError(
-                _("The file is larger than %(limit)s; split the roster into several files.")
-                % {"limit": filesizeformat(limit)}
-            )
-        content = upload.read()
-        try:
-            rows = imports.roster_read(content)
-        except imports.RosterFileError as exc:
-            raise ValidationError(exc.message) from exc
-        self.content, self.row_count = content, len(rows)
-        return upload
+    def too_large_message(self) -> str:
+        return str(_("The file is larger than %(limit)s; split the roster into several files."))

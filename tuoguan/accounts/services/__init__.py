@@ -22,9 +22,10 @@ from .consent import (
     on_consent_change,
 )
 from .family import family_export, family_export_sections
-from .tokens import token_issue, token_revoke
+from .tokens import token_issue, token_revoke, tokens_revoke_all
 from .users import (
     RESET_CODES_PER_HOUR,
+    password_changed,
     password_reset_code_check,
     password_reset_code_issue,
     password_reset_complete,
@@ -58,11 +59,13 @@ __all__ = [
     "family_export_sections",
     "member_number_taken",
     "on_consent_change",
+    "password_changed",
     "password_reset_code_check",
     "password_reset_code_issue",
     "password_reset_complete",
     "token_issue",
     "token_revoke",
+    "tokens_revoke_all",
     "user_create",
     "user_login_record",
     "username_for_mobile",

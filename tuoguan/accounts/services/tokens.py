@@ -27,3 +27,12 @@ def token_revoke(*, user: User, token: ApiToken) -> ApiToken:
         token.revoked_at = timezone.now()
         token.save()
     return token
+
+
+def tokens_revoke_all(*, user: User) -> int:
+    """Revoke every token of `user` still in force (a new password: keys made before it end)."""
+    return int(
+        ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(
+            revoked_at=timezone.now()
+        )
+    )

@@ -18,7 +18,9 @@ from tuoguan.audit.services import audit_record
 from tuoguan.notifications.services import notify
 
 from .. import selectors
+from ..lockout import lockout_reset
 from ..models import PasswordResetCode, User
+from .tokens import tokens_revoke_all
 
 RESET_CODES_PER_HOUR = 5
 
@@ -113,8 +115,28 @@ def password_reset_code_check(*, login: str, code: str) -> User | None:
 
 
 @transaction.atomic
+def password_changed(*, user: User) -> int:
+    """What a new password ends: the account's API tokens (returns how many were revoked).
+
+    Its sessions end with it: Django checks each session against a hash of the password, so
+    every browser still logged in with the old one is logged out at its next request (the one
+    that changed it keeps its session through `update_session_auth_hash`).
+    """
+    revoked = tokens_revoke_all(user=user)
+    audit_record(
+        action=AuditEntry.Action.UPDATE,
+        instance=user,
+        changed_fields=["password"],
+        reason=_("password changed: %(count)d API token(s) revoked, other sessions ended")
+        % {"count": revoked},
+    )
+    return revoked
+
+
+@transaction.atomic
 def password_reset_complete(*, user: User, code: str, password: str) -> User:
-    """Set the new password and spend the code; the account's login lockout ends too."""
+    """Set the new password and spend the code; the account's login lockout ends, and so do
+    its API tokens and sessions (`password_changed`)."""
     used = PasswordResetCode.objects.filter(
         user=user,
         used_at__isnull=True,
@@ -128,4 +150,6 @@ def password_reset_complete(*, user: User, code: str, password: str) -> User:
     user.set_password(password)
     user.save()
     axes_reset(username=user.username)
+    lockout_reset(username=user.username)
+    password_changed(user=user)
     return user

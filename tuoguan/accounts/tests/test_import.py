@@ -242,6 +242,14 @@ class BadFileTests(ImportTestCase):
         self.assertFalse(Job.objects.exists())
         self.assertFalse(User.objects.filter(mobile__startswith="136").exists())
 
+    def assert_job_error(self, response: Any, text: str) -> None:
+        """What only reading the rows shows is reported by the background job, not the form."""
+        self.assertEqual(response.status_code, 302)
+        job = Job.objects.get(kind="worker_import")
+        self.assertEqual(job.status, Job.Status.FAILED)
+        self.assertIn(text, job.error)
+        self.assertFalse(User.objects.filter(mobile__startswith="136").exists())
+
     def test_a_csv_file_is_refused(self) -> None:
         response = self.post(b"name,mobile\nA,13600000001\n", name="roster.csv")
         self.assert_form_error(response, "Upload an Excel workbook (.xlsx)")
@@ -264,15 +272,15 @@ class BadFileTests(ImportTestCase):
         with zipfile.ZipFile(buffer, "w") as archive:
             archive.writestr("hello.txt", "hello")
         response = self.post(buffer.getvalue())
-        self.assert_form_error(response, "damaged or not a real .xlsx")
+        self.assert_job_error(response, "damaged or not a real .xlsx")
 
     def test_missing_header_columns_are_named(self) -> None:
         content = xlsx([["赵一", "13600000001"]], header=["Real name", "Mobile number"])
         response = self.post(content)
-        self.assert_form_error(response, "Union member number")
+        self.assert_job_error(response, "Union member number")
 
     def test_a_file_with_only_a_header_is_refused(self) -> None:
-        self.assert_form_error(self.post(xlsx([])), "no worker rows")
+        self.assert_job_error(self.post(xlsx([])), "no worker rows")
 
     @override_settings(TUOGUAN_MAX_IMPORT_BYTES=1000)
     def test_a_file_over_the_size_limit_is_refused(self) -> None:

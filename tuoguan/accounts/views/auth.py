@@ -7,13 +7,12 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import AuthenticationForm
-from django.contrib.messages.views import SuccessMessageMixin
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path, reverse_lazy
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from tuoguan.core.kit import paginate
@@ -49,10 +48,26 @@ class LoginView(auth_views.LoginView):
         return super().form_invalid(form)
 
 
-class PasswordChangeView(SuccessMessageMixin, auth_views.PasswordChangeView):  # type: ignore[type-arg]
+def password_changed_message(revoked: int) -> str:
+    return ngettext(
+        "Your password has been changed. %(count)d API token was revoked, and you were "
+        "logged out on every other device.",
+        "Your password has been changed. %(count)d API tokens were revoked, and you were "
+        "logged out on every other device.",
+        revoked,
+    ) % {"count": revoked}
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
     template_name = "accounts/password_change.html"
     success_url = reverse_lazy("core:home")
-    success_message = gettext_lazy("Your password has been changed.")
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        # Django keeps this session (update_session_auth_hash); the others end with the hash.
+        response = super().form_valid(form)
+        revoked = services.password_changed(user=form.user)
+        messages.success(self.request, password_changed_message(revoked))
+        return response
 
 
 @require_http_methods(["GET", "POST"])
@@ -85,7 +100,13 @@ def password_reset_confirm(request: HttpRequest) -> HttpResponse:
             password=form.cleaned_data["new_password1"],
         )
         request.session.pop(RESET_LOGIN_SESSION_KEY, None)
-        messages.success(request, _("Your password has been changed. Log in with the new one."))
+        messages.success(
+            request,
+            _(
+                "Your password has been changed. Log in with the new one. Your API tokens "
+                "were revoked, and every device that was logged in has been logged out."
+            ),
+        )
         return redirect("accounts:login")
     return render(request, "accounts/password_reset_confirm.html", {"form": form})
 

@@ -112,7 +112,6 @@ def worker_import(request: ActorRequest) -> HttpResponse:
             owner=request.user,
             kind="worker_import",
             title=_("Roster import: %(file)s") % {"file": form.cleaned_data["file"].name[:150]},
-            total=form.row_count,
         )
         # The bytes go to storage, not into the task's arguments (which live in the database).
         stored = default_storage.save(

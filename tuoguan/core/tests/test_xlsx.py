@@ -29,7 +29,9 @@ def workbook(*rows: list[Any]) -> bytes:
     assert sheet is not None
     for row in rows:
         sheet.append(row)
-    return xlsx.workbook_bytes(book)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
 
 
 def read(content: bytes, **options: Any) -> list[xlsx.SheetRow]:
@@ -65,7 +67,7 @@ class GoodWorkbookTests(SimpleTestCase):
         book = xlsx.template_workbook(
             title="Sheet", columns=COLUMNS, widths=(10, 12, 14), help_lines=["Fill it in."]
         )
-        book.worksheets[0].append(["赵一", "13600000001", ""])
+        book.sheets[0].append(["赵一", "13600000001", ""])
         content = xlsx.workbook_bytes(book)
         self.assertEqual(len(read(content)), 1)
         reopened = load_workbook(io.BytesIO(content))

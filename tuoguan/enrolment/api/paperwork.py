@@ -18,13 +18,15 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status
 from rest_framework.pagination import PageNumberPagination
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from tuoguan.audit.middleware import client_ip
 from tuoguan.audit.services import audit_view
+from tuoguan.core.files import UploadSerializerField
+from tuoguan.core.parsers import JSONParser
 from tuoguan.orgs.api import ScopedViewSet
 from tuoguan.orgs.kit import ActorApiRequest, api_actor_of
 from tuoguan.orgs.permissions import can_change_child, require
@@ -108,7 +110,9 @@ class RiskNoticeSerializer(serializers.Serializer[Any]):
 
 
 class InsuranceSerializer(serializers.ModelSerializer[Insurance]):
-    photo = serializers.FileField(write_only=True, required=False, allow_null=True)
+    photo = UploadSerializerField(
+        images_only=True, allow_webp=True, write_only=True, required=False, allow_null=True
+    )
     has_photo = serializers.SerializerMethodField()
     changeable = serializers.BooleanField(source="is_changeable", read_only=True)
 
@@ -140,7 +144,9 @@ class InsuranceSerializer(serializers.ModelSerializer[Insurance]):
 class PickupSerializer(serializers.ModelSerializer[Pickup]):
     child = serializers.IntegerField(source="child_id")
     mobile = serializers.CharField(max_length=20)
-    photo = serializers.FileField(write_only=True, required=False, allow_null=True)
+    photo = UploadSerializerField(
+        images_only=True, allow_webp=True, write_only=True, required=False, allow_null=True
+    )
     remove_photo = serializers.BooleanField(write_only=True, required=False, default=False)
     has_photo = serializers.SerializerMethodField()
 

@@ -3,17 +3,13 @@
 from typing import Any
 
 from django import forms
-from django.conf import settings
-from django.core.exceptions import ValidationError
-from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
 from tuoguan.accounts.models import Child
-from tuoguan.core.xlsx import XlsxFileError
+from tuoguan.core.xlsx import XLSX_TYPE, XlsxUploadForm
 from tuoguan.programs.models import Group, TargetGroup, Term
 
 from ..models import EnrolmentStatus
-from ..services import roster_import
 from ..services.paperwork import PAPERWORK_ITEMS
 from ..services.roster import ANY_MISSING, INACTIVE
 
@@ -131,38 +127,8 @@ class RosterFilterForm(forms.Form):
         }
 
 
-class RosterImportForm(forms.Form):
+class RosterImportForm(XlsxUploadForm):
     file = forms.FileField(
         label=_("Applications file (.xlsx)"),
-        widget=forms.ClearableFileInput(
-            attrs={
-                "accept": ".xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-            }
-        ),
+        widget=forms.ClearableFileInput(attrs={"accept": f".xlsx,{XLSX_TYPE}"}),
     )
-
-    content: bytes = b""
-    row_count: int = 0
-
-    def clean_file(self) -> Any:
-        upload = self.cleaned_data["file"]
-        if not upload.name.lower().endswith(".xlsx"):
-            raise ValidationError(
-                _(
-                    "Upload an Excel workbook (.xlsx). An older .xls or a .csv file: open it in "
-                    "Excel or WPS and save it as .xlsx."
-                )
-            )
-        limit = settings.TUOGUAN_MAX_IMPORT_BYTES
-        if upload.size > limit:
-            raise ValidationError(
-                _("The file is larger than %(limit)s; split it into several files.")
-                % {"limit": filesizeformat(limit)}
-            )
-        content = upload.read()
-        try:
-            rows = roster_import.applications_read(content)
-        except XlsxFileError as exc:
-            raise ValidationError(exc.message) from exc
-        self.content, self.row_count = content, len(rows)
-        return upload

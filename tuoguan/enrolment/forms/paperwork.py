@@ -8,14 +8,11 @@ the same words.
 from typing import Any
 
 from django import forms
-from django.conf import settings
-from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
-from tuoguan.core.xlsx import XlsxFileError
-
-from ..imports import insured_read
+from tuoguan.core.files import UploadField
+from tuoguan.core.xlsx import XLSX_TYPE, XlsxUploadForm
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 PHOTO_ACCEPT = "image/jpeg,image/png,image/webp"
@@ -58,7 +55,9 @@ class InsuranceForm(forms.Form):
     policy_number = forms.CharField(label=_("Policy number"), max_length=60)
     starts_on = forms.DateField(label=_("Cover starts"), widget=DATE_WIDGET)
     ends_on = forms.DateField(label=_("Cover ends"), widget=DATE_WIDGET)
-    photo = forms.FileField(
+    photo = UploadField(
+        images_only=True,
+        allow_webp=True,
         label=_("Photo of the policy"),
         required=False,
         help_text=_("JPEG, PNG or WebP, at most 5 MB. Location data in the photo is removed."),
@@ -78,7 +77,9 @@ class PickupForm(forms.Form):
         max_length=20,
         widget=forms.TextInput(attrs={"type": "tel", "inputmode": "numeric"}),
     )
-    photo = forms.FileField(
+    photo = UploadField(
+        images_only=True,
+        allow_webp=True,
         label=_("Photo (optional)"),
         required=False,
         help_text=_("Helps the caregivers recognise the person at the gate. At most 5 MB."),
@@ -126,33 +127,16 @@ class RiskAckForm(forms.Form):
     )
 
 
-class InsuranceImportForm(forms.Form):
+class InsuranceImportForm(XlsxUploadForm):
     insurer = forms.CharField(label=_("Insurance company"), max_length=120)
     file = forms.FileField(
         label=_("The insurer's roster (.xlsx)"),
-        widget=forms.ClearableFileInput(
-            attrs={
-                "accept": ".xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-            }
-        ),
+        widget=forms.ClearableFileInput(attrs={"accept": f".xlsx,{XLSX_TYPE}"}),
     )
+    # The content decides, not the name: a renamed .xls or .csv is refused too.
+    content_decides = True
 
-    content: bytes = b""
-    row_count: int = 0
+    field_order = ("insurer", "file")
 
-    def clean_file(self) -> Any:
-        upload = self.cleaned_data["file"]
-        limit = settings.TUOGUAN_MAX_IMPORT_BYTES
-        if upload.size > limit:
-            raise forms.ValidationError(
-                gettext("The file is larger than %(limit)s; split the roster into several files.")
-                % {"limit": filesizeformat(limit)}
-            )
-        # The content decides, not the name: a renamed .xls or .csv is refused here too.
-        content = upload.read()
-        try:
-            rows = insured_read(content)
-        except XlsxFileError as exc:
-            raise forms.ValidationError(exc.message) from exc
-        self.content, self.row_count = content, len(rows)
-        return upload
+    def too_large_message(self) -> str:
+        return gettext("The file is larger than %(limit)s; split the roster into several files.")

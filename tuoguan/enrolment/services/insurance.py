@@ -16,8 +16,8 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from tuoguan.core.files import clean_upload
 from tuoguan.orgs.permissions import Actor, can_change_child, require
-from tuoguan.programs.files import clean_upload
 
 from ..models import Insurance
 from ..paperwork_status import can_accept_cover

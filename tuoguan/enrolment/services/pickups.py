@@ -14,9 +14,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tuoguan.accounts.models import mobile_validator
+from tuoguan.core.files import clean_upload
 from tuoguan.notifications.services import notify
 from tuoguan.orgs.permissions import Actor, can_change_child, require
-from tuoguan.programs.files import clean_upload
 from tuoguan.programs.models import TermStaff
 from tuoguan.programs.services.lifecycle import host_staff
 

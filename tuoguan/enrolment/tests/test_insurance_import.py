@@ -149,14 +149,19 @@ class BadFileTests(ImportCase):
         self.assertIn("file", response.context["form"].errors)
         self.assertFalse(Job.objects.exists())
 
-    def test_a_file_without_the_needed_columns_is_refused_at_once(self) -> None:
-        response = self.post(xlsx(self.good_rows(), ["Name", "Policy number"]))
-        self.assertIn("lacks the column", str(response.context["form"].errors["file"]))
-        self.assertFalse(Job.objects.exists())
+    def test_a_file_without_the_needed_columns_is_refused_by_the_job(self) -> None:
+        # The rows are read in the background task, never in the request.
+        self.post(xlsx(self.good_rows(), ["Name", "Policy number"]))
+        job = Job.objects.get(kind="insurance_import")
+        self.assertEqual(job.status, Job.Status.FAILED)
+        self.assertIn("lacks the column", job.error)
+        self.assertFalse(Insurance.objects.exists())
 
-    def test_an_empty_sheet_is_refused_at_once(self) -> None:
-        response = self.post(xlsx([], HEADER))
-        self.assertIn("file", response.context["form"].errors)
+    def test_an_empty_sheet_is_refused_by_the_job(self) -> None:
+        self.post(xlsx([], HEADER))
+        job = Job.objects.get(kind="insurance_import")
+        self.assertEqual(job.status, Job.Status.FAILED)
+        self.assertFalse(Insurance.objects.exists())
 
 
 class ImportAccessTests(ImportCase):

@@ -295,7 +295,6 @@ def insurance_import(request: ActorRequest) -> HttpResponse:
             owner=request.user,
             kind=imports.JOB_KIND,
             title=_("Insurer roster: %(file)s") % {"file": form.cleaned_data["file"].name[:150]},
-            total=form.row_count,
         )
         # The bytes go to storage, not into the task's arguments (which live in the database).
         stored = default_storage.save(

@@ -240,7 +240,6 @@ def roster_import(request: ActorRequest, term_pk: int) -> HttpResponse:
             kind=paper.JOB_KIND,
             title=_("Paper applications: %(file)s")
             % {"file": form.cleaned_data["file"].name[:150]},
-            total=2 * form.row_count,
         )
         stored = default_storage.save(
             f"imports/applications/{uuid.uuid4().hex}.xlsx", ContentFile(form.content)

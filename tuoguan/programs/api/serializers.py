@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from tuoguan.core.api import ScopedPrimaryKeyField
+from tuoguan.core.files import UploadSerializerField
 from tuoguan.orgs.models import Org
 from tuoguan.orgs.selectors import orgs_visible_to
 
@@ -106,7 +107,7 @@ class VenueCreateSerializer(VenueWriteSerializer):
 
 
 class PhotoUploadSerializer(serializers.Serializer):
-    image = serializers.FileField()
+    image = UploadSerializerField(images_only=True)
     caption = serializers.CharField(max_length=120, required=False, default="", allow_blank=True)
 
 
@@ -297,7 +298,7 @@ def _criteria_visible(actor: Any) -> Any:
 class EvidenceUploadSerializer(serializers.Serializer):
     term = ScopedPrimaryKeyField(selectors.terms_visible_to, Term)
     criterion = ScopedPrimaryKeyField(_criteria_visible, Criterion)
-    file = serializers.FileField()
+    file = UploadSerializerField()
     note = serializers.CharField(max_length=2000, required=False, default="", allow_blank=True)
 
 

@@ -6,6 +6,7 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from tuoguan.core.files import UploadField
 from tuoguan.orgs.models import Org
 
 from ..compliance import Verdict
@@ -87,8 +88,9 @@ class VenueForm(ServiceForm):
 
 
 class PhotoForm(forms.Form):
-    # A plain file field: the service checks and re-encodes the image (programs/files.py).
-    image = forms.FileField(
+    # The shared upload check (core/files.py); the service re-encodes the image.
+    image = UploadField(
+        images_only=True,
         label=_("Photo"),
         help_text=_("JPEG or PNG, at most 5 MB. Location data is removed."),
         widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png"}),

@@ -5,6 +5,8 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from tuoguan.core.files import UploadField
+
 from ..models import CalendarDay, Criterion, ProgramType, Standard
 from ..models.standard import CERTIFICATE_LABELS
 from ..services.standards import CRITERION_FIELDS
@@ -58,8 +60,8 @@ class CriterionForm(ServiceForm):
 
 class EvidenceForm(forms.Form):
     criterion = forms.ModelChoiceField(label=_("Criterion"), queryset=Criterion.objects.none())
-    # A plain file field: the service checks the content and re-encodes images.
-    file = forms.FileField(
+    # The shared upload check (core/files.py); the service re-encodes images.
+    file = UploadField(
         label=_("Document or photo"),
         help_text=_("PDF, JPEG or PNG, at most 5 MB."),
         widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,image/jpeg,image/png"}),

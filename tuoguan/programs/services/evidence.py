@@ -7,9 +7,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from tuoguan.core.files import clean_upload
 from tuoguan.orgs.permissions import Actor, require
 
-from ..files import clean_upload
 from ..models import Criterion, CriterionKind, Evidence, Term
 from ..permissions import can_manage_term, can_review_evidence
 from ..standards import term_standard

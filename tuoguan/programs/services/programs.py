@@ -7,10 +7,10 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils.translation import gettext as _
 
+from tuoguan.core.files import clean_upload
 from tuoguan.orgs.models import Org
 from tuoguan.orgs.permissions import Actor, require
 
-from ..files import clean_upload
 from ..models import (
     TODDLER_RULES,
     FeePolicy,

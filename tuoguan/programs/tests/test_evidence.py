@@ -7,10 +7,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
 from PIL import Image
 
+from tuoguan.core.files import MAX_UPLOAD_BYTES
 from tuoguan.notifications.models import Notification
 from tuoguan.programs import services
 from tuoguan.programs.compliance import Verdict, overriding, term_compliance
-from tuoguan.programs.files import MAX_UPLOAD_BYTES
 from tuoguan.programs.models import Evidence, ProgramPhoto
 from tuoguan.programs.standards import term_standard
 from tuoguan.testing import PersonaTestCase
