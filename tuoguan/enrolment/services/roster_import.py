@@ -32,11 +32,11 @@ from tuoguan.orgs.permissions import Actor, require
 from tuoguan.programs.models import TargetGroup, Term
 
 from ..fastpath import waitlist_position
-from ..imports import ChildRow, child_cells, missing_child_columns
-from ..imports import _Lookups as ChildLookups  # the insurer import's matcher, shared
-from ..imports import _match as child_match
 from ..models import Enrolment, EnrolmentStatus
 from .allocation import enrolment_apply
+from .insurer_roster import ChildRow, child_cells, missing_child_columns
+from .insurer_roster import _Lookups as ChildLookups  # the insurer import's matcher, shared
+from .insurer_roster import _match as child_match
 from .roster import can_manage_roster
 
 logger = logging.getLogger(__name__)

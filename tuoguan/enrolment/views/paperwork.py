@@ -30,7 +30,7 @@ from tuoguan.core.kit import GET_POST, form_errors, paginate, refusal
 from tuoguan.orgs.kit import ActorRequest, actor_of, own_org
 from tuoguan.orgs.permissions import can_change_child, require
 
-from .. import imports, selectors
+from .. import selectors
 from ..forms.paperwork import (
     AgreementSignForm,
     AgreementTemplateForm,
@@ -44,7 +44,7 @@ from ..models import Enrolment
 from ..pdf import agreement_pdf as render_agreement_pdf
 from ..pdf import agreement_pdf_filename
 from ..permissions import is_family
-from ..services import agreements, health, insurance, paperwork, pickups
+from ..services import agreements, health, insurance, insurer_roster, paperwork, pickups
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -293,14 +293,14 @@ def insurance_import(request: ActorRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         job = job_create(
             owner=request.user,
-            kind=imports.JOB_KIND,
+            kind=insurer_roster.JOB_KIND,
             title=_("Insurer roster: %(file)s") % {"file": form.cleaned_data["file"].name[:150]},
         )
         # The bytes go to storage, not into the task's arguments (which live in the database).
         stored = default_storage.save(
             f"imports/insurance/{uuid.uuid4().hex}.xlsx", ContentFile(form.content)
         )
-        imports.insurance_import.enqueue(
+        insurer_roster.insurance_import.enqueue(
             job_id=job.pk,
             path=stored,
             membership_id=actor.membership.pk if actor.membership else None,
@@ -315,7 +315,7 @@ def insurance_import(request: ActorRequest) -> HttpResponse:
 @require_GET
 def insurance_import_template(request: ActorRequest) -> HttpResponse:
     require(request.actor.is_admin)
-    response = HttpResponse(imports.insured_template(), content_type=XLSX_TYPE)
+    response = HttpResponse(insurer_roster.insured_template(), content_type=XLSX_TYPE)
     response["Content-Disposition"] = 'attachment; filename="insured-children-template.xlsx"'
     return response
 

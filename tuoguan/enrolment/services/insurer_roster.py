@@ -31,8 +31,8 @@ from tuoguan.core.jobs import job_finish, job_progress, job_start
 from tuoguan.core.xlsx import RowError, RowErrors, cell_text, counted, parse_date
 from tuoguan.orgs.permissions import Actor, require
 
-from .models import ACTIVE_STATUSES, Insurance
-from .services.insurance import check_cover_fields
+from ..models import ACTIVE_STATUSES, Insurance
+from .insurance import check_cover_fields
 
 logger = logging.getLogger(__name__)
 
@@ -276,7 +276,7 @@ def insured_apply(*, actor: Actor, insurer: str, planned: list[PlannedCover]) ->
     roster can be imported again after the insurer corrects it.
     """
     require(actor.is_admin)
-    from .services.paperwork import enrolments_sync_for_child
+    from .paperwork import enrolments_sync_for_child
 
     counts = {"created": 0, "updated": 0}
     existing = {
