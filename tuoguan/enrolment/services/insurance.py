@@ -3,7 +3,7 @@
 Whether a cover spans a term is read by `paperwork_status.insurance_status`, and who may
 accept a cover by `paperwork_status.can_accept_cover`.
 
-A union's bulk purchase arrives through the insurer's roster (`tuoguan/enrolment/services/insurer_roster.py`).
+A union's bulk purchase arrives through the insurer's roster (`services/insurer_roster.py`).
 """
 
 import datetime
