@@ -34,7 +34,8 @@ def running_term(
     admin = actor(p.grassroots_admin)
     for fields in groups or ({"name": "一年级组", "capacity": 30},):
         make_group(p, term, **fields)
-    if not term.days.filter(date=today(), is_care_day=True).exists():
+    in_term = term.start_date <= today() <= term.end_date
+    if in_term and not term.days.filter(date=today(), is_care_day=True).exists():
         programs.term_day_add(actor=admin, term=term, date=today())
     Term.objects.filter(pk=term.pk).update(status=TermStatus.RUNNING)
     term.refresh_from_db()
