@@ -12,6 +12,7 @@ from typing import Any
 import segno
 from django.core import signing
 from django.core.exceptions import ValidationError
+from django.utils.html import escape
 from django.utils.translation import gettext as _
 
 SALT = "tuoguan.care.check-in"
@@ -60,5 +61,5 @@ def check_in_code_read(code: str, *, today: datetime.date) -> CheckInCode:
 def qr_svg(text: str, *, title: str) -> str:
     """The code as an inline SVG image, named for screen readers."""
     qr = segno.make(text, error="m")
-    svg: str = qr.svg_inline(scale=6, border=2, title=title, svgclass="qr-image")
-    return svg
+    svg: str = qr.svg_inline(scale=6, border=2, svgclass="qr-image")
+    return svg.replace("<svg ", f'<svg role="img" aria-label="{escape(title)}" ', 1)

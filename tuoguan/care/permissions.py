@@ -14,13 +14,22 @@ from django.db.models import Exists, OuterRef, Q
 
 from tuoguan.orgs.permissions import Actor, subtree_q
 from tuoguan.programs.models import StaffRole, TermStaff
-from tuoguan.programs.permissions import can_manage_program, can_manage_term
+from tuoguan.programs.permissions import HOST_ROLES, can_manage_program, can_manage_term
 
 
 def care_groups_q(actor: Actor) -> Q:
     """Groups the actor can open: their subtree's, and those of terms they are rostered on."""
     rostered = Exists(TermStaff.objects.filter(term=OuterRef("term"), user=actor.user))
     return subtree_q(actor, "term__program__host__path") | Q(rostered)
+
+
+def care_work_q(actor: Actor) -> Q:
+    """Groups the actor works in: the host line's for its managers, else those rostered on.
+    The API's lists and records read these (a reviewer of the subtree reads none)."""
+    rostered = Exists(TermStaff.objects.filter(term=OuterRef("term"), user=actor.user))
+    if actor.has_role(HOST_ROLES):
+        return subtree_q(actor, "term__program__host__path") | Q(rostered)
+    return Q(rostered)
 
 
 def is_rostered(actor: Actor, term: Any, *, roles: tuple[str, ...] = ()) -> bool:

@@ -95,7 +95,7 @@ def enrolment_rates(
 def seated_enrolments(terms: Sequence[Any]) -> list[Enrolment]:
     return list(
         Enrolment.objects.filter(term__in=[t.pk for t in terms], status__in=SEATED)
-        .select_related("term")
+        .select_related("term", "child")
         .order_by("pk")
     )
 

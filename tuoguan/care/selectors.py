@@ -27,7 +27,7 @@ from .models import (
     RatioBreach,
     TemporaryPickup,
 )
-from .permissions import can_care, care_groups_q
+from .permissions import can_care, care_groups_q, care_work_q
 from .services.attendance import ON_ROSTER
 
 STATUS_LABELS = {
@@ -199,8 +199,9 @@ def health_summary(group: Group, day: datetime.date) -> dict[str, Any]:
 # --- One record ------------------------------------------------------------------------------
 
 
-def _in_care_groups(actor: Actor, prefix: str = "") -> Q:
-    return Q(**{f"{prefix}group__in": Group.objects.filter(care_groups_q(actor))})
+def _in_care_groups(actor: Actor, prefix: str = "", *, working: bool = False) -> Q:
+    groups = care_work_q(actor) if working else care_groups_q(actor)
+    return Q(**{f"{prefix}group__in": Group.objects.filter(groups)})
 
 
 def enrolment_for_care(actor: Actor, pk: Any) -> Enrolment:
@@ -242,7 +243,7 @@ def health_check_for(actor: Actor, pk: Any) -> HealthCheck:
 
 def attendance_visible_to(actor: Actor) -> QuerySet[Attendance]:
     return (
-        Attendance.objects.filter(_in_care_groups(actor))
+        Attendance.objects.filter(_in_care_groups(actor, working=True))
         .select_related("child", "group", "pickup", "temporary_pickup")
         .order_by("-date", "group_id", "checked_in_at", "pk")
     )
@@ -250,7 +251,7 @@ def attendance_visible_to(actor: Actor) -> QuerySet[Attendance]:
 
 def health_checks_visible_to(actor: Actor) -> QuerySet[HealthCheck]:
     return (
-        HealthCheck.objects.filter(_in_care_groups(actor))
+        HealthCheck.objects.filter(_in_care_groups(actor, working=True))
         .select_related("child", "group")
         .order_by("-date", "group_id", "pk")
     )
@@ -258,7 +259,7 @@ def health_checks_visible_to(actor: Actor) -> QuerySet[HealthCheck]:
 
 def shifts_visible_to(actor: Actor) -> QuerySet[DutyShift]:
     return (
-        DutyShift.objects.filter(_in_care_groups(actor))
+        DutyShift.objects.filter(_in_care_groups(actor, working=True))
         .select_related("staff__user", "group")
         .order_by("-date", "started_at", "pk")
     )

@@ -7,7 +7,7 @@ session (no user logs in); every request checks again that its token is not revo
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -63,7 +63,7 @@ def kiosk(request: HtmxRequest) -> HttpResponse:
 def kiosk_scan(request: HtmxRequest) -> HttpResponse:
     device = kiosk_of(request)
     if device is None:
-        raise PermissionDenied
+        return redirect("care:kiosk")  # signed out (or revoked): the sign-in form
     try:
         attendance = services.attendance_check_in_by_code(
             actor=None,

@@ -57,6 +57,7 @@ def _group_context(request: ActorRequest, group: Group) -> dict[str, Any]:
         "manager": can_manage_care(request.actor, group.term),
         "toddler": is_toddler_group(group),
         "is_care_day": is_care_day(group.term, day),
+        "fragment": wants_fragment(request),
     }
 
 
