@@ -19,12 +19,11 @@ from rest_framework.views import APIView
 
 from tuoguan.enrolment.models import Pickup
 from tuoguan.orgs.api import ScopedViewSet
-
 from tuoguan.orgs.permissions import require
 
 from . import selectors, services
-from .permissions import can_manage_care
 from .models import Attendance, DutyShift, HealthCheck, KioskDevice, TemporaryPickup
+from .permissions import can_manage_care
 from .services.kiosk import kiosk_authenticate
 
 

@@ -21,7 +21,7 @@ from tuoguan.programs.selectors import term_for
 
 from .. import rates, selectors, services
 from ..forms import CorrectionForm, HealthCheckForm, KioskIssueForm, ReasonForm
-from ..models import HealthCheck
+from ..models import SYMPTOMS, HealthCheck
 from ..permissions import can_care, can_manage_care, can_manage_kiosks
 from ..services.common import is_care_day, is_toddler_group, policy_for
 from ..services.duty import group_ratio
@@ -300,7 +300,7 @@ def health_summary(request: ActorRequest, pk: int) -> HttpResponse:
             "group": group,
             "day": day,
             "summary": summary,
-            "symptoms": [(s, n) for s, n in summary["per_symptom"].items()],
+            "symptoms": [(SYMPTOMS.get(s, s), n) for s, n in summary["per_symptom"].items()],
             "flags": selectors.epidemic_flags(group, day - datetime.timedelta(days=30)),
             "page": paginate(request, summary["checks"]),
         },
