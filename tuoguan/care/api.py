@@ -5,6 +5,7 @@ service → 400 with its message (core.api). The kiosk endpoints take only a kio
 (`Authorization: Kiosk <token>`) and read nothing but the kiosk's class's day.
 """
 
+import datetime
 from typing import Any
 
 from django.db.models import QuerySet
@@ -111,7 +112,7 @@ class _DayFilter:
             queryset = queryset.filter(group_id=group)
         day = request.query_params.get("date")
         try:
-            when = timezone.datetime.fromisoformat(day).date() if day else timezone.localdate()
+            when = datetime.date.fromisoformat(day) if day else timezone.localdate()
         except ValueError as exc:
             raise serializers.ValidationError({"date": ["Use YYYY-MM-DD."]}) from exc
         return queryset.filter(date=when)

@@ -2,6 +2,7 @@
 
 import datetime
 from decimal import Decimal
+from typing import Any
 
 from django.utils import timezone
 
@@ -30,7 +31,7 @@ class AlertTests(CareCase):
             actor=actor(self.sick.guardian.user), enrolment=self.sick, date=today(), reason="sick"
         )
 
-    def _inbox(self, user: object, text: str) -> int:
+    def _inbox(self, user: Any, text: str) -> int:
         return Notification.objects.filter(recipient=user, subject__contains=text).count()
 
     def test_the_not_arrived_alert_goes_once_to_the_parent_of_the_child_missing(self) -> None:
@@ -118,7 +119,7 @@ class AttendanceRateTests(CareCase):
         TermDay.objects.filter(term=self.term, date__lt=today()).update(is_care_day=False)
         self.assertEqual(self._attendance_row().status, "pending")
 
-    def _attendance_row(self) -> object:
+    def _attendance_row(self) -> Any:
         rows = [
             row
             for row in term_compliance(self.term).rows

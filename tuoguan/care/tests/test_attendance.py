@@ -143,7 +143,7 @@ class CheckOutTests(CareCase):
         self.assertEqual(refusal.refused_by, self.p.caregiver)
         told = Notification.objects.filter(recipient=self.parent.user).order_by("-pk")
         self.assertEqual(told.count(), before + 1)
-        self.assertIn("陌生人", told.first().subject)
+        self.assertIn("陌生人", told[0].subject)
         self.attendance.refresh_from_db()
         self.assertTrue(self.attendance.is_in)
 

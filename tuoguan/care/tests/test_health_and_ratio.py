@@ -1,6 +1,7 @@
 """Morning health check, the epidemic flag at its boundary, the live carer ratio at its edge."""
 
 import datetime
+from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 
@@ -84,7 +85,7 @@ class EpidemicFlagTests(CareCase):
         self.children = [confirmed(self.p, self.term, n) for n in range(1, 5)]
         self.group = self.children[0].group
 
-    def _rash(self, enrolment: object, day: datetime.date) -> None:
+    def _rash(self, enrolment: Any, day: datetime.date) -> None:
         # Recorded on past days as the service would have then.
         HealthCheck.objects.create(
             enrolment=enrolment,

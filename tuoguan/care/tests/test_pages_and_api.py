@@ -80,9 +80,7 @@ class RosterPageTests(CareCase):
         page = parent.get(url)
         self.assertNotContains(page, 'class="qr-image"')
         self.assertContains(page, "Checked in at")
-        self.assertEqual(
-            self.client_for(self.p.other_parent).get(url).status_code, 404
-        )
+        self.assertEqual(self.client_for(self.p.other_parent).get(url).status_code, 404)
 
 
 class ApiTests(CareCase):
@@ -98,7 +96,7 @@ class ApiTests(CareCase):
         self.assertEqual(first.status_code, 201, first.content)
         second = self.api.post(url, {"enrolment": self.enrolment.pk}, format="json")
         self.assertEqual(second.status_code, 400)
-        listed = self.api.get(url, {"group": self.enrolment.group_id})
+        listed = self.api.get(url, {"group": str(self.enrolment.group_id)})
         self.assertEqual([row["id"] for row in listed.json()["results"]], [first.json()["id"]])
 
     def test_the_api_records_a_health_check_and_refuses_the_check_in_of_a_flagged_child(

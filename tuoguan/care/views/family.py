@@ -21,7 +21,7 @@ from ..forms import AbsenceForm, TemporaryPickupForm
 def family(request: ActorRequest) -> HttpResponse:
     day = timezone.localdate()
     page = paginate(request, selectors.family_care_enrolments(request.actor, day))
-    rows = selectors.roster_rows(page.object_list, day)
+    rows = selectors.roster_rows(list(page.object_list), day)
     return render(request, "care/family.html", {"page": page, "rows": rows, "day": day})
 
 

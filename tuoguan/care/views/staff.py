@@ -300,7 +300,7 @@ def health_summary(request: ActorRequest, pk: int) -> HttpResponse:
             "group": group,
             "day": day,
             "summary": summary,
-            "symptoms": [(SYMPTOMS.get(s, s), n) for s, n in summary["per_symptom"].items()],
+            "symptoms": [(SYMPTOMS.get(str(s), s), n) for s, n in summary["per_symptom"].items()],
             "flags": selectors.epidemic_flags(group, day - datetime.timedelta(days=30)),
             "page": paginate(request, summary["checks"]),
         },
@@ -314,7 +314,7 @@ def attendance_rates(request: ActorRequest, pk: int) -> HttpResponse:
     enrolments = rates.seated_enrolments([term])
     page = paginate(request, enrolments)
     per_child = rates.enrolment_rates(page.object_list)
-    groups = {g.pk: g for g in term.groups.all()}
+    groups: dict[int | None, Any] = {g.pk: g for g in term.groups.all()}
     rows = [
         {"enrolment": e, "group": groups.get(e.group_id), "rate": per_child[e.pk]}
         for e in page.object_list
