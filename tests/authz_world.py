@@ -437,7 +437,9 @@ def _care(w: World) -> None:
             actor=_actor(by), enrolment=enrolment, temperature="37.8", symptoms=["cough"]
         )
         side["duty_shift"] = care.duty_clock_in(actor=_actor(carer), group=group)
-        side["kiosk_device"] = care.kiosk_issue(actor=_actor(by), program=program, name="前门")[0]
+        side["kiosk_device"], side["kiosk_token"] = care.kiosk_issue(
+            actor=_actor(by), program=program, name="前门"
+        )
         side["care_program"] = program
 
 

@@ -78,7 +78,7 @@ class HealthCheckCreateSerializer(serializers.Serializer[Any]):
     note = serializers.CharField(required=False, allow_blank=True, default="", max_length=300)
 
 
-class ReasonSerializer(serializers.Serializer[Any]):
+class AdmitReasonSerializer(serializers.Serializer[Any]):
     reason = serializers.CharField(max_length=300)
 
 
@@ -218,13 +218,13 @@ class HealthCheckViewSet(
         check = services.health_check_record(actor=self.actor, enrolment=enrolment, **data)
         return Response(HealthCheckSerializer(check).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=ReasonSerializer, responses=HealthCheckSerializer)
+    @extend_schema(request=AdmitReasonSerializer, responses=HealthCheckSerializer)
     @action(detail=True, methods=["post"])
     def admit(self, request: Request, pk: Any = None, **kwargs: Any) -> Response:
         """A class manager admits a flagged child, with a reason."""
         check = self.get_object()
         require(can_manage_care(self.actor, check.term))
-        payload = ReasonSerializer(data=request.data)
+        payload = AdmitReasonSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         done = services.health_check_override(
             actor=self.actor, check=check, **payload.validated_data

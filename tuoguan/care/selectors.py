@@ -24,6 +24,7 @@ from .models import (
     HealthCheck,
     HealthRound,
     KioskDevice,
+    PickupCode,
     RatioBreach,
     TemporaryPickup,
 )
@@ -343,6 +344,16 @@ def family_enrolment_for(actor: Actor, pk: Any) -> Enrolment:
         ),
         pk=pk,
     )
+
+
+def pickup_code_of(enrolment: Enrolment, day: datetime.date) -> str:
+    """Today's latest unused one-time pickup code of the family's child ("" when none)."""
+    code = (
+        PickupCode.objects.filter(child_id=enrolment.child_id, date=day, used_at__isnull=True)
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+    return code.code if code is not None else ""
 
 
 def child_day_events(enrolment: Enrolment, day: datetime.date) -> dict[str, Any]:

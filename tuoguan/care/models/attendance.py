@@ -86,10 +86,11 @@ class CheckOutMethod(models.TextChoices):
 class Attendance(AuditedModel, TimeStampedModel):
     """A child's day at the class (出勤): checked in, and later checked out to someone."""
 
+    # A family deleting its data (PIPL Art. 47) takes the child's days with it.
     enrolment = models.ForeignKey(
         "enrolment.Enrolment",
         verbose_name=_("enrolment"),
-        on_delete=models.PROTECT,
+        on_delete=models.CASCADE,
         related_name="attendance",
     )
     term = models.ForeignKey(
@@ -104,7 +105,7 @@ class Attendance(AuditedModel, TimeStampedModel):
         related_name="+",
     )
     child = models.ForeignKey(
-        "accounts.Child", verbose_name=_("child"), on_delete=models.PROTECT, related_name="+"
+        "accounts.Child", verbose_name=_("child"), on_delete=models.CASCADE, related_name="+"
     )
     date = models.DateField(_("date"))
     checked_in_at = models.DateTimeField(_("checked in at"))
@@ -142,7 +143,8 @@ class Attendance(AuditedModel, TimeStampedModel):
     pickup = models.ForeignKey(
         "enrolment.Pickup",
         verbose_name=_("collected by"),
-        on_delete=models.PROTECT,
+        # Pickup persons are deactivated, never deleted, but with the child's own data.
+        on_delete=models.RESTRICT,
         null=True,
         blank=True,
         related_name="+",
@@ -150,7 +152,7 @@ class Attendance(AuditedModel, TimeStampedModel):
     temporary_pickup = models.ForeignKey(
         "care.TemporaryPickup",
         verbose_name=_("collected by (for the day)"),
-        on_delete=models.PROTECT,
+        on_delete=models.RESTRICT,
         null=True,
         blank=True,
         related_name="+",
@@ -433,7 +435,7 @@ class KioskDevice(AuditedModel, TimeStampedModel):
         "programs.Program", verbose_name=_("class"), on_delete=models.CASCADE, related_name="+"
     )
     name = models.CharField(_("name"), max_length=60)
-    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    token_hash = models.CharField(_("token digest"), max_length=64, unique=True, editable=False)
     issued_by = models.ForeignKey(
         "accounts.User", verbose_name=_("issued by"), on_delete=models.PROTECT, related_name="+"
     )

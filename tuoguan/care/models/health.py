@@ -36,7 +36,7 @@ class HealthCheck(AuditedModel, TimeStampedModel):
     enrolment = models.ForeignKey(
         "enrolment.Enrolment",
         verbose_name=_("enrolment"),
-        on_delete=models.PROTECT,
+        on_delete=models.CASCADE,
         related_name="health_checks",
     )
     term = models.ForeignKey(
@@ -51,7 +51,7 @@ class HealthCheck(AuditedModel, TimeStampedModel):
         related_name="+",
     )
     child = models.ForeignKey(
-        "accounts.Child", verbose_name=_("child"), on_delete=models.PROTECT, related_name="+"
+        "accounts.Child", verbose_name=_("child"), on_delete=models.CASCADE, related_name="+"
     )
     date = models.DateField(_("date"))
     round = models.CharField(_("check"), max_length=10, choices=HealthRound.choices)

@@ -3,7 +3,7 @@
 import datetime
 from typing import Any
 
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from tuoguan.enrolment.models import Enrolment, EnrolmentStatus
 from tuoguan.enrolment.tests.paperwork_support import PaperworkCase, complete, new_family
@@ -81,4 +81,14 @@ def at(day: datetime.date, hour: int, minute: int = 0) -> datetime.datetime:
 
 
 class CareCase(PaperworkCase):
-    """Personas, media in a temporary folder, English messages."""
+    """Personas, media in a temporary folder, English messages (services' and pages')."""
+
+    @classmethod
+    def setUpClass(cls) -> None:
+        super().setUpClass()
+        translation.activate("en")
+
+    @classmethod
+    def tearDownClass(cls) -> None:
+        translation.deactivate()
+        super().tearDownClass()

@@ -173,3 +173,28 @@ class KioskTests(CareCase):
         page = client.get(url)
         self.assertContains(page, self.enrolment.child.name)
         self.assertNotContains(page, 'class="main-nav"')
+
+
+class PickupCodePageTests(CareCase):
+    def test_the_parent_gets_a_pickup_code_that_the_caregiver_accepts_once(self) -> None:
+        term = running_term(self.p)
+        enrolment = confirmed(self.p, term, 1)
+        attendance = services.attendance_check_in(
+            actor=actor(self.p.caregiver), enrolment=enrolment
+        )
+        parent = self.client_for(enrolment.guardian.user)
+        parent.post(reverse("care:pickup_code", args=[enrolment.pk]))
+        page = parent.get(reverse("care:child_today", args=[enrolment.pk]))
+        code = page.context["pickup_code"]
+        self.assertRegex(code, r"^\d{6}$")
+        self.client_for(self.p.caregiver).post(
+            reverse("care:check_out", args=[attendance.pk]), {"code": code}
+        )
+        attendance.refresh_from_db()
+        self.assertEqual(attendance.check_out_method, "code")
+        self.assertEqual(
+            parent.get(reverse("care:child_today", args=[enrolment.pk])).context.get(
+                "pickup_code", ""
+            ),
+            "",
+        )

@@ -37,9 +37,8 @@ def child_today(request: ActorRequest, pk: int) -> HttpResponse:
             check_in_code(enrolment, day),
             title=_("Check-in code of %(child)s for today") % {"child": enrolment.child.name},
         )
-    code = request.session.pop(f"care_pickup_code_{enrolment.pk}", "")
     if attendance is not None and attendance.is_in:
-        context["pickup_code"] = code
+        context["pickup_code"] = selectors.pickup_code_of(enrolment, day)
     if wants_fragment(request):
         return render(request, "care/_child_status.html", context)
     return render(request, "care/child_today.html", context)
@@ -84,10 +83,7 @@ def temporary_pickup(request: ActorRequest, pk: int) -> HttpResponse:
 def pickup_code(request: ActorRequest, pk: int) -> HttpResponse:
     enrolment = selectors.family_enrolment_for(request.actor, pk)
     try:
-        code = services.pickup_code_issue(actor=request.actor, enrolment=enrolment)
+        services.pickup_code_issue(actor=request.actor, enrolment=enrolment)
     except ValidationError as exc:
         refusal(request, exc)
-    else:
-        # Shown once on the next page, never kept in a URL.
-        request.session[f"care_pickup_code_{enrolment.pk}"] = code.code
     return redirect("care:child_today", pk=enrolment.pk)
