@@ -387,9 +387,68 @@ def _programs(w: World) -> None:
         side["criterion"] = side["standard"].criteria.order_by("pk").first()
 
 
+def _care(w: World) -> None:
+    """A running term with a care day today: a child checked in (and flagged at the health
+    check), its caregiver on duty, a kiosk of the class."""
+    from tuoguan.accounts.models import User
+    from tuoguan.care import services as care
+    from tuoguan.enrolment.models import Enrolment, EnrolmentStatus
+    from tuoguan.programs import services as programs
+    from tuoguan.programs.models import StaffRole, Term, TermStatus
+    from tuoguan.programs.tests.factories import make_group, make_program, make_term
+
+    p, today = w.p, timezone.localdate()
+    sides = (
+        (w.own, p.grassroots_admin, p.grassroots, p.caregiver, p.child_one, "辽宁"),
+        (
+            w.foreign,
+            p.outsider,
+            p.other_grassroots_far,
+            User.objects.get(username="sc_carer"),
+            p.other_child,
+            "四川",
+        ),
+    )
+    for side, by, host, carer, child, label in sides:
+        program = make_program(p, by=by, host=host, name=f"{label}课后托管班", type="after_school")
+        term = make_term(
+            p,
+            by=by,
+            program=program,
+            name=f"{label}秋季学期",
+            start_date=today - datetime.timedelta(days=5),
+            end_date=today + datetime.timedelta(days=20),
+        )
+        group = make_group(p, term, by=by, name=f"{label}一年级组")
+        if not term.days.filter(date=today, is_care_day=True).exists():
+            programs.term_day_add(actor=_actor(by), term=term, date=today)
+        Term.objects.filter(pk=term.pk).update(status=TermStatus.RUNNING)
+        term.refresh_from_db()
+        programs.term_staff_add(actor=_actor(by), term=term, user=carer, role=StaffRole.CAREGIVER)
+        enrolment = Enrolment.objects.create(
+            term=term,
+            child=child,
+            guardian=child.guardian,
+            group=group,
+            status=EnrolmentStatus.CONFIRMED,
+            province=term.province,
+            decided_at=timezone.now() - datetime.timedelta(days=10),
+        )
+        side["care_term"], side["care_group"], side["care_enrolment"] = term, group, enrolment
+        side["attendance"] = care.attendance_check_in(actor=_actor(by), enrolment=enrolment)
+        side["health_check"] = care.health_check_record(
+            actor=_actor(by), enrolment=enrolment, temperature="37.8", symptoms=["cough"]
+        )
+        side["duty_shift"] = care.duty_clock_in(actor=_actor(carer), group=group)
+        side["kiosk_device"], side["kiosk_token"] = care.kiosk_issue(
+            actor=_actor(by), program=program, name="前门"
+        )
+        side["care_program"] = program
+
+
 def build_world() -> World:
     world = World(p=build_personas())
-    for step in (_people, _personal, _audit, _surveys, _classes, _paperwork, _programs):
+    for step in (_people, _personal, _audit, _surveys, _classes, _paperwork, _programs, _care):
         step(world)
     world.log_in_everyone()
     return world

@@ -35,6 +35,12 @@ FAMILY: tuple[Entry, ...] = (
         "clipboard-list",
         ("enrolment:apply", "enrolment:my_enrolments", "enrolment:detail", "enrolment:offer_"),
     ),
+    (
+        "care:family",
+        _("Today at the class"),
+        "calendar-event",
+        ("care:child_", "care:absence", "care:temporary_pickup"),
+    ),
     ("enrolment:my_surveys", _("Surveys"), "checklist", ("enrolment:survey_answer",)),
     ("notifications:inbox", _("Inbox"), "inbox", ("notifications:",)),
 )
@@ -59,6 +65,8 @@ def _staff_entries(role: str) -> list[Entry]:
         entries.append(("programs:standard_list", _("Standards"), "book", ("programs:standard",)))
     if role in STAFF_READERS:
         entries.append(("accounts:worker_list", _("Workers"), "id-badge-2", ("accounts:worker",)))
+    if role in (Role.UNION_ADMIN, Role.PROGRAM_MANAGER, Role.CAREGIVER):
+        entries.insert(0, ("care:today", _("Daily care"), "clock", ("care:",)))
     if role != Role.VOLUNTEER:
         entries.append(
             ("enrolment:roster_terms", _("Rosters"), "file-spreadsheet", ("enrolment:roster",))

@@ -1,10 +1,12 @@
 import datetime
+from collections.abc import Iterator
+from contextlib import contextmanager
 from decimal import Decimal
 from typing import Any
 
 from django.utils.formats import date_format
 
-from tuoguan.programs import services
+from tuoguan.programs import compliance, services
 from tuoguan.programs.compliance import (
     MetricResult,
     Status,
@@ -13,6 +15,7 @@ from tuoguan.programs.compliance import (
     registered_metrics,
     term_compliance,
 )
+from tuoguan.programs.metrics import register_builtin_metrics
 from tuoguan.programs.models import Criterion, GroupKind, Term
 from tuoguan.testing import PersonaTestCase
 
@@ -189,15 +192,27 @@ class VenueSafetyTest(PersonaTestCase):
             self.assertEqual(result[code].status, "na")
 
 
+@contextmanager
+def without_later_providers() -> Iterator[None]:
+    """Only what programs registers itself, as before any later app plugged in."""
+    with overriding():
+        compliance._metrics.clear()
+        compliance._facts.clear()
+        register_builtin_metrics()
+        yield
+
+
 class ProvidersTest(PersonaTestCase):
     def test_programs_registers_only_the_metrics_it_owns(self) -> None:
-        # attendance_rate belongs to `care`, which does not exist yet; agreements and
-        # insurance are lent by `enrolment` (see tuoguan/enrolment/compliance.py).
-        self.assertNotIn("attendance_rate", registered_metrics())
-        self.assertIn("area_per_child", registered_metrics())
+        # attendance_rate belongs to `care`; agreements and insurance are lent by
+        # `enrolment` (see tuoguan/enrolment/compliance.py and tuoguan/care/providers.py).
+        with without_later_providers():
+            self.assertNotIn("attendance_rate", registered_metrics())
+            self.assertIn("area_per_child", registered_metrics())
 
     def test_facts_of_later_apps_are_pending_until_registered(self) -> None:
-        result = rows(make_term(self.p))
+        with without_later_providers():
+            result = rows(make_term(self.p))
         self.assertEqual(result["attendance_rate"].status, "pending")
         self.assertIn("Not available yet", result["attendance_rate"].detail)
 

@@ -1,0 +1,81 @@
+"""Rules for daily care: the caregivers' pages at the door, the family's, the kiosk, the API.
+
+A group's day is for the host line's admins and managers and the caregivers on the term's
+roster (the caregiver persona is rostered in the world); a reviewer of the subtree sees that
+the group exists (403) but reads nothing of the children. Families reach only their own
+child's pages. The kiosk's pages take a device token in the session, never a user.
+"""
+
+from .base import ALLOWED, API_DENIED, Rule, api, as_write, everyone, form, outcomes, page
+
+# Acting at the door: admins of the host line, the rostered caregiver; the reviewer: 403.
+CARE = outcomes(404, admins=200, caregiver=200, reviewer=403)
+CARE_ACT = outcomes(404, admins=ALLOWED, caregiver=ALLOWED, reviewer=403)
+# Overrides, corrections, telling parents, kiosks: the class's managers (admins here).
+MANAGE = outcomes(404, admins=200, caregiver=403, reviewer=403)
+MANAGE_ACT = outcomes(404, admins=ALLOWED, caregiver=403, reviewer=403)
+FAMILY = outcomes(404, parent=200)
+FAMILY_ACT = outcomes(404, parent=ALLOWED)
+# The API reads only the groups one works in: a reviewer finds nothing (404).
+API_READ = outcomes(404, admins=200, caregiver=200)
+API_ACT = outcomes(404, admins=ALLOWED, caregiver=ALLOWED)
+
+RULES: dict[str, Rule | tuple[Rule, ...]] = {
+    # --- the caregivers' pages ----------------------------------------------------------
+    "care:today": page(everyone(200), note="each sees only the groups they work in"),
+    "care:group_day": page(CARE, obj="care_group"),
+    "care:health_summary": page(CARE, obj="care_group"),
+    "care:scan": page(CARE_ACT, method="POST", obj="care_group"),
+    "care:duty": page(CARE_ACT, method="POST", obj="care_group"),
+    "care:close_day": page(CARE_ACT, method="POST", obj="care_group"),
+    "care:check_in": page(CARE_ACT, method="POST", obj="care_enrolment"),
+    "care:health_check": form(page(CARE, obj="care_enrolment")),
+    "care:notify_paperwork": page(MANAGE_ACT, method="POST", obj="care_enrolment"),
+    "care:health_override": form(page(MANAGE, obj="health_check")),
+    "care:check_out": form(page(CARE, obj="attendance")),
+    "care:correct": form(page(MANAGE, obj="attendance")),
+    "care:rates": page(CARE, obj="care_term"),
+    "care:kiosks": form(page(MANAGE, obj="care_program")),
+    "care:kiosk_revoke": page(MANAGE_ACT, method="POST", obj="kiosk_device"),
+    # --- the family's pages -------------------------------------------------------------
+    "care:family": page(everyone(200), note="one's own children only"),
+    "care:child_today": page(FAMILY, obj="care_enrolment"),
+    "care:absence": form(page(FAMILY, obj="care_enrolment")),
+    "care:temporary_pickup": form(page(FAMILY, obj="care_enrolment")),
+    "care:pickup_code": page(FAMILY_ACT, method="POST", obj="care_enrolment"),
+    # --- the kiosk: a device token in the session, no user --------------------------------
+    "care:kiosk": page(
+        everyone(200), public=True, note="the sign-in form until a device token is entered"
+    ),
+    "care:kiosk_scan": page(
+        everyone(ALLOWED),
+        method="POST",
+        public=True,
+        note="without a kiosk session it only sends the tablet to the sign-in form",
+    ),
+    "care:kiosk_signout": page(everyone(ALLOWED), method="POST", public=True),
+    # --- the API ------------------------------------------------------------------------
+    "attendance-list": (
+        api(everyone(200), hides="attendance", hides_detail="attendance-detail"),
+        as_write(api(everyone(200)), note="the body is validated first: 400"),
+    ),
+    "attendance-detail": api(API_READ, obj="attendance"),
+    "attendance-check-out": api(API_ACT, method="POST", obj="attendance"),
+    "attendance-refuse": api(API_ACT, method="POST", obj="attendance"),
+    "health-check-list": (
+        api(everyone(200), hides="health_check", hides_detail="health-check-detail"),
+        as_write(api(everyone(200)), note="the body is validated first: 400"),
+    ),
+    "health-check-detail": api(API_READ, obj="health_check"),
+    "health-check-admit": api(
+        outcomes(404, admins=ALLOWED, caregiver=403), method="POST", obj="health_check"
+    ),
+    "duty-list": (
+        api(everyone(200), hides="duty_shift", hides_detail="duty-detail"),
+        as_write(api(everyone(200)), note="the body is validated first: 400"),
+    ),
+    "duty-detail": api(API_READ, obj="duty_shift"),
+    "duty-clock-out": api(API_ACT, method="POST", obj="duty_shift"),
+    "kiosk-day": api(everyone(API_DENIED), note="a kiosk token only (tested in care's tests)"),
+    "kiosk-check-in": api(everyone(API_DENIED), method="POST", note="a kiosk token only"),
+}

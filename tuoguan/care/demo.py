@@ -1,0 +1,148 @@
+"""Demo data of daily care: a running after-school term of 桃源街道 with a care day today.
+
+The demo's class manager (`manager`) and caregiver (`caregiver`) are on its roster; 张丽's two
+children and four more families have places (one still missing its insurance, so the door
+refuses it and names what is missing); one child is checked in, a kiosk is issued (its token
+printed once). Idempotent: a term already there is only given today as a care day.
+"""
+
+import datetime
+from typing import Any
+
+from django.utils import timezone
+
+from tuoguan.accounts import services as people
+from tuoguan.accounts.models import Child, ConsentPolicy, User, Worker
+from tuoguan.enrolment.models import Enrolment, EnrolmentStatus
+from tuoguan.enrolment.services import agreements, health, insurance, pickups
+from tuoguan.enrolment.services.paperwork import enrolment_sync_confirmation
+from tuoguan.orgs.models import Org
+from tuoguan.orgs.permissions import actor_for
+from tuoguan.programs import services as programs
+from tuoguan.programs.models import Program, StaffRole, Term, TermStatus
+
+from . import services
+
+HOST = "中山区桃源街道总工会"
+PROGRAM = "桃源街道课后托管班"
+TERM = "冬季课后托管（演示）"
+EXTRA_CHILDREN = ("刘子涵", "赵一鸣", "孙雨桐", "周佳怡")
+
+
+def seed_care(stdout: Any) -> None:
+    host = Org.objects.filter(name=HOST).first()
+    manager = User.objects.filter(username="manager").first()
+    if host is None or manager is None:
+        return
+    today = timezone.localdate()
+    by = actor_for(manager)
+    existing = Term.objects.filter(program__host=host, name=TERM).first()
+    if existing is not None:
+        if existing.start_date <= today <= existing.end_date:
+            programs.term_day_add(actor=by, term=existing, date=today)
+        return
+    program = Program.objects.filter(host=host, name=PROGRAM).first() or programs.program_create(
+        actor=by, host=host, name=PROGRAM, type="after_school", target_groups=["dual_worker"]
+    )
+    term = programs.term_create_with_groups(
+        actor=by,
+        program=program,
+        name=TERM,
+        start_date=today - datetime.timedelta(days=14),
+        end_date=today + datetime.timedelta(days=30),
+        daily_start=datetime.time(15, 30),
+        daily_end=datetime.time(19, 0),
+        capacity=30,
+        venue=host.venues.first(),
+        groups=[{"name": "低年级组", "capacity": 15}, {"name": "高年级组", "capacity": 15}],
+    )
+    programs.term_day_add(actor=by, term=term, date=today)
+    Term.objects.filter(pk=term.pk).update(status=TermStatus.RUNNING)
+    term.refresh_from_db()
+    for login, role in (("manager", StaffRole.MANAGER), ("caregiver", StaffRole.CAREGIVER)):
+        user = User.objects.filter(username=login).first()
+        if user is not None:
+            programs.term_staff_add(actor=by, term=term, user=user, role=role)
+    groups = list(term.groups.order_by("pk"))
+    children = _children(host)
+    agreements.agreement_template_ensure_default()
+    enrolments = []
+    for n, child in enumerate(children):
+        enrolment = Enrolment.objects.create(
+            term=term,
+            child=child,
+            guardian=child.guardian,
+            group=groups[n % len(groups)],
+            status=EnrolmentStatus.ADMITTED,
+            province=term.province,
+            decided_at=timezone.now() - datetime.timedelta(days=20),
+        )
+        _paperwork(enrolment, term, insured=n != len(children) - 1)
+        enrolments.append(enrolment)
+    caregiver = User.objects.filter(username="caregiver").first()
+    first = Enrolment.objects.get(pk=enrolments[0].pk)
+    if caregiver is not None and first.status == EnrolmentStatus.CONFIRMED:
+        services.attendance_check_in(actor=actor_for(caregiver), enrolment=first)
+    _device, token = services.kiosk_issue(actor=by, program=program, name="桃源前门平板")
+    stdout.write(f"care: {term} runs today; kiosk token (shown once): {token}\n")
+
+
+def _children(host: Org) -> list[Child]:
+    children = list(Child.objects.filter(guardian__user__username="zhangli").order_by("pk"))
+    policy = ConsentPolicy.objects.filter(is_current=True).first()
+    verifier = User.objects.filter(username="taoyuan").first()
+    for n, name in enumerate(EXTRA_CHILDREN, start=1):
+        login = f"care_family_{n}"
+        user = User.objects.filter(username=login).first() or people.user_create(
+            username=login, real_name=f"{name[0]}家长", password=None, mobile=f"1362026{n:04d}"
+        )
+        worker = Worker.objects.filter(user=user).first() or people.worker_create(
+            user=user, employer=host, verified_by=verifier
+        )
+        child = Child.objects.filter(guardian=worker).first() or people.child_create(
+            actor=actor_for(user),
+            guardian=worker,
+            name=name,
+            sex="F" if n % 2 else "M",
+            birth_date=datetime.date(2018, n, 10),
+            grade=2,
+            relationship="mother",
+        )
+        if policy is not None:
+            people.consent_grant(actor=actor_for(user), child=child, policy=policy, ip=None)
+        children.append(child)
+    return children
+
+
+def _paperwork(enrolment: Enrolment, term: Term, *, insured: bool) -> None:
+    guardian = actor_for(enrolment.guardian.user)
+    child = enrolment.child
+    agreements.agreement_sign(
+        actor=guardian,
+        enrolment=enrolment,
+        signer_name=enrolment.guardian.user.real_name,
+        consent=True,
+        ip=None,
+    )
+    if insured:
+        insurance.insurance_add(
+            actor=guardian,
+            child=child,
+            insurer="中国人寿",
+            policy_number=f"DEMO-CARE-{child.pk}",
+            starts_on=term.start_date,
+            ends_on=term.end_date + datetime.timedelta(days=30),
+        )
+    if not child.pickups.filter(is_active=True).exists():
+        pickups.pickup_add(
+            actor=guardian, child=child, name="外婆", relation="外婆", mobile="13912340000"
+        )
+    health.health_note_save(
+        actor=guardian,
+        enrolment=enrolment,
+        allergies="",
+        conditions="",
+        medication="",
+        declared=True,
+    )
+    enrolment_sync_confirmation(enrolment=Enrolment.objects.get(pk=enrolment.pk))

@@ -1,0 +1,86 @@
+"""Forms of the care pages: they parse; the services decide."""
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .models import SYMPTOMS, TODDLER_STEPS, AbsenceReason, HealthRound
+
+
+class HealthCheckForm(forms.Form):
+    round = forms.ChoiceField(label=_("Check"), choices=HealthRound.choices, initial="morning")
+    temperature = forms.DecimalField(
+        label=_("Temperature (°C)"),
+        min_value=34,
+        max_value=43,
+        decimal_places=1,
+        widget=forms.NumberInput(attrs={"step": "0.1", "inputmode": "decimal"}),
+    )
+    symptoms = forms.MultipleChoiceField(
+        label=_("Symptoms"),
+        required=False,
+        choices=[(k, v) for k, v in SYMPTOMS.items()],
+        widget=forms.CheckboxSelectMultiple,
+    )
+    steps = forms.MultipleChoiceField(
+        label=_("Steps done (一摸二看三问四查)"),
+        required=False,
+        choices=[(k, v) for k, v in TODDLER_STEPS.items()],
+        widget=forms.CheckboxSelectMultiple,
+    )
+    note = forms.CharField(label=_("Note"), required=False, max_length=300)
+
+    def __init__(self, *args: object, toddler: bool = False, symptoms: list[str] | None = None,
+                 **kwargs: object) -> None:  # fmt: skip
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        if symptoms is not None:
+            self.fields["symptoms"].choices = [  # type: ignore[attr-defined]
+                (k, v) for k, v in SYMPTOMS.items() if k in symptoms
+            ]
+        if not toddler:
+            del self.fields["steps"]
+            self.fields["round"].choices = [HealthRound.choices[0]]  # type: ignore[attr-defined]
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), max_length=300)
+
+
+class AbsenceForm(forms.Form):
+    date = forms.DateField(
+        label=_("Day"), widget=forms.DateInput(attrs={"type": "date"}), initial=timezone.localdate
+    )
+    reason = forms.ChoiceField(label=_("Reason"), choices=AbsenceReason.choices)
+    note = forms.CharField(label=_("Note"), required=False, max_length=200)
+
+
+class TemporaryPickupForm(forms.Form):
+    date = forms.DateField(
+        label=_("Day"), widget=forms.DateInput(attrs={"type": "date"}), initial=timezone.localdate
+    )
+    name = forms.CharField(label=_("Name"), max_length=60)
+    relation = forms.CharField(label=_("Relation to the child"), max_length=30)
+    mobile = forms.CharField(
+        label=_("Mobile number"), max_length=20, widget=forms.TextInput(attrs={"inputmode": "tel"})
+    )
+    photo = forms.ImageField(label=_("Photo"), required=False)
+
+
+class CorrectionForm(forms.Form):
+    checked_in_at = forms.TimeField(
+        label=_("Check-in time"), required=False, widget=forms.TimeInput(attrs={"type": "time"})
+    )
+    checked_out_at = forms.TimeField(
+        label=_("Check-out time"), required=False, widget=forms.TimeInput(attrs={"type": "time"})
+    )
+    reason = forms.CharField(label=_("Reason"), max_length=300)
+
+
+class KioskIssueForm(forms.Form):
+    name = forms.CharField(label=_("Name of the kiosk"), max_length=60)
+
+
+class KioskSignInForm(forms.Form):
+    token = forms.CharField(
+        label=_("Device token"), max_length=100, widget=forms.PasswordInput(render_value=False)
+    )

@@ -1,0 +1,53 @@
+"""Writes of the care app: atomic, keyword-only, audited (AuditedModel) and notifying.
+
+Split by area; import from here (`from tuoguan.care import services`).
+"""
+
+from .alerts import care_alerts
+from .attendance import (
+    PickupRefused,
+    absence_report,
+    absence_withdraw,
+    attendance_check_in,
+    attendance_check_in_by_code,
+    attendance_check_out,
+    attendance_check_out_by_code,
+    attendance_correct,
+    day_close,
+    paperwork_notify,
+    pickup_code_issue,
+    pickup_refuse,
+    temporary_pickup_add,
+)
+from .common import policy_for
+from .duty import duty_clock_in, duty_clock_out, group_ratio, ratio_sync
+from .health import epidemic_check, health_check_override, health_check_record
+from .kiosk import kiosk_authenticate, kiosk_issue, kiosk_revoke
+
+__all__ = [
+    "PickupRefused",
+    "absence_report",
+    "absence_withdraw",
+    "attendance_check_in",
+    "attendance_check_in_by_code",
+    "attendance_check_out",
+    "attendance_check_out_by_code",
+    "attendance_correct",
+    "care_alerts",
+    "day_close",
+    "duty_clock_in",
+    "duty_clock_out",
+    "epidemic_check",
+    "group_ratio",
+    "health_check_override",
+    "health_check_record",
+    "kiosk_authenticate",
+    "kiosk_issue",
+    "kiosk_revoke",
+    "paperwork_notify",
+    "pickup_code_issue",
+    "pickup_refuse",
+    "policy_for",
+    "ratio_sync",
+    "temporary_pickup_add",
+]

@@ -1,0 +1,34 @@
+from django.urls import path
+
+from .views import family, kiosk, staff
+
+app_name = "care"
+
+urlpatterns = [
+    # Caregivers and class managers
+    path("", staff.today, name="today"),
+    path("groups/<int:pk>/", staff.group_day, name="group_day"),
+    path("groups/<int:pk>/scan/", staff.scan, name="scan"),
+    path("groups/<int:pk>/duty/", staff.duty, name="duty"),
+    path("groups/<int:pk>/close/", staff.close_day, name="close_day"),
+    path("groups/<int:pk>/health/", staff.health_summary, name="health_summary"),
+    path("children/<int:pk>/check-in/", staff.check_in, name="check_in"),
+    path("children/<int:pk>/health-check/", staff.health_check, name="health_check"),
+    path("children/<int:pk>/remind/", staff.notify_paperwork, name="notify_paperwork"),
+    path("health-checks/<int:pk>/admit/", staff.health_override, name="health_override"),
+    path("attendance/<int:pk>/check-out/", staff.check_out, name="check_out"),
+    path("attendance/<int:pk>/correct/", staff.correct, name="correct"),
+    path("terms/<int:pk>/rates/", staff.attendance_rates, name="rates"),
+    path("classes/<int:pk>/kiosks/", staff.kiosks, name="kiosks"),
+    path("kiosks/<int:pk>/revoke/", staff.kiosk_revoke, name="kiosk_revoke"),
+    # The family
+    path("family/", family.family, name="family"),
+    path("family/<int:pk>/", family.child_today, name="child_today"),
+    path("family/<int:pk>/absence/", family.absence, name="absence"),
+    path("family/<int:pk>/pickup-for-the-day/", family.temporary_pickup, name="temporary_pickup"),
+    path("family/<int:pk>/pickup-code/", family.pickup_code, name="pickup_code"),
+    # The kiosk (no user: a device token in the session)
+    path("kiosk/", kiosk.kiosk, name="kiosk"),
+    path("kiosk/scan/", kiosk.kiosk_scan, name="kiosk_scan"),
+    path("kiosk/sign-out/", kiosk.kiosk_signout, name="kiosk_signout"),
+]
