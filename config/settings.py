@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "tuoguan.accounts",
     "tuoguan.programs",
     "tuoguan.enrolment",
+    "tuoguan.supervision",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

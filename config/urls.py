@@ -7,6 +7,7 @@ api_v1 = [
     path("", include("tuoguan.accounts.api_urls")),
     path("", include("tuoguan.enrolment.api_urls")),
     path("", include("tuoguan.programs.api_urls")),
+    path("", include("tuoguan.supervision.api_urls")),
 ]
 
 urlpatterns = [
@@ -18,6 +19,7 @@ urlpatterns = [
     path("notifications/", include("tuoguan.notifications.urls")),
     path("enrolment/", include("tuoguan.enrolment.urls")),
     path("programs/", include("tuoguan.programs.urls")),
+    path("supervision/", include("tuoguan.supervision.urls")),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

@@ -1,0 +1,31 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class SupervisionConfig(AppConfig):
+    name = "tuoguan.supervision"
+    label = "supervision"
+    verbose_name = _("Supervision")
+
+    def ready(self) -> None:
+        # Earlier apps never import supervision (DESIGN §3): it plugs itself in here.
+        from datetime import timedelta
+
+        from tuoguan.core.demo import register_demo_step
+        from tuoguan.core.housekeeping import register_periodic
+
+        from . import compliance
+        from .demo import seed_supervision
+        from .services.rectifications import rectifications_alert_overdue
+
+        compliance.register()
+        register_periodic(
+            "supervision.overdue_alerts",
+            rectifications_alert_overdue,
+            every=timedelta(hours=1),
+            description=(
+                "tell the owner, the class manager and the inspector's union about each "
+                "rectification order past its deadline, once a day until it is accepted"
+            ),
+        )
+        register_demo_step(seed_supervision)
