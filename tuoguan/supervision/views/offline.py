@@ -7,6 +7,7 @@ with the URLs of the assets it keeps for offline use (hashed names in production
 
 import json
 
+from django.contrib.staticfiles import finders
 from django.contrib.staticfiles.storage import staticfiles_storage
 from django.http import HttpRequest, HttpResponse
 from django.templatetags.static import static
@@ -28,6 +29,11 @@ SCRIPT = "js/supervision-sw.js"
 
 
 def _source() -> str:
+    # The source folder when present (development, tests), else the collected copy.
+    found = finders.find(SCRIPT)
+    if isinstance(found, str):
+        with open(found, encoding="utf-8") as handle:
+            return handle.read()
     with staticfiles_storage.open(SCRIPT) as handle:
         return str(handle.read().decode("utf-8"))
 
