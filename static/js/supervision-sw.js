@@ -32,7 +32,8 @@ function networkFirst(request) {
     }
     return response;
   }).catch(function () {
-    return caches.match(request, { cacheName: PAGES }).then(function (hit) {
+    // ignoreVary: pages vary on the cookie, which a kept copy cannot show.
+    return caches.match(request, { cacheName: PAGES, ignoreVary: true }).then(function (hit) {
       return hit || new Response("<!DOCTYPE html><meta charset=utf-8><title>离线</title>" +
         "<p>没有网络，此页尚未保存在本机。请联网后再打开。</p>",
         { status: 503, headers: { "Content-Type": "text/html; charset=utf-8" } });
