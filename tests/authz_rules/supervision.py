@@ -40,9 +40,7 @@ PUBLIC_SCRIPT = everyone(200)
 
 RULES = {
     # --- visits ---------------------------------------------------------------------------
-    "supervision:visit_list": page(
-        STAFF_ONLY, role_gate=True, hides_text=own_text("term", "name")
-    ),
+    "supervision:visit_list": page(STAFF_ONLY, role_gate=True, hides_text=own_text("term", "name")),
     "supervision:my_visits": page(STAFF_ONLY, role_gate=True),
     "supervision:visit_calendar": page(STAFF_ONLY, role_gate=True),
     "supervision:visit_create": form(page(PLANNERS, role_gate=True)),
@@ -50,7 +48,9 @@ RULES = {
     "supervision:visit_detail": page(STAFF_READ_SUBTREE, obj="visit"),
     "supervision:visit_cancel": page(PLANNER_CHANGE, method="POST", obj="visit"),
     "supervision:visit_report": page(
-        STAFF_READ_SUBTREE, obj="signed_visit", stubs=("tuoguan.supervision.views.visits.visit_pdf",)
+        STAFF_READ_SUBTREE,
+        obj="signed_visit",
+        stubs=("tuoguan.supervision.views.visits.visit_pdf",),
     ),
     "supervision:photo": page(STAFF_READ_SUBTREE, obj="visit_photo"),
     # --- the inspector's checklist ----------------------------------------------------------

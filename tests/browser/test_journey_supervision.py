@@ -50,9 +50,7 @@ def _visit(p):  # type: ignore[no-untyped-def]
 
 
 def _wait_for_the_page_kept(page) -> None:  # type: ignore[no-untyped-def]
-    page.wait_for_function(
-        "navigator.serviceWorker.ready.then(() => true)"
-    )
+    page.wait_for_function("navigator.serviceWorker.ready.then(() => true)")
     page.wait_for_function(
         "caches.open('tuoguan-inspect-pages').then(c => c.match(location.pathname))"
         ".then(hit => !!hit)"

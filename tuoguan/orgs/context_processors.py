@@ -59,7 +59,9 @@ def _staff_entries(role: str) -> list[Entry]:
         entries.append(("programs:standard_list", _("Standards"), "book", ("programs:standard",)))
     # Supervision (督导): the unions above plan and read it, inspectors go out, classes answer.
     if role in STAFF_READERS:
-        entries.append(("supervision:visit_list", _("Supervision"), "clipboard-list", ("supervision:",)))
+        entries.append(
+            ("supervision:visit_list", _("Supervision"), "clipboard-list", ("supervision:",))
+        )
     elif role in (Role.PROGRAM_MANAGER, Role.CAREGIVER):
         entries.append(
             ("supervision:rectification_list", _("Rectifications"), "checklist", ("supervision:",))

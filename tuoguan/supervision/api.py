@@ -213,7 +213,10 @@ class RectificationViewSet(
         payload.is_valid(raise_exception=True)
         data = payload.validated_data
         services.rectification_answer(
-            actor=self.actor, rectification=order, answer=data["answer"], files=data.get("files", [])
+            actor=self.actor,
+            rectification=order,
+            answer=data["answer"],
+            files=data.get("files", []),
         )
         return self._respond(order)
 
@@ -248,5 +251,7 @@ class RectificationViewSet(
         require(can_decide_rectification(self.actor, order))
         payload = ExtendSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        services.rectification_extend(actor=self.actor, rectification=order, **payload.validated_data)
+        services.rectification_extend(
+            actor=self.actor, rectification=order, **payload.validated_data
+        )
         return self._respond(order)

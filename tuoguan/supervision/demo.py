@@ -28,7 +28,9 @@ def _inspector(province: Any) -> User:
     login, name, mobile = INSPECTOR
     user = User.objects.filter(username=login).first()
     if user is None:
-        user = user_create(username=login, real_name=name, password=demo_password(login), mobile=mobile)
+        user = user_create(
+            username=login, real_name=name, password=demo_password(login), mobile=mobile
+        )
     Membership.objects.get_or_create(user=user, org=province, role=Role.INSPECTOR)
     return user
 

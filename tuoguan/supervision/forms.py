@@ -61,6 +61,15 @@ class SeasonPlanForm(forms.Form):
     )
 
 
+def parse_month(value: str) -> datetime.date | None:
+    """ "2026-07" → 2026-07-01; None for anything else."""
+    year, _sep, month = (value or "").partition("-")
+    try:
+        return datetime.date(int(year), int(month), 1)
+    except ValueError:
+        return None
+
+
 class VisitFilterForm(forms.Form):
     region = forms.CharField(label=_("Region code starts with"), required=False, max_length=6)
     status = forms.ChoiceField(
@@ -76,10 +85,10 @@ class VisitFilterForm(forms.Form):
         value = self.cleaned_data.get("month") or ""
         if not value:
             return None
-        try:
-            return datetime.datetime.strptime(value, "%Y-%m").date()
-        except ValueError as exc:
-            raise forms.ValidationError(_("Enter a month as YYYY-MM.")) from exc
+        month = parse_month(value)
+        if month is None:
+            raise forms.ValidationError(_("Enter a month as YYYY-MM."))
+        return month
 
 
 class AnswerForm(forms.Form):
@@ -114,7 +123,9 @@ class SignForm(forms.Form):
     owner = PersonChoice(
         label=_("Owner of the rectifications at the class"), queryset=None, required=False
     )
-    deadline = forms.DateField(label=_("Deadline of the rectifications"), widget=DATE, required=False)
+    deadline = forms.DateField(
+        label=_("Deadline of the rectifications"), widget=DATE, required=False
+    )
     suspend_checkins = forms.BooleanField(
         label=_("Suspend the term's check-ins until veto-level findings are corrected"),
         required=False,
@@ -134,10 +145,10 @@ class AcknowledgeForm(forms.Form):
 
 
 class RectificationAnswerForm(forms.Form):
-    answer = forms.CharField(label=_("What the class did"), widget=forms.Textarea(attrs={"rows": 4}))
-    file = forms.FileField(
-        label=_("Evidence (PDF, JPEG or PNG, at most 5 MB)"), required=False
+    answer = forms.CharField(
+        label=_("What the class did"), widget=forms.Textarea(attrs={"rows": 4})
     )
+    file = forms.FileField(label=_("Evidence (PDF, JPEG or PNG, at most 5 MB)"), required=False)
 
 
 class RectificationReviewForm(forms.Form):

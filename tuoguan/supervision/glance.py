@@ -19,7 +19,7 @@ from tuoguan.orgs.permissions import Actor
 from tuoguan.orgs.selectors import org_children
 from tuoguan.programs.models import Area, Term
 
-from .models import DONE_STATUSES, OPEN_STATUSES, ChecklistItem, Rectification, Visit, VisitStatus
+from .models import DONE_STATUSES, OPEN_STATUSES, ChecklistItem, Visit, VisitStatus
 from .selectors import rectifications_visible_to, visits_visible_to
 
 SEASON_TERM_STATUSES = ("approved", "enrolling", "running", "closed")
@@ -63,17 +63,17 @@ def _grouped(queryset: QuerySet[Any], path: str, width: int) -> QuerySet[Any]:
     return queryset.annotate(child=Substr(path, 1, width)).values("child")
 
 
-def glance(
-    actor: Actor, org: Org, start: datetime.date, end: datetime.date
-) -> Glance:
+def glance(actor: Actor, org: Org, start: datetime.date, end: datetime.date) -> Glance:
     """`org` must come from a scoped selector (orgs.selectors.org_for)."""
     children = list(org_children(actor, org))
     width = len(org.path) + org.steplen
     rows = {child.path: GlanceRow(child) for child in children}
     host = "term__program__host__path"
-    visits = visits_visible_to(actor).filter(
-        **{f"{host}__startswith": org.path}, date__range=(start, end)
-    ).exclude(status=VisitStatus.CANCELLED)
+    visits = (
+        visits_visible_to(actor)
+        .filter(**{f"{host}__startswith": org.path}, date__range=(start, end))
+        .exclude(status=VisitStatus.CANCELLED)
+    )
     for row in _grouped(visits.order_by(), host, width).annotate(
         planned=Count("pk", distinct=True),
         done=Count("pk", filter=Q(status__in=DONE_STATUSES), distinct=True),
@@ -81,8 +81,10 @@ def glance(
         if row["child"] in rows:
             rows[row["child"]].planned, rows[row["child"]].done = row["planned"], row["done"]
     items = ChecklistItem.objects.filter(visit__in=visits.values("pk"), result="fail")
-    for row in _grouped(items.order_by(), f"visit__{host}", width).annotate(n=Count("pk")).values(
-        "child", "area", "n"
+    for row in (
+        _grouped(items.order_by(), f"visit__{host}", width)
+        .annotate(n=Count("pk"))
+        .values("child", "area", "n")
     ):
         if row["child"] in rows:
             rows[row["child"]].findings[row["area"] or "free"] = row["n"]

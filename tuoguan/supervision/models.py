@@ -131,9 +131,7 @@ class ChecklistItem(AuditedModel, TimeStampedModel):
     # inspector's own judgement.
     data_status = models.CharField(_("from the data"), max_length=10, blank=True)
     data_detail = models.CharField(_("data detail"), max_length=300, blank=True)
-    result = models.CharField(
-        _("judgement"), max_length=10, choices=ItemResult.choices, blank=True
-    )
+    result = models.CharField(_("judgement"), max_length=10, choices=ItemResult.choices, blank=True)
     notes = models.TextField(_("notes"), blank=True)
     # The moment (on the inspector's phone) of the change that holds: the later one wins.
     answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
@@ -189,6 +187,9 @@ class AnswerChange(models.Model):
         verbose_name = _("answer change")
         verbose_name_plural = _("answer changes")
         ordering = ["changed_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.client_id}: {self.result or '-'}"
 
 
 def photo_upload_to(instance: Any, filename: str) -> str:
@@ -343,6 +344,9 @@ class RectificationEvent(models.Model):
         verbose_name = _("rectification event")
         verbose_name_plural = _("rectification events")
         ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.at.isoformat()}"
 
 
 def evidence_upload_to(instance: Any, filename: str) -> str:

@@ -52,6 +52,7 @@ def _when(value: object) -> str:
 def _facts(visit: Visit) -> list[str]:
     term = visit.term
     attendance = attendance_on(term, visit.date)
+
     def figure(value: int | None) -> str:
         return str(value) if value is not None else _("not yet measured")
 
@@ -117,7 +118,10 @@ def _render(visit: Visit) -> bytes:
             _photo(pdf, photo)
     pdf.ln(3)
     write(_("Signatures"), size=13, height=8)
-    write(_("Inspector: %(name)s at %(when)s") % {"name": visit.signed_name or "—", "when": _when(visit.signed_at)})
+    write(
+        _("Inspector: %(name)s at %(when)s")
+        % {"name": visit.signed_name or "—", "when": _when(visit.signed_at)}
+    )
     write(
         _("Class manager: %(name)s at %(when)s")
         % {"name": visit.acknowledged_name or "—", "when": _when(visit.acknowledged_at)}

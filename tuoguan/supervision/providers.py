@@ -5,7 +5,10 @@ plugs itself in from its own `AppConfig.ready()`::
 
     from tuoguan.supervision.providers import register_attendance_provider
 
-    register_attendance_provider(lambda term, day: Attendance(children_present=..., carers_on_duty=...))
+    def attendance(term, day):
+        return Attendance(children_present=..., carers_on_duty=...)
+
+    register_attendance_provider(attendance)
 
 Without a provider the visit shows "not yet measured", never 0.
 """

@@ -45,9 +45,6 @@ class ItemSerializer(serializers.ModelSerializer[ChecklistItem]):
 
 
 class VisitSerializer(serializers.ModelSerializer[Visit]):
-    term = serializers.PrimaryKeyRelatedField(read_only=True)
-    planner = serializers.PrimaryKeyRelatedField(read_only=True)
-    inspectors = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
     term_name = serializers.CharField(source="term.__str__", read_only=True)
     host = serializers.CharField(source="term.program.host.name", read_only=True)
 
@@ -65,7 +62,9 @@ class VisitPlanSerializer(serializers.Serializer[Any]):
     term = ScopedPrimaryKeyField(_terms, Term)
     date = serializers.DateField()
     announced = serializers.BooleanField(default=True)
-    inspectors = serializers.ListField(child=serializers.IntegerField(), min_length=1, max_length=20)
+    inspectors = serializers.ListField(
+        child=serializers.IntegerField(), min_length=1, max_length=20
+    )
     summary = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
 
     def validate_inspectors(self, value: list[int]) -> list[Any]:
@@ -92,7 +91,12 @@ class AnswerSerializer(serializers.Serializer[Any]):
 
 
 class AnswersSerializer(serializers.Serializer[Any]):
-    answers = AnswerSerializer(many=True, max_length=500)
+    answers = AnswerSerializer(many=True)
+
+    def validate_answers(self, value: list[Any]) -> list[Any]:
+        if len(value) > 500:
+            raise serializers.ValidationError("At most 500 answers at a time.")
+        return value
 
 
 class AnswerOutcomeSerializer(serializers.Serializer[Any]):
@@ -110,7 +114,7 @@ class PhotoUploadSerializer(serializers.Serializer[Any]):
 
 class FreeItemSerializer(serializers.Serializer[Any]):
     client_id = serializers.UUIDField()
-    label = serializers.CharField(max_length=200)
+    label = serializers.CharField(max_length=200)  # type: ignore[assignment]
     is_veto = serializers.BooleanField(default=False)
 
 
@@ -166,7 +170,5 @@ class ExtendSerializer(serializers.Serializer[Any]):
 
 
 class RectificationFilterSerializer(serializers.Serializer[Any]):
-    state = serializers.ChoiceField(
-        choices=["open", "overdue", "closed", "all"], required=False
-    )
+    state = serializers.ChoiceField(choices=["open", "overdue", "closed", "all"], required=False)
     visit = serializers.IntegerField(required=False)

@@ -252,13 +252,19 @@ def _announce_orders(actor: Actor, visit: Visit, orders: list[Rectification]) ->
             "term": term,
         }
         body = "；".join(f"{o.item.label}（{o.deadline.isoformat()}）" for o in orders)
-        tell([orders[0].owner, *class_managers(term)], actor=actor, subject=subject, body=body, url=url)
+        tell(
+            [orders[0].owner, *class_managers(term)],
+            actor=actor,
+            subject=subject,
+            body=body,
+            url=url,
+        )
     suspended = [o for o in orders if o.suspends_checkins]
     if suspended:
         subject = _("Check-ins of %(term)s are suspended") % {"term": term}
-        body = _("Until the rectification of “%(finding)s” is accepted, no child is checked in.") % {
-            "finding": suspended[0].item.label
-        }
+        body = _(
+            "Until the rectification of “%(finding)s” is accepted, no child is checked in."
+        ) % {"finding": suspended[0].item.label}
         concerned = [*class_staff(term), *planner_admins(visit), *visit.inspectors.all()]
         tell(concerned, actor=actor, subject=subject, body=body, url=url)
 

@@ -19,7 +19,9 @@ def today() -> datetime.date:
     return timezone.localdate()
 
 
-def inspector(p: Any, username: str = "ln_inspector", *, org: Any = None, name: str = "督导员") -> Any:
+def inspector(
+    p: Any, username: str = "ln_inspector", *, org: Any = None, name: str = "督导员"
+) -> Any:
     user = people.user_create(username=username, real_name=name, password=None)
     orgs.membership_grant(actor=None, user=user, org=org or p.province, role=Role.INSPECTOR)
     return user

@@ -112,7 +112,9 @@ def test_the_report_is_a_pdf_with_the_checklist_and_its_photos(personas) -> None
         image=image_upload(size=(120, 90)),
     )  # fmt: skip
     answer_all(visit, user, fail=("fire_exits",))
-    services.visit_sign(actor=actor_for(user), visit=visit, signed_name="督导员", owner=p.grassroots_admin)
+    services.visit_sign(
+        actor=actor_for(user), visit=visit, signed_name="督导员", owner=p.grassroots_admin
+    )
     response = client(p.grassroots_admin).get(reverse("supervision:visit_report", args=[visit.pk]))
     assert response["Content-Type"] == "application/pdf"
     reader = PdfReader(io.BytesIO(response.content))
@@ -126,7 +128,7 @@ def test_the_report_is_a_pdf_with_the_checklist_and_its_photos(personas) -> None
 def test_the_glance_counts_per_child_union_and_exports_neutralised_cells(personas) -> None:
     p = personas
     signed_visit(p, fail=("fire_exits",))
-    running_term(p, name="=HYPERLINK(\"x\")")
+    running_term(p, name='=HYPERLINK("x")')
     response = client(p.province_admin).get(reverse("supervision:glance"))
     glance = response.context["glance"]
     (row,) = glance.rows
@@ -139,6 +141,7 @@ def test_the_glance_counts_per_child_union_and_exports_neutralised_cells(persona
 
     export = client(p.province_admin).get(reverse("supervision:glance_export"))
     sheet = load_workbook(io.BytesIO(export.content)).active
+    assert sheet is not None
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[1][0] == p.city.name and rows[1][2] == 1
     assert client(p.caregiver).get(reverse("supervision:glance")).status_code == 403
@@ -163,7 +166,9 @@ def test_the_visit_list_costs_the_same_queries_for_many_visits(personas) -> None
         c.get(url)
     visit = Visit.objects.get()
     for n in range(12):
-        copy = Visit.objects.create(planner=p.province, term=visit.term, date=today() + datetime.timedelta(n))
+        copy = Visit.objects.create(
+            planner=p.province, term=visit.term, date=today() + datetime.timedelta(n)
+        )
         copy.inspectors.set([user])
     with CaptureQueriesContext(connection) as many:
         c.get(url)
@@ -177,7 +182,7 @@ def test_the_service_worker_is_served_under_the_supervision_scope(personas) -> N
     body = response.content.decode()
     assert response["Content-Type"].startswith("application/javascript")
     assert response["Service-Worker-Allowed"] == "/supervision/"
-    assert '"/static/js/inspect.js"' in body and "addEventListener(\"fetch\"" in body
+    assert '"/static/js/inspect.js"' in body and 'addEventListener("fetch"' in body
 
 
 def test_the_demo_plans_visits_and_a_suspension_once(db, settings, tmp_path) -> None:

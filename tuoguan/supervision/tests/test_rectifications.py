@@ -63,7 +63,9 @@ def test_the_deadline_is_extended_once_with_a_reason(personas) -> None:
     inspector = actor_for(order.visit.inspectors.get())
     later = order.deadline + datetime.timedelta(days=7)
     with pytest.raises(ValidationError):
-        services.rectification_extend(actor=inspector, rectification=order, deadline=later, reason="")
+        services.rectification_extend(
+            actor=inspector, rectification=order, deadline=later, reason=""
+        )
     with pytest.raises(ValidationError):
         services.rectification_extend(
             actor=inspector, rectification=order, deadline=order.deadline, reason="施工"
@@ -72,12 +74,17 @@ def test_the_deadline_is_extended_once_with_a_reason(personas) -> None:
         services.rectification_extend(
             actor=actor_for(p.grassroots_admin), rectification=order, deadline=later, reason="施工"
         )
-    services.rectification_extend(actor=inspector, rectification=order, deadline=later, reason="施工")
+    services.rectification_extend(
+        actor=inspector, rectification=order, deadline=later, reason="施工"
+    )
     order.refresh_from_db()
     assert order.deadline == later and order.extension_reason == "施工"
     with pytest.raises(ValidationError) as twice:
         services.rectification_extend(
-            actor=inspector, rectification=order, deadline=later + datetime.timedelta(1), reason="再延"
+            actor=inspector,
+            rectification=order,
+            deadline=later + datetime.timedelta(1),
+            reason="再延",
         )
     assert "once" in str(twice.value)
 
@@ -97,7 +104,9 @@ def test_a_veto_finding_suspends_check_ins_until_its_order_is_accepted(personas)
     assert {p.grassroots_admin.pk, p.caregiver.pk, p.province_admin.pk} <= told
 
     order = orders["fire_certificate"]
-    services.rectification_answer(actor=actor_for(p.grassroots_admin), rectification=order, answer="已年检")
+    services.rectification_answer(
+        actor=actor_for(p.grassroots_admin), rectification=order, answer="已年检"
+    )
     assert term_checkins_suspended(term) is not None
     services.rectification_accept(actor=actor_for(visit.inspectors.get()), rectification=order)
     assert term_checkins_suspended(term) is None
@@ -124,8 +133,12 @@ def test_overdue_orders_alert_once_a_day_until_closed(personas) -> None:
     first_day = alerts.count() - before
     assert services.rectifications_alert_overdue(today=day_after + datetime.timedelta(1)) == 1
     assert alerts.count() - before == 2 * first_day
-    services.rectification_answer(actor=actor_for(p.grassroots_admin), rectification=order, answer="已整改")
-    services.rectification_accept(actor=actor_for(order.visit.inspectors.get()), rectification=order)
+    services.rectification_answer(
+        actor=actor_for(p.grassroots_admin), rectification=order, answer="已整改"
+    )
+    services.rectification_accept(
+        actor=actor_for(order.visit.inspectors.get()), rectification=order
+    )
     assert services.rectifications_alert_overdue(today=day_after + datetime.timedelta(2)) == 0
 
 
@@ -164,6 +177,7 @@ def test_a_standard_criterion_on_rectifications_fails_while_one_is_overdue(perso
     order = _order(p)
     admin = actor_for(p.province_admin)
     national = programs.standard_ensure_national_default()
+    assert national is not None
     draft = programs.standard_new_version(
         actor=admin, standard=national, org=p.province, effective_from=today(), title="辽宁标准"
     )

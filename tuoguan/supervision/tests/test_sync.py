@@ -86,6 +86,10 @@ def test_a_free_item_from_a_phone_is_added_once(personas) -> None:
     visit = planned_visit(personas)
     actor = actor_for(visit.inspectors.get())
     cid = uuid.uuid4()
-    item, created = services.visit_item_add(actor=actor, visit=visit, client_id=cid, label="灭火器过期")
-    same, again = services.visit_item_add(actor=actor, visit=visit, client_id=cid, label="灭火器过期")
+    item, created = services.visit_item_add(
+        actor=actor, visit=visit, client_id=cid, label="灭火器过期"
+    )
+    same, again = services.visit_item_add(
+        actor=actor, visit=visit, client_id=cid, label="灭火器过期"
+    )
     assert created and not again and same.pk == item.pk and item.key == f"free-{cid}"

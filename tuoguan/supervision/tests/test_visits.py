@@ -23,6 +23,7 @@ def test_the_checklist_follows_the_standard_version_that_judges_the_term(persona
     p = personas
     term = running_term(p)
     national = programs.standard_ensure_national_default()
+    assert national is not None
     visit = planned_visit(p, term)
     assert visit.standard == national
     codes = set(visit.items.values_list("key", flat=True))

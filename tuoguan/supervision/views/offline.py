@@ -6,6 +6,7 @@ with the URLs of the assets it keeps for offline use (hashed names in production
 """
 
 import json
+from typing import Any
 
 from django.contrib.staticfiles import finders
 from django.contrib.staticfiles.storage import staticfiles_storage
@@ -40,7 +41,7 @@ def _source() -> str:
 
 @require_GET
 def service_worker(request: HttpRequest) -> HttpResponse:
-    config = {
+    config: dict[str, Any] = {
         "assets": [static(name) for name in ASSETS],
         "scope": reverse("supervision:visit_list").rsplit("visits/", 1)[0],
     }

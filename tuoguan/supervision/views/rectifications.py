@@ -3,7 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse
+from django.http import FileResponse, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
@@ -14,7 +14,12 @@ from tuoguan.orgs.kit import ActorRequest, staff_actor
 from tuoguan.orgs.permissions import require
 
 from .. import selectors, services
-from ..forms import RectificationAnswerForm, RectificationExtendForm, RectificationFilterForm, RectificationReviewForm
+from ..forms import (
+    RectificationAnswerForm,
+    RectificationExtendForm,
+    RectificationFilterForm,
+    RectificationReviewForm,
+)
 from ..permissions import can_answer_rectification, can_decide_rectification
 
 
@@ -70,7 +75,11 @@ def rectification_answer(request: ActorRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("Answer sent; the inspector will review it."))
             return redirect("supervision:rectification_detail", pk=order.pk)
-    return render(request, "supervision/rectification_form.html", {"order": order, "form": form, "heading": _("Answer the order")})
+    return render(
+        request,
+        "supervision/rectification_form.html",
+        {"order": order, "form": form, "heading": _("Answer the order")},
+    )
 
 
 @login_required
@@ -94,7 +103,11 @@ def rectification_review(request: ActorRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("Decision saved."))
             return redirect("supervision:rectification_detail", pk=order.pk)
-    return render(request, "supervision/rectification_form.html", {"order": order, "form": form, "heading": _("Review the answer")})
+    return render(
+        request,
+        "supervision/rectification_form.html",
+        {"order": order, "form": form, "heading": _("Review the answer")},
+    )
 
 
 @login_required
@@ -112,12 +125,16 @@ def rectification_extend(request: ActorRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("Deadline extended."))
             return redirect("supervision:rectification_detail", pk=order.pk)
-    return render(request, "supervision/rectification_form.html", {"order": order, "form": form, "heading": _("Extend the deadline")})
+    return render(
+        request,
+        "supervision/rectification_form.html",
+        {"order": order, "form": form, "heading": _("Extend the deadline")},
+    )
 
 
 @login_required
 @require_GET
-def rectification_evidence(request: ActorRequest, pk: int) -> HttpResponse:
+def rectification_evidence(request: ActorRequest, pk: int) -> FileResponse:
     found = selectors.rectification_evidence_for(request.actor, pk)
     return serve_file(found.file, found.content_type)
 

@@ -7,7 +7,7 @@ from itertools import groupby
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse
+from django.http import FileResponse, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils import timezone
@@ -19,7 +19,7 @@ from tuoguan.orgs.kit import ActorRequest, own_org, staff_actor
 from tuoguan.orgs.permissions import require
 
 from .. import selectors, services
-from ..forms import SeasonPlanForm, VisitFilterForm, VisitPlanForm
+from ..forms import SeasonPlanForm, VisitFilterForm, VisitPlanForm, parse_month
 from ..models import VisitStatus
 from ..pdf import visit_pdf, visit_pdf_filename
 from ..permissions import (
@@ -61,10 +61,7 @@ def my_visits(request: ActorRequest) -> HttpResponse:
 
 
 def _month(value: str | None) -> datetime.date:
-    try:
-        return datetime.datetime.strptime(value or "", "%Y-%m").date()
-    except ValueError:
-        return timezone.localdate().replace(day=1)
+    return parse_month(value or "") or timezone.localdate().replace(day=1)
 
 
 @login_required
@@ -73,8 +70,8 @@ def visit_calendar(request: ActorRequest) -> HttpResponse:
     """The month's visits day by day, with the months before and after."""
     actor = staff_actor(request)
     month = _month(request.GET.get("month"))
-    visits = selectors.visits_filter(selectors.visits_visible_to(actor), month=month)
-    visits = list(visits.order_by("date", "term__program__host__path", "pk")[:500])
+    found = selectors.visits_filter(selectors.visits_visible_to(actor), month=month)
+    visits = list(found.order_by("date", "term__program__host__path", "pk")[:500])
     days = [(day, list(group)) for day, group in groupby(visits, key=lambda v: v.date)]
     last = calendar.monthrange(month.year, month.month)[1]
     context = {
@@ -127,9 +124,7 @@ def visit_plan_season(request: ActorRequest) -> HttpResponse:
         except ValidationError as exc:
             form_errors(form, exc)
         else:
-            messages.success(
-                request, _("%(n)s visits planned.") % {"n": len(plan.planned)}
-            )
+            messages.success(request, _("%(n)s visits planned.") % {"n": len(plan.planned)})
     return render(request, "supervision/plan_season.html", {"form": form, "plan": plan})
 
 
@@ -180,7 +175,7 @@ def visit_report(request: ActorRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def photo(request: ActorRequest, pk: int) -> HttpResponse:
+def photo(request: ActorRequest, pk: int) -> FileResponse:
     found = selectors.photo_for(request.actor, pk)
     return serve_file(found.image, found.content_type)
 
