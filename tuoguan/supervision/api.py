@@ -38,13 +38,13 @@ from .serializers import (
     FreeItemSerializer,
     ItemSerializer,
     PhotoSerializer,
-    PhotoUploadSerializer,
-    ReasonSerializer,
     RectificationAnswerSerializer,
     RectificationFilterSerializer,
+    RectificationReasonSerializer,
     RectificationSerializer,
     SeasonPlanSerializer,
     SignSerializer,
+    VisitPhotoUploadSerializer,
     VisitPlanSerializer,
     VisitSerializer,
 )
@@ -106,13 +106,13 @@ class VisitViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewS
         )
         return Response(AnswerOutcomeSerializer(outcomes, many=True).data)
 
-    @extend_schema(request=PhotoUploadSerializer, responses={201: PhotoSerializer})
+    @extend_schema(request=VisitPhotoUploadSerializer, responses={201: PhotoSerializer})
     @action(detail=True, methods=["post"])
     def photos(self, request: Request, pk: Any = None, **kwargs: Any) -> Response:
         """One photo of an item (multipart); the same client id twice is stored once."""
         visit = self.get_object()
         require(is_inspector(self.actor, visit))
-        payload = PhotoUploadSerializer(data=request.data)
+        payload = VisitPhotoUploadSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         photo, created = services.visit_photo_add(
             actor=self.actor, visit=visit, **payload.validated_data
@@ -220,24 +220,24 @@ class RectificationViewSet(
         )
         return self._respond(order)
 
-    @extend_schema(request=ReasonSerializer, responses=RectificationSerializer)
+    @extend_schema(request=RectificationReasonSerializer, responses=RectificationSerializer)
     @action(detail=True, methods=["post"])
     def accept(self, request: Request, pk: Any = None, **kwargs: Any) -> Response:
         order = self.get_object()
         require(can_decide_rectification(self.actor, order))
-        payload = ReasonSerializer(data=request.data)
+        payload = RectificationReasonSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         services.rectification_accept(
             actor=self.actor, rectification=order, note=payload.validated_data["reason"]
         )
         return self._respond(order)
 
-    @extend_schema(request=ReasonSerializer, responses=RectificationSerializer)
+    @extend_schema(request=RectificationReasonSerializer, responses=RectificationSerializer)
     @action(detail=True, methods=["post"], url_path="send-back")
     def send_back(self, request: Request, pk: Any = None, **kwargs: Any) -> Response:
         order = self.get_object()
         require(can_decide_rectification(self.actor, order))
-        payload = ReasonSerializer(data=request.data)
+        payload = RectificationReasonSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         services.rectification_send_back(
             actor=self.actor, rectification=order, reason=payload.validated_data["reason"]

@@ -106,7 +106,7 @@ class AnswerOutcomeSerializer(serializers.Serializer[Any]):
     duplicate = serializers.BooleanField()
 
 
-class PhotoUploadSerializer(serializers.Serializer[Any]):
+class VisitPhotoUploadSerializer(serializers.Serializer[Any]):
     client_id = serializers.UUIDField()
     item_key = serializers.CharField(max_length=80)
     image = serializers.FileField()
@@ -160,7 +160,7 @@ class RectificationAnswerSerializer(serializers.Serializer[Any]):
     files = serializers.ListField(child=serializers.FileField(), required=False, max_length=5)
 
 
-class ReasonSerializer(serializers.Serializer[Any]):
+class RectificationReasonSerializer(serializers.Serializer[Any]):
     reason = serializers.CharField(max_length=4000, required=False, allow_blank=True, default="")
 
 
