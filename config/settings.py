@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "tuoguan.programs",
     "tuoguan.enrolment",
     "tuoguan.care",
+    "tuoguan.supervision",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

@@ -8,6 +8,7 @@ api_v1 = [
     path("", include("tuoguan.enrolment.api_urls")),
     path("", include("tuoguan.programs.api_urls")),
     path("", include("tuoguan.care.api_urls")),
+    path("", include("tuoguan.supervision.api_urls")),
 ]
 
 urlpatterns = [
@@ -20,6 +21,7 @@ urlpatterns = [
     path("enrolment/", include("tuoguan.enrolment.urls")),
     path("programs/", include("tuoguan.programs.urls")),
     path("care/", include("tuoguan.care.urls")),
+    path("supervision/", include("tuoguan.supervision.urls")),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

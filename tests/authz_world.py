@@ -446,9 +446,77 @@ def _care(w: World) -> None:
         side["care_program"] = program
 
 
+def _supervision(w: World) -> None:
+    """An open visit with a photo, and a signed one with an open and an answered order.
+
+    The province's admin goes on the Liaoning visits (the outsider on Sichuan's), so the
+    inspector's pages have a persona of the matrix to open them.
+    """
+    import uuid
+
+    from tuoguan.accounts import services as people
+    from tuoguan.orgs import services as orgs
+    from tuoguan.orgs.models import Role
+    from tuoguan.programs.tests.factories import image_upload, pdf_upload
+    from tuoguan.supervision import services as supervision
+
+    p = w.p
+    today = timezone.localdate()
+    # The Sichuan class's own manager, who owns its orders as the host's admin does in Liaoning.
+    sc_host = people.user_create(username="sc_host", real_name="外省班主任", password=None)
+    orgs.membership_grant(
+        actor=None, user=sc_host, org=p.other_grassroots_far, role=Role.PROGRAM_MANAGER
+    )
+    sides = (
+        (w.own, p.province_admin, p.grassroots_admin),
+        (w.foreign, p.outsider, sc_host),
+    )
+    for side, planner, owner in sides:
+        by = _actor(planner)
+        term = side["term"]
+        visit = supervision.visit_plan(actor=by, term=term, date=today, inspectors=[planner])
+        side["visit_photo"], _created = supervision.visit_photo_add(
+            actor=by, visit=visit, item_key="fire_exits", client_id=uuid.uuid4(),
+            image=image_upload(),
+        )  # fmt: skip
+        side["visit"] = visit
+        signed = supervision.visit_plan(actor=by, term=term, date=today, inspectors=[planner])
+        failing = {"fire_exits", "proc_pickup"}
+        supervision.visit_answers_sync(
+            actor=by,
+            visit=signed,
+            answers=[
+                {"client_id": uuid.uuid4(), "item_key": item.key,
+                 "result": "fail" if item.key in failing else "pass"}
+                for item in signed.items.all()
+            ],
+        )  # fmt: skip
+        supervision.visit_sign(actor=by, visit=signed, signed_name="督导员", owner=owner)
+        side["signed_visit"] = signed
+        orders = {o.item.key: o for o in signed.rectifications.select_related("item", "term")}
+        side["rectification"] = orders["fire_exits"]
+        answered = orders["proc_pickup"]
+        supervision.rectification_answer(
+            actor=_actor(owner), rectification=answered, answer="已整改", files=[pdf_upload()]
+        )
+        side["answered_rectification"] = answered
+        side["rectification_evidence"] = answered.evidence.get()
+
+
 def build_world() -> World:
     world = World(p=build_personas())
-    for step in (_people, _personal, _audit, _surveys, _classes, _paperwork, _programs, _care):
+    steps = (
+        _people,
+        _personal,
+        _audit,
+        _surveys,
+        _classes,
+        _paperwork,
+        _programs,
+        _care,
+        _supervision,
+    )
+    for step in steps:
         step(world)
     world.log_in_everyone()
     return world

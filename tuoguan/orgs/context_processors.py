@@ -63,6 +63,15 @@ def _staff_entries(role: str) -> list[Entry]:
         ]
     if role in (Role.UNION_ADMIN, Role.REVIEWER):
         entries.append(("programs:standard_list", _("Standards"), "book", ("programs:standard",)))
+    # Supervision (督导): the unions above plan and read it, inspectors go out, classes answer.
+    if role in STAFF_READERS:
+        entries.append(
+            ("supervision:visit_list", _("Supervision"), "clipboard-list", ("supervision:",))
+        )
+    elif role in (Role.PROGRAM_MANAGER, Role.CAREGIVER):
+        entries.append(
+            ("supervision:rectification_list", _("Rectifications"), "checklist", ("supervision:",))
+        )
     if role in STAFF_READERS:
         entries.append(("accounts:worker_list", _("Workers"), "id-badge-2", ("accounts:worker",)))
     if role in (Role.UNION_ADMIN, Role.PROGRAM_MANAGER, Role.CAREGIVER):

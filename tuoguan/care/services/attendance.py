@@ -12,6 +12,7 @@
 
 import datetime
 import secrets
+from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -107,6 +108,27 @@ def _flag_text(check: HealthCheck) -> str:
     return "、".join(parts)
 
 
+# Later apps may stop a term's check-ins (supervision: a veto-level finding until its
+# rectification is accepted); care cannot import them, so they register a guard from ready()
+# that returns the reason, or None.
+_checkin_guards: list[Callable[[Any], str | None]] = []
+
+
+def register_checkin_guard(guard: Callable[[Any], str | None]) -> None:
+    if guard not in _checkin_guards:
+        _checkin_guards.append(guard)
+
+
+def _require_not_suspended(term: Any) -> None:
+    for guard in _checkin_guards:
+        reason = guard(term)
+        if reason:
+            raise ValidationError(
+                _("Check-ins of this term are suspended: %(reason)s") % {"reason": reason},
+                code="suspended",
+            )
+
+
 @transaction.atomic
 def attendance_check_in(
     *,
@@ -135,6 +157,7 @@ def attendance_check_in(
                 {"code": _("This code belongs to another child.")}, code="other_child"
             )
     require_care_day(term, day)
+    _require_not_suspended(term)
     _require_open_day(enrolment, day)
     earlier = Attendance.objects.filter(child_id=enrolment.child_id, date=day).first()
     if earlier is not None:

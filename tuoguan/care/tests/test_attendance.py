@@ -29,6 +29,25 @@ class CheckInTests(CareCase):
             ).exists()
         )
 
+    def test_check_in_is_refused_while_a_later_app_suspends_the_term_and_says_why(self) -> None:
+        from tuoguan.care.services import attendance as door
+
+        suspended: dict[object, str] = {self.term.pk: "消防通道堵塞"}
+
+        def guard(term: object) -> str | None:
+            return suspended.get(getattr(term, "pk", None))
+
+        door.register_checkin_guard(guard)
+        try:
+            with self.assertRaises(ValidationError) as caught:
+                services.attendance_check_in(actor=self.carer, enrolment=self.enrolment)
+            self.assertIn("消防通道堵塞", " ".join(caught.exception.messages))
+            self.assertFalse(Attendance.objects.filter(enrolment=self.enrolment).exists())
+            suspended.clear()
+            services.attendance_check_in(actor=self.carer, enrolment=self.enrolment)
+        finally:
+            door._checkin_guards.remove(guard)
+
     def test_check_in_is_refused_for_an_unconfirmed_child_naming_what_is_missing(self) -> None:
         enrolment = unconfirmed(self.p, self.term, 2, skip=("insurance", "agreement"))
         with translation.override("en"), self.assertRaises(ValidationError) as caught:

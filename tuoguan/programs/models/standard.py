@@ -65,6 +65,8 @@ class Metric(models.TextChoices):
     AGREEMENTS_INSURANCE = "agreements_insurance", _("Children with agreement and insurance (%)")
     CERTIFICATES_VALID = "certificates_valid", _("Safety certificates valid")
     FIRE_EXITS = "fire_exits", _("Fire exits")
+    # Judged by the supervision app's provider (no rectification order past its deadline).
+    RECTIFICATIONS = "rectifications", _("Rectification orders past their deadline")
 
 
 class CriterionKind(models.TextChoices):

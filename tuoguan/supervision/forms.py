@@ -1,0 +1,186 @@
+"""Forms of the supervision pages: they parse, the services decide."""
+
+import datetime
+import uuid
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from tuoguan.orgs.models import Membership
+from tuoguan.programs.permissions import HOST_ROLES
+
+from .models import ItemResult, VisitStatus
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class PersonChoice(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return str(obj.real_name or obj.username)
+
+
+class PeopleChoice(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return str(obj.real_name or obj.username)
+
+
+class TermChoice(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.program.host} · {obj.program.name} · {obj.name}"
+
+
+class VisitPlanForm(forms.Form):
+    term = TermChoice(label=_("Class term"), queryset=None)
+    date = forms.DateField(label=_("Date"), widget=DATE)
+    announced = forms.BooleanField(
+        label=_("Announce the visit to the class"),
+        required=False,
+        initial=True,
+        help_text=_("An unannounced visit stays hidden from the class until it starts."),
+    )
+    inspectors = PeopleChoice(
+        label=_("Inspectors"), queryset=None, widget=forms.CheckboxSelectMultiple
+    )
+    summary = forms.CharField(
+        label=_("Purpose of the visit"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args: Any, terms: Any, inspectors: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["term"].queryset = terms  # type: ignore[attr-defined]
+        self.fields["inspectors"].queryset = inspectors  # type: ignore[attr-defined]
+
+
+class SeasonPlanForm(forms.Form):
+    start = forms.DateField(label=_("Season starts"), widget=DATE)
+    end = forms.DateField(label=_("Season ends"), widget=DATE)
+    announced = forms.BooleanField(
+        label=_("Announce the visits to the classes"), required=False, initial=True
+    )
+
+
+def parse_month(value: str) -> datetime.date | None:
+    """ "2026-07" → 2026-07-01; None for anything else."""
+    year, _sep, month = (value or "").partition("-")
+    try:
+        return datetime.date(int(year), int(month), 1)
+    except ValueError:
+        return None
+
+
+class VisitFilterForm(forms.Form):
+    region = forms.CharField(label=_("Region code starts with"), required=False, max_length=6)
+    status = forms.ChoiceField(
+        label=_("Status"), choices=[("", _("All")), *VisitStatus.choices], required=False
+    )
+    month = forms.CharField(
+        label=_("Month"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "month"}),
+    )
+
+    def clean_month(self) -> datetime.date | None:
+        value = self.cleaned_data.get("month") or ""
+        if not value:
+            return None
+        month = parse_month(value)
+        if month is None:
+            raise forms.ValidationError(_("Enter a month as YYYY-MM."))
+        return month
+
+
+class AnswerForm(forms.Form):
+    """One item's judgement, as the page sends it without JavaScript."""
+
+    item_key = forms.CharField(widget=forms.HiddenInput, max_length=80)
+    client_id = forms.UUIDField(widget=forms.HiddenInput)
+    result = forms.ChoiceField(
+        label=_("Judgement"), choices=ItemResult.choices, widget=forms.RadioSelect, required=False
+    )
+    notes = forms.CharField(label=_("Notes"), required=False, max_length=2000)
+    image = forms.ImageField(label=_("Photo"), required=False)
+
+
+class FreeItemForm(forms.Form):
+    client_id = forms.UUIDField(widget=forms.HiddenInput, initial=uuid.uuid4)
+    label = forms.CharField(label=_("What else was checked"), max_length=200)
+    is_veto = forms.BooleanField(label=_("Veto level (一票否决)"), required=False)
+
+
+def class_manager_users(term: Any) -> Any:
+    from django.contrib.auth import get_user_model
+
+    ids = Membership.objects.filter(
+        org__path__startswith=term.program.host.path, role__in=HOST_ROLES, is_active=True
+    ).values("user_id")
+    return get_user_model().objects.filter(pk__in=ids).order_by("real_name", "pk")
+
+
+class SignForm(forms.Form):
+    signed_name = forms.CharField(label=_("Your full name (signature)"), max_length=60)
+    owner = PersonChoice(
+        label=_("Owner of the rectifications at the class"), queryset=None, required=False
+    )
+    deadline = forms.DateField(
+        label=_("Deadline of the rectifications"), widget=DATE, required=False
+    )
+    suspend_checkins = forms.BooleanField(
+        label=_("Suspend the term's check-ins until veto-level findings are corrected"),
+        required=False,
+    )
+    summary = forms.CharField(
+        label=_("Summary"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def __init__(self, *args: Any, term: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = class_manager_users(term)  # type: ignore[attr-defined]
+        self.fields["deadline"].initial = timezone.localdate() + datetime.timedelta(days=14)
+
+
+class AcknowledgeForm(forms.Form):
+    acknowledged_name = forms.CharField(label=_("Your full name (signature)"), max_length=60)
+
+
+class RectificationAnswerForm(forms.Form):
+    answer = forms.CharField(
+        label=_("What the class did"), widget=forms.Textarea(attrs={"rows": 4})
+    )
+    file = forms.FileField(label=_("Evidence (PDF, JPEG or PNG, at most 5 MB)"), required=False)
+
+
+class RectificationReviewForm(forms.Form):
+    decision = forms.ChoiceField(
+        label=_("Decision"),
+        choices=[("accept", _("Accept: corrected")), ("send_back", _("Send back"))],
+        widget=forms.RadioSelect,
+    )
+    reason = forms.CharField(
+        label=_("Reason (needed to send back)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class RectificationExtendForm(forms.Form):
+    deadline = forms.DateField(label=_("New deadline"), widget=DATE)
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class RectificationFilterForm(forms.Form):
+    state = forms.ChoiceField(
+        label=_("Show"),
+        choices=[
+            ("open", _("Open")),
+            ("overdue", _("Overdue")),
+            ("closed", _("Accepted")),
+            ("all", _("All")),
+        ],
+        required=False,
+    )
+
+
+class GlanceForm(forms.Form):
+    year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100, required=False)
