@@ -68,7 +68,7 @@ def too_many_pixels_message() -> str:
     return _(
         "The image is too large: it has more than %(limit)s million pixels. Send a smaller "
         "photo (a phone photo has about 12 million)."
-    ) % {"limit": settings.TUOGUAN_MAX_IMAGE_PIXELS // 1_000_000}
+    ) % {"limit": f"{settings.TUOGUAN_MAX_IMAGE_PIXELS / 1_000_000:g}"}
 
 
 def _random_name(extension: str) -> str:

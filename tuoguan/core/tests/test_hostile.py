@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import SimpleTestCase, override_settings
 from django.urls import reverse
+from django.utils import translation
 from openpyxl import load_workbook
 from PIL import Image
 from rest_framework.exceptions import ParseError
@@ -72,6 +73,9 @@ def zipped(parts: dict[str, bytes]) -> bytes:
 
 
 class ZipCheckTests(SimpleTestCase):
+    def setUp(self) -> None:
+        self.enterContext(translation.override("en"))
+
     def test_a_part_packed_beyond_the_ratio_is_refused(self) -> None:
         content = zipped({"xl/sharedStrings.xml": b"A" * (5 * 1024 * 1024)})
         with self.assertRaisesMessage(xlsx.XlsxFileError, "times its size"):
@@ -112,10 +116,13 @@ def png(width: int, height: int) -> SimpleUploadedFile:
 
 
 class UploadGateTests(SimpleTestCase):
+    def setUp(self) -> None:
+        self.enterContext(translation.override("en"))
+
     @override_settings(TUOGUAN_MAX_IMAGE_PIXELS=10_000)
     def test_an_image_over_the_pixel_limit_is_refused_from_its_header(self) -> None:
         self.assertEqual(upload_check(png(100, 100), UploadKind(images_only=True)), "PNG")
-        with self.assertRaisesMessage(ValidationError, "million pixels"):
+        with self.assertRaisesMessage(ValidationError, "more than 0.01 million pixels"):
             upload_check(png(101, 100), UploadKind(images_only=True))
 
     def test_a_pdf_passes_where_documents_are_taken(self) -> None:
