@@ -26,7 +26,7 @@ from .seed import Place
 REPEAT_SHARE = 0.005
 REPEAT_DISTANCE = 200
 WARMUP_SIZE = 600
-PROFILE_PLACES = 9
+PROFILE_PLACES = 10
 
 
 @dataclass
@@ -142,6 +142,7 @@ def build(places: list[Place], *, seed: int = 11) -> Plan:
         "kiosk": check_in(spare[2], "kiosk").item(),
         "repeat": check_in(spare[1], "kiosk").item(),
         "untraced": [check_in(p, "tap").item() for p in spare[3:8]],
-        "bare": {"path": "/bench/bare-check-in/", "body": check_in(spare[8], "tap").bare},
+        "hot": check_in(spare[8], "tap").item(),
+        "bare": {"path": "/bench/bare-check-in/", "body": check_in(spare[9], "tap").bare},
     }
     return plan

@@ -8,7 +8,9 @@ warm-up, a caregiver's tap, a kiosk scan, a repeat of the tapped child at the ki
 step on its stack (the Recorder of bench/enrol/profile_one.py).
 """
 
+import cProfile
 import json
+import pstats
 import sys
 import time
 from typing import Any
@@ -65,6 +67,22 @@ def _timed(client: Any, item: dict[str, Any]) -> tuple[float, float]:
     return (time.perf_counter() - started) * 1000, (time.process_time() - cpu) * 1000
 
 
+def _hot(client: Any, item: dict[str, Any], top: int = 25) -> list[str]:
+    """The project's functions by cumulative CPU time in one untraced request (cProfile)."""
+    profiler = cProfile.Profile(time.process_time)
+    headers = {"Authorization": item["authorization"], "Accept-Language": "en"}
+    profiler.enable()
+    client.post(item["path"], data=item["body"], content_type="application/json", headers=headers)
+    profiler.disable()
+    stats = pstats.Stats(profiler)
+    rows = []
+    for (path, line, name), (_cc, calls, _tt, cum, _callers) in stats.stats.items():
+        where = path.split("site-packages/")[-1].split("benchcheckin/")[-1]
+        rows.append((cum, f"{cum * 1000:7.2f} ms {calls:4d}x {where}:{line} {name}"))
+    rows.sort(reverse=True)
+    return [text for _cum, text in rows[:top]]
+
+
 def main(plan_path: str) -> dict[str, Any]:
     django.setup()
     from django.test import Client
@@ -80,6 +98,7 @@ def main(plan_path: str) -> dict[str, Any]:
     for index, name in ((0, "untraced_wall_ms_median"), (1, "untraced_python_cpu_ms_median")):
         values = sorted(t[index] for t in timed)
         result[name] = round(values[len(values) // 2], 2)
+    result["hot_cumulative_cpu_one_tap"] = _hot(client, plan["hot"])
     result["bare"] = _summary(*_post(client, plan["bare"]))
     return result
 
