@@ -18,6 +18,7 @@ from typing import Any
 import django
 
 from bench.enrol.profile_one import CommitCounter, Recorder, _summary
+from bench.shared import ROOT
 
 # Innermost match wins: the audit INSERT made while saving the row counts as "audit".
 STEPS = {
@@ -67,20 +68,25 @@ def _timed(client: Any, item: dict[str, Any]) -> tuple[float, float]:
     return (time.perf_counter() - started) * 1000, (time.process_time() - cpu) * 1000
 
 
-def _hot(client: Any, item: dict[str, Any], top: int = 25) -> list[str]:
-    """The project's functions by cumulative CPU time in one untraced request (cProfile)."""
+def _hot(client: Any, item: dict[str, Any], top: int = 30) -> dict[str, list[str]]:
+    """Where one untraced tap spends its CPU (cProfile): the project's functions by
+    cumulative time, and every function by its own time."""
     profiler = cProfile.Profile(time.process_time)
     headers = {"Authorization": item["authorization"], "Accept-Language": "en"}
     profiler.enable()
     client.post(item["path"], data=item["body"], content_type="application/json", headers=headers)
     profiler.disable()
     stats = pstats.Stats(profiler)
-    rows = []
-    for (path, line, name), (_cc, calls, _tt, cum, _callers) in stats.stats.items():
-        where = path.split("site-packages/")[-1].split("benchcheckin/")[-1]
-        rows.append((cum, f"{cum * 1000:7.2f} ms {calls:4d}x {where}:{line} {name}"))
-    rows.sort(reverse=True)
-    return [text for _cum, text in rows[:top]]
+    own, project = [], []
+    for (path, line, name), (_cc, calls, own_s, cum, _callers) in stats.stats.items():
+        where = f"{path.split('site-packages/')[-1].split(str(ROOT) + '/')[-1]}:{line} {name}"
+        own.append((own_s, f"{own_s * 1000:7.2f} ms own {calls:5d}x {where}"))
+        if path.startswith(str(ROOT / "tuoguan")):
+            project.append((cum, f"{cum * 1000:7.2f} ms cum {calls:5d}x {where}"))
+    return {
+        "project_by_cumulative": [text for _t, text in sorted(project, reverse=True)[:top]],
+        "all_by_own_time": [text for _t, text in sorted(own, reverse=True)[:top]],
+    }
 
 
 def main(plan_path: str) -> dict[str, Any]:
