@@ -47,13 +47,15 @@ STEPS = {
 class Recorder:
     """Each query's step and time; and the transactions that wrote (each a WAL flush)."""
 
-    def __init__(self) -> None:
+    def __init__(self, steps: dict[str, str] | None = None) -> None:
+        self.steps = STEPS if steps is None else steps
         self.rows: list[tuple[str, float, str]] = []
         self.autocommit_writes = 0
 
     def __call__(self, execute: Callable[..., Any], sql: str, params: Any, many: bool, ctx: Any):
         names = [frame.name for frame in traceback.extract_stack()]
-        step = next((STEPS[n] for n in reversed(names) if n in STEPS), "other (middleware)")
+        steps = self.steps
+        step = next((steps[n] for n in reversed(names) if n in steps), "other (middleware)")
         if not ctx["connection"].in_atomic_block and sql.lstrip()[:6] in WRITES:
             self.autocommit_writes += 1
         started = time.perf_counter()

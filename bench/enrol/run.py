@@ -17,26 +17,20 @@ The script exits 1 when a target is missed, after writing the JSON.
 """
 
 import argparse
-import base64
-import hashlib
-import importlib.metadata
 import json
 import os
-import platform
-import secrets
-import subprocess
 import sys
 import time
 from pathlib import Path
 from typing import Any
 
+from bench import shared
+
 ROOT = Path(__file__).resolve().parents[2]
 HERE = Path(__file__).resolve().parent
 RESULT = ROOT / "bench/results/enrol.json"
 WORK = ROOT / "var/bench/enrol"
-SERVER_URL = os.environ.get("BENCH_PG_SERVER", "postgres://postgres@127.0.0.1:5432")
 DB = "tuoguan_bench"
-TEMPLATE = f"{DB}_tpl"
 TARGETS = {
     "ratio_min": 0.5,
     "p99_ms_max": 250,
@@ -55,89 +49,11 @@ def log(message: str) -> None:
     print(f"[{time.monotonic() - STARTED:6.1f} s] {message}", flush=True)
 
 
+DATABASE = shared.BenchDatabase(DB, "bench.enrol.seed_db", [HERE / "seed.py"], WORK, log)
+
+
 def production_env() -> dict[str, str]:
-    return {
-        **os.environ,
-        "PYTHONPATH": str(ROOT),
-        "DJANGO_SETTINGS_MODULE": "bench.enrol.settings",
-        "DJANGO_DEBUG": "False",
-        "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
-        "TUOGUAN_FIELD_KEY": base64.b64encode(secrets.token_bytes(32)).decode(),
-        "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
-        # Plain http on localhost: no redirect to https, no HSTS.
-        "DJANGO_SECURE_SSL_REDIRECT": "False",
-        "DJANGO_HSTS_SECONDS": "0",
-        "DATABASE_URL": f"{SERVER_URL}/{DB}",
-        "DJANGO_CONN_MAX_AGE": "600",
-        "DJANGO_LOG_LEVEL": "WARNING",
-    }
-
-
-# --- Database ------------------------------------------------------------------------------
-
-
-def _template_key() -> str:
-    """Changes with any migration, the seeding code or the packages whose tables we have."""
-    digest = hashlib.sha256()
-    for path in [*sorted(ROOT.glob("tuoguan/*/migrations/*.py")), HERE / "seed.py"]:
-        digest.update(path.name.encode() + path.read_bytes())
-    for dist in ("Django", "django-axes", "django-tasks", "django-treebeard"):
-        digest.update(importlib.metadata.version(dist).encode())
-    return digest.hexdigest()[:16]
-
-
-def _admin_sql(*statements: str) -> None:
-    import psycopg
-
-    with psycopg.connect(f"{SERVER_URL}/postgres", autocommit=True) as conn:
-        for statement in statements:
-            conn.execute(statement)
-
-
-def _template_digest() -> str | None:
-    import psycopg
-
-    with psycopg.connect(f"{SERVER_URL}/postgres", autocommit=True) as conn:
-        row = conn.execute(
-            "SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = %s",
-            [TEMPLATE],
-        ).fetchone()
-    return row[0] if row else None
-
-
-def database_create(env: dict[str, str]) -> dict[str, Any]:
-    """tuoguan_bench, fresh: a clone of the seeded template (rebuilt when stale)."""
-    key = _template_key()
-    record = WORK / "template.json"
-    if _template_digest() == key and record.exists():
-        seeding = {**json.loads(record.read_text()), "template": "reused"}
-    else:
-        log("building the template database: migrate, seed (migrations or seeding changed)")
-        _admin_sql(
-            f"DROP DATABASE IF EXISTS {TEMPLATE} WITH (FORCE)", f"CREATE DATABASE {TEMPLATE}"
-        )
-        template_env = {**env, "DATABASE_URL": f"{SERVER_URL}/{TEMPLATE}"}
-        started = time.monotonic()
-        subprocess.run(
-            [str(ROOT / ".venv/bin/python"), "manage.py", "migrate", "--noinput", "-v0"],
-            cwd=ROOT,
-            env=template_env,
-            check=True,
-        )
-        seeding = {"template": "rebuilt", "migrate_s": round(time.monotonic() - started, 1)}
-        seeding.update(_subprocess_json(template_env, "bench.enrol.seed_db"))
-        seeding["built_at"] = time.strftime("%Y-%m-%dT%H:%M:%S%z")
-        record.write_text(json.dumps(seeding))
-        _admin_sql(f"COMMENT ON DATABASE {TEMPLATE} IS '{key}'")
-        log(f"template built: {seeding}")
-    _admin_sql(
-        f"DROP DATABASE IF EXISTS {DB} WITH (FORCE)", f"CREATE DATABASE {DB} TEMPLATE {TEMPLATE}"
-    )
-    return seeding
-
-
-def database_drop() -> None:
-    _admin_sql(f"DROP DATABASE IF EXISTS {DB} WITH (FORCE)")
+    return shared.production_env("bench.enrol.settings", DB)
 
 
 def reset_rush() -> None:
@@ -264,36 +180,7 @@ def sweep(env: dict[str, str], files: dict[str, Path], counts: list[int], second
     return rows
 
 
-def _subprocess_json(env: dict[str, str], module: str, *args: str) -> dict[str, Any]:
-    out = subprocess.run(
-        [str(ROOT / ".venv/bin/python"), "-m", module, *args],
-        cwd=ROOT,
-        env=env,
-        check=True,
-        capture_output=True,
-        text=True,
-    )
-    return json.loads(out.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
-
-
 # --- The run --------------------------------------------------------------------------------
-
-
-def _versions() -> dict[str, Any]:
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        cursor.execute("SHOW server_version")
-        postgres = cursor.fetchone()[0]
-    wrk_banner = subprocess.run(["wrk", "-v"], capture_output=True, text=True).stdout
-    return {
-        "cores": os.cpu_count(),
-        "python": platform.python_version(),
-        "postgres": postgres,
-        "django": importlib.metadata.version("Django"),
-        "gunicorn": importlib.metadata.version("gunicorn"),
-        "wrk": wrk_banner.split("Copyright")[0].strip(),
-    }
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -311,7 +198,7 @@ def main(argv: list[str] | None = None) -> int:
     env = production_env()
     os.environ.update(env)
     log(f"load average {load_before}; creating {DB}")
-    seeding = database_create(env)
+    seeding = DATABASE.create(env)
 
     import django
 
@@ -342,17 +229,17 @@ def main(argv: list[str] | None = None) -> int:
         rush_statuses = checks.status_counts(EnrolMode.FIRST_COME)
         connection.close()
         log("lottery: drawing every term (separate process)")
-        lottery = _subprocess_json(env, "bench.enrol.lottery_run", str(data.admin))
+        lottery = shared.subprocess_json(env, "bench.enrol.lottery_run", str(data.admin))
         lottery["statuses"] = checks.status_counts(EnrolMode.LOTTERY)
         final_invariants = checks.invariants()
         connection.close()
         log("profiling one request")
-        profile = _subprocess_json(env, "bench.enrol.profile_one", str(files["profile"]))
-        versions = _versions()
+        profile = shared.subprocess_json(env, "bench.enrol.profile_one", str(files["profile"]))
+        versions = shared.versions()
     finally:
         connections.close_all()
         if not args.keep_db:
-            database_drop()
+            DATABASE.drop()
 
     result = report.build(
         machine={**versions, "loadavg_before": load_before, "loadavg_after": os.getloadavg()},
