@@ -18,6 +18,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from tuoguan.core.api import id_param
 from tuoguan.enrolment.models import Pickup
 from tuoguan.orgs.api import ScopedViewSet
 from tuoguan.orgs.permissions import require
@@ -95,19 +96,9 @@ class ClockInSerializer(serializers.Serializer[Any]):
     group = serializers.IntegerField()
 
 
-def _int_param(request: Request, name: str) -> int | None:
-    value = request.query_params.get(name)
-    if not value:
-        return None
-    try:
-        return int(value)
-    except ValueError as exc:
-        raise serializers.ValidationError({name: ["A valid integer is required."]}) from exc
-
-
 class _DayFilter:
     def _filtered(self, queryset: QuerySet[Any], request: Request) -> QuerySet[Any]:
-        group = _int_param(request, "group")
+        group = id_param(request, "group")
         if group is not None:
             queryset = queryset.filter(group_id=group)
         day = request.query_params.get("date")

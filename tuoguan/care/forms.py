@@ -4,6 +4,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from tuoguan.core.files import UploadField
+
 from .models import SYMPTOMS, TODDLER_STEPS, AbsenceReason, HealthRound
 
 
@@ -63,7 +65,7 @@ class TemporaryPickupForm(forms.Form):
     mobile = forms.CharField(
         label=_("Mobile number"), max_length=20, widget=forms.TextInput(attrs={"inputmode": "tel"})
     )
-    photo = forms.ImageField(label=_("Photo"), required=False)
+    photo = UploadField(label=_("Photo"), required=False, images_only=True, allow_webp=True)
 
 
 class CorrectionForm(forms.Form):

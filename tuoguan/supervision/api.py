@@ -11,11 +11,12 @@ from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, status
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError as ApiValidationError
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from tuoguan.core.api import query_params
+from tuoguan.core.parsers import JSONParser
 from tuoguan.orgs.api import ScopedViewSet
 from tuoguan.orgs.permissions import require
 

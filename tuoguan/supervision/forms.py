@@ -8,6 +8,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from tuoguan.core.files import UploadField
 from tuoguan.orgs.models import Membership
 from tuoguan.programs.permissions import HOST_ROLES
 
@@ -100,7 +101,7 @@ class AnswerForm(forms.Form):
         label=_("Judgement"), choices=ItemResult.choices, widget=forms.RadioSelect, required=False
     )
     notes = forms.CharField(label=_("Notes"), required=False, max_length=2000)
-    image = forms.ImageField(label=_("Photo"), required=False)
+    image = UploadField(label=_("Photo"), required=False, images_only=True, allow_webp=True)
 
 
 class FreeItemForm(forms.Form):
@@ -148,7 +149,7 @@ class RectificationAnswerForm(forms.Form):
     answer = forms.CharField(
         label=_("What the class did"), widget=forms.Textarea(attrs={"rows": 4})
     )
-    file = forms.FileField(label=_("Evidence (PDF, JPEG or PNG, at most 5 MB)"), required=False)
+    file = UploadField(label=_("Evidence (PDF, JPEG or PNG, at most 5 MB)"), required=False)
 
 
 class RectificationReviewForm(forms.Form):

@@ -5,6 +5,7 @@ from typing import Any
 from rest_framework import serializers
 
 from tuoguan.core.api import ScopedPrimaryKeyField
+from tuoguan.core.files import UploadSerializerField
 from tuoguan.programs.models import Term
 
 from .models import ChecklistItem, ItemResult, Rectification, RectificationEvent, Visit, VisitPhoto
@@ -109,7 +110,7 @@ class AnswerOutcomeSerializer(serializers.Serializer[Any]):
 class VisitPhotoUploadSerializer(serializers.Serializer[Any]):
     client_id = serializers.UUIDField()
     item_key = serializers.CharField(max_length=80)
-    image = serializers.FileField()
+    image = UploadSerializerField(images_only=True, allow_webp=True)
 
 
 class FreeItemSerializer(serializers.Serializer[Any]):
@@ -157,7 +158,7 @@ class RectificationSerializer(serializers.ModelSerializer[Rectification]):
 
 class RectificationAnswerSerializer(serializers.Serializer[Any]):
     answer = serializers.CharField(max_length=4000)
-    files = serializers.ListField(child=serializers.FileField(), required=False, max_length=5)
+    files = serializers.ListField(child=UploadSerializerField(), required=False, max_length=5)
 
 
 class RectificationReasonSerializer(serializers.Serializer[Any]):

@@ -4,7 +4,7 @@ from django.db import connection
 from django.http import Http404
 from django.test.utils import CaptureQueriesContext
 
-from tuoguan.programs import selectors, services
+from tuoguan.programs import compliance, selectors, services
 from tuoguan.programs.compliance import Verdict
 from tuoguan.programs.models import Program, Term, TermStatus
 from tuoguan.programs.selectors import subtree_noncompliant
@@ -131,7 +131,8 @@ class QueryCountTest(PersonaTestCase):
         results = self._noncompliant()
         self.assertEqual(len(results), 100)
         self.assertEqual(self._count(self._noncompliant), ten)
-        self.assertLessEqual(ten, 15)
+        # Each fact a later app registers is loaded once for the whole list, whatever its length.
+        self.assertLessEqual(ten, 8 + len(compliance._facts))
         # Ten care days are too few for a holiday class: every term fails visibly.
         self.assertTrue(all(r.verdict == Verdict.NON_COMPLIANT for r in results))
         self.assertTrue(all(r.term.program.host == self.p.grassroots for r in results))
