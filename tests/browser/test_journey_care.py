@@ -69,6 +69,8 @@ def test_a_caregiver_runs_the_door_and_parents_follow_on_their_phones(
     log_in(manager, "gang_admin")
     manager.goto(roster)
     row(manager, flagged).get_by_role("link", name="异常仍准入").click()
+    manager.wait_for_url("**/admit/")
+    expect(manager.locator("input[name=reason]")).to_be_visible()
     assert_accessible(manager, context="override form")
     manager.locator("input[name=reason]").fill("复测 37.1℃，家长电话确认")
     manager.locator("main form [type=submit]").click()

@@ -88,7 +88,9 @@ def test_the_checklist_is_filled_offline_and_sent_once_when_the_network_returns(
     other = new_page(locale="zh-CN", viewport=PHONE)
     log_in(other, "ln_insp")
     other.goto(url)
-    other.locator("#item-fire_exits input[name=result][value=na]").check()
+    # "All sent" is also the status before anything is queued: wait for the answer's reply.
+    with other.expect_response(lambda r: r.request.method == "POST" and r.ok):
+        other.locator("#item-fire_exits input[name=result][value=na]").check()
     expect(other.locator("#sync-status")).to_contain_text("全部已发送")
     assert ChecklistItem.objects.get(visit=visit, key="fire_exits").result == "na"
 
