@@ -36,6 +36,7 @@ RULES: dict[str, Rule | tuple[Rule, ...]] = {
     "care:correct": form(page(MANAGE, obj="attendance")),
     "care:rates": page(CARE, obj="care_term"),
     "care:kiosks": form(page(MANAGE, obj="care_program")),
+    "care:rules": form(page(MANAGE, obj="care_program")),
     "care:kiosk_revoke": page(MANAGE_ACT, method="POST", obj="kiosk_device"),
     # --- the family's pages -------------------------------------------------------------
     "care:family": page(everyone(200), note="one's own children only"),

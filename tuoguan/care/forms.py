@@ -1,12 +1,14 @@
 """Forms of the care pages: they parse; the services decide."""
 
+from typing import Any
+
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from tuoguan.core.files import UploadField
 
-from .models import SYMPTOMS, TODDLER_STEPS, AbsenceReason, HealthRound
+from .models import SYMPTOMS, TODDLER_STEPS, AbsenceReason, CarePolicy, HealthRound
 
 
 class HealthCheckForm(forms.Form):
@@ -42,6 +44,39 @@ class HealthCheckForm(forms.Form):
         if not toddler:
             del self.fields["steps"]
             self.fields["round"].choices = [HealthRound.choices[0]]  # type: ignore[attr-defined]
+
+
+class CarePolicyForm(forms.ModelForm):  # type: ignore[type-arg]
+    """The class's daily care rules; the standard's symptoms are shown ticked and fixed."""
+
+    symptoms = forms.MultipleChoiceField(
+        label=_("Symptoms also asked"),
+        required=False,
+        choices=list(SYMPTOMS.items()),
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    class Meta:
+        model = CarePolicy
+        fields = [
+            "absent_alert_minutes",
+            "late_pickup_minutes",
+            "fever_from",
+            "symptoms",
+            "epidemic_children",
+            "epidemic_days",
+        ]
+
+    def __init__(self, *args: Any, required_symptoms: list[str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["symptoms"]
+        # What the standard already asks is not offered again: the class can only add.
+        field.choices = [(k, v) for k, v in SYMPTOMS.items() if k not in required_symptoms]  # type: ignore[attr-defined]
+        if not field.choices:  # type: ignore[attr-defined]
+            del self.fields["symptoms"]
+
+    def service_fields(self) -> dict[str, Any]:
+        return {name: self.cleaned_data[name] for name in self.fields}
 
 
 class ReasonForm(forms.Form):

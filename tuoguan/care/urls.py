@@ -20,6 +20,7 @@ urlpatterns = [
     path("attendance/<int:pk>/correct/", staff.correct, name="correct"),
     path("terms/<int:pk>/rates/", staff.attendance_rates, name="rates"),
     path("classes/<int:pk>/kiosks/", staff.kiosks, name="kiosks"),
+    path("classes/<int:pk>/rules/", staff.rules, name="rules"),
     path("kiosks/<int:pk>/revoke/", staff.kiosk_revoke, name="kiosk_revoke"),
     # The family
     path("family/", family.family, name="family"),

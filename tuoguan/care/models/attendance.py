@@ -16,6 +16,7 @@ from tuoguan.core.models import TimeStampedModel
 
 
 def default_symptoms() -> list[str]:
+    """Migration 0001's default (every symptom); the field's default is now an empty list."""
     from .health import SYMPTOMS
 
     return list(SYMPTOMS)
@@ -47,7 +48,8 @@ class CarePolicy(AuditedModel, TimeStampedModel):
         default=Decimal("37.3"),
         validators=[MinValueValidator(Decimal("36.5")), MaxValueValidator(Decimal("39.0"))],
     )
-    symptoms = models.JSONField(_("symptoms asked"), default=default_symptoms)
+    # Asked besides those of the class's standard (Standard.health_symptoms).
+    symptoms = models.JSONField(_("symptoms also asked"), default=list, blank=True)
     epidemic_children = models.PositiveSmallIntegerField(
         _("children with the same symptom that raise an epidemic flag"),
         default=3,

@@ -6,16 +6,11 @@ from django.utils.translation import gettext_lazy as _
 
 from tuoguan.audit.mixins import AuditedModel
 from tuoguan.core.models import TimeStampedModel
+from tuoguan.programs.models import HEALTH_SYMPTOMS
 
-# The symptom checklist (configurable per class in CarePolicy.symptoms).
-SYMPTOMS = {
-    "fever": _("fever"),
-    "cough": _("cough"),
-    "rash": _("rash"),
-    "diarrhoea": _("diarrhoea"),
-    "eye": _("red or sticky eyes"),
-    "mouth_hand_sores": _("sores on mouth or hands"),
-}
+# The symptom checklist: the class's standard names what every class asks (HEALTH_SYMPTOMS);
+# CarePolicy.symptoms adds what this class asks besides.
+SYMPTOMS = HEALTH_SYMPTOMS
 # 一摸二看三问四查: the four steps of a 托育 morning check.
 TODDLER_STEPS = {
     "touch": _("1 touch: forehead and neck for fever, lymph nodes"),

@@ -23,6 +23,7 @@ from .common import policy_for
 from .duty import duty_clock_in, duty_clock_out, group_ratio, ratio_sync
 from .health import epidemic_check, health_check_override, health_check_record
 from .kiosk import kiosk_authenticate, kiosk_issue, kiosk_revoke
+from .rules import care_policy_update
 
 __all__ = [
     "PickupRefused",
@@ -34,6 +35,7 @@ __all__ = [
     "attendance_check_out_by_code",
     "attendance_correct",
     "care_alerts",
+    "care_policy_update",
     "day_close",
     "duty_clock_in",
     "duty_clock_out",

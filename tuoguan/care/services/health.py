@@ -1,6 +1,8 @@
 """The morning and midday health checks (晨午检) and the epidemic flag.
 
-A check is flagged by a temperature at or above the class's fever line or by any symptom;
+A check asks the symptoms the class's standard names and those the class adds
+(`symptoms_asked`). It is flagged by a temperature at or above the class's fever line or by
+any symptom;
 the parent is told. A flagged morning check blocks the check-in until a class manager admits
 the child with a reason (`health_check_override`); the parent is told again. When N children
 of a group show the same symptom within the window (CarePolicy: default 3 within 3 days),
@@ -19,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from tuoguan.enrolment.models import Enrolment
 from tuoguan.orgs.permissions import Actor, require
+from tuoguan.programs.standards import term_standard
 
 from ..models import SYMPTOMS, TODDLER_STEPS, CareAlert, EpidemicFlag, HealthCheck, HealthRound
 from ..permissions import can_care, can_manage_care
@@ -35,6 +38,15 @@ from .common import (
     require_care_day,
     tell,
 )
+
+
+def symptoms_asked(term: Any) -> list[str]:
+    """What the check asks besides the temperature: the symptoms the class's standard names
+    (every one when no standard judges it) and those the class adds, in the list's order."""
+    standard = term_standard(term)
+    required = standard.health_symptoms if standard is not None else list(SYMPTOMS)
+    extra = policy_for(term.program).symptoms
+    return [code for code in SYMPTOMS if code in required or code in extra]
 
 
 def _temperature(value: Any) -> Decimal:
@@ -86,7 +98,7 @@ def health_check_record(
             {"round": _("The midday check is for 托育 groups.")}, code="midday_toddler_only"
         )
     value = _temperature(temperature)
-    symptoms = _clean(symptoms, [s for s in SYMPTOMS if s in policy.symptoms], "symptoms")
+    symptoms = _clean(symptoms, symptoms_asked(term), "symptoms")
     steps = _clean(steps, TODDLER_STEPS, "steps")
     if toddler and len(steps) < len(TODDLER_STEPS):
         raise ValidationError(

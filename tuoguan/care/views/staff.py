@@ -1,6 +1,7 @@
 """The caregivers' pages at the door: today's groups, the roster, check-in and out, health
 checks, staff on duty, corrections, the day's close, attendance rates and kiosks."""
 
+import copy
 import datetime
 from typing import Any, cast
 
@@ -18,13 +19,15 @@ from tuoguan.orgs.kit import ActorRequest
 from tuoguan.orgs.permissions import require
 from tuoguan.programs.models import Group
 from tuoguan.programs.selectors import term_for
+from tuoguan.programs.standards import standard_for
 
 from .. import rates, selectors, services
-from ..forms import CorrectionForm, HealthCheckForm, KioskIssueForm, ReasonForm
+from ..forms import CarePolicyForm, CorrectionForm, HealthCheckForm, KioskIssueForm, ReasonForm
 from ..models import SYMPTOMS, HealthCheck
 from ..permissions import can_care, can_manage_care, can_manage_kiosks
 from ..services.common import is_care_day, is_toddler_group, policy_for
 from ..services.duty import group_ratio
+from ..services.health import symptoms_asked
 
 
 def _today() -> datetime.date:
@@ -134,8 +137,9 @@ def health_check(request: ActorRequest, pk: int) -> HttpResponse:
     enrolment = selectors.enrolment_for_care(request.actor, pk)
     require(can_care(request.actor, enrolment.term))
     toddler = is_toddler_group(enrolment.group)
-    policy = policy_for(enrolment.term.program)
-    form = HealthCheckForm(request.POST or None, toddler=toddler, symptoms=policy.symptoms)
+    form = HealthCheckForm(
+        request.POST or None, toddler=toddler, symptoms=symptoms_asked(enrolment.term)
+    )
     if request.method == "POST" and form.is_valid():
         try:
             check = services.health_check_record(
@@ -354,6 +358,40 @@ def kiosks(request: ActorRequest, pk: int) -> HttpResponse:
         request,
         "care/kiosks.html",
         {"program": program, "form": form, "token": token, "page": page},
+    )
+
+
+@login_required
+@GET_POST
+def rules(request: ActorRequest, pk: int) -> HttpResponse:
+    """The class's daily care rules, beside what its standard already asks."""
+    program = selectors.program_for_kiosks(request.actor, pk)
+    require(can_manage_kiosks(request.actor, program))
+    standard = standard_for(program.host, timezone.localdate())
+    required = standard.health_symptoms if standard is not None else list(SYMPTOMS)
+    policy = policy_for(program)
+    form = CarePolicyForm(
+        request.POST or None, instance=copy.copy(policy), required_symptoms=required
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.care_policy_update(
+                actor=request.actor, program=program, **form.service_fields()
+            )
+        except ValidationError as exc:
+            form_errors(form, exc)
+        else:
+            messages.success(request, _("Changes saved."))
+            return redirect("care:rules", pk=program.pk)
+    return render(
+        request,
+        "care/rules.html",
+        {
+            "program": program,
+            "form": form,
+            "standard": standard,
+            "required": [str(SYMPTOMS[c]) for c in SYMPTOMS if c in required],
+        },
     )
 
 

@@ -264,6 +264,7 @@ class StandardSerializer(serializers.ModelSerializer):
             "effective_from",
             "published",
             "published_at",
+            "health_symptoms",
             "criteria",
         ]
         read_only_fields = fields

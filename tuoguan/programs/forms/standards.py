@@ -7,16 +7,24 @@ from django.utils.translation import gettext_lazy as _
 
 from tuoguan.core.files import UploadField
 
-from ..models import CalendarDay, Criterion, ProgramType, Standard
+from ..models import HEALTH_SYMPTOMS, CalendarDay, Criterion, ProgramType, Standard
 from ..models.standard import CERTIFICATE_LABELS
 from ..services.standards import CRITERION_FIELDS
 from .base import DATE, ServiceForm
 
 
 class StandardForm(ServiceForm):
+    health_symptoms = forms.MultipleChoiceField(
+        label=_("Symptoms the morning health check asks"),
+        choices=list(HEALTH_SYMPTOMS.items()),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text=_("Every class this standard judges asks these; a class may ask more."),
+    )
+
     class Meta:
         model = Standard
-        fields = ["title", "effective_from"]
+        fields = ["title", "effective_from", "health_symptoms"]
         widgets = {"effective_from": DATE}
         help_texts = {
             "effective_from": _("Terms starting on or after this day are judged by it."),

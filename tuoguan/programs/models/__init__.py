@@ -11,7 +11,15 @@ from .program import (
     Venue,
     VenuePhoto,
 )
-from .standard import Area, Criterion, CriterionKind, Evidence, Metric, Standard
+from .standard import (
+    HEALTH_SYMPTOMS,
+    Area,
+    Criterion,
+    CriterionKind,
+    Evidence,
+    Metric,
+    Standard,
+)
 from .term import (
     CARER_ROLES,
     MAX_PLACES,
@@ -30,6 +38,7 @@ from .term import (
 
 __all__ = [
     "CARER_ROLES",
+    "HEALTH_SYMPTOMS",
     "MAX_PLACES",
     "SCHOOL_DEFAULT_SIZE",
     "TODDLER_RULES",

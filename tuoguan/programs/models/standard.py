@@ -15,6 +15,26 @@ from tuoguan.core.models import TimeStampedModel
 
 from .program import ProgramType
 
+# What the morning health check (晨检) asks about, beside the temperature (DOMAIN.md §5). The
+# standard names the symptoms every class it judges must ask; a class may ask more.
+HEALTH_SYMPTOMS = {
+    "fever": _("fever"),
+    "cough": _("cough"),
+    "rash": _("rash"),
+    "diarrhoea": _("diarrhoea"),
+    "eye": _("red or sticky eyes"),
+    "mouth_hand_sores": _("sores on mouth or hands"),
+}
+
+
+def all_health_symptoms() -> list[str]:
+    return list(HEALTH_SYMPTOMS)
+
+
+def validate_health_symptoms(value: Any) -> None:
+    if not isinstance(value, list) or not all(v in HEALTH_SYMPTOMS for v in value):
+        raise ValidationError(_("Choose symptoms from the list."))
+
 
 class Standard(AuditedModel, TimeStampedModel):
     """One version of a union's construction standard. Published versions never change."""
@@ -27,6 +47,12 @@ class Standard(AuditedModel, TimeStampedModel):
     effective_from = models.DateField(_("in force from"))
     published = models.BooleanField(_("published"), default=False)
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
+    health_symptoms = models.JSONField(
+        _("symptoms the morning health check asks"),
+        default=all_health_symptoms,
+        blank=True,
+        validators=[validate_health_symptoms],
+    )
 
     class Meta:
         verbose_name = _("construction standard")
@@ -41,6 +67,9 @@ class Standard(AuditedModel, TimeStampedModel):
 
     def audit_org_path(self) -> str:
         return str(self.org.path)
+
+    def health_symptom_labels(self) -> list[str]:
+        return [str(HEALTH_SYMPTOMS[c]) for c in HEALTH_SYMPTOMS if c in self.health_symptoms]
 
 
 class Area(models.TextChoices):

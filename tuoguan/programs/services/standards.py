@@ -18,7 +18,16 @@ from django.utils.translation import gettext as _
 from tuoguan.orgs.models import Org
 from tuoguan.orgs.permissions import Actor, require
 
-from ..models import Area, Criterion, CriterionKind, Metric, ProgramType, Standard, Term
+from ..models import (
+    HEALTH_SYMPTOMS,
+    Area,
+    Criterion,
+    CriterionKind,
+    Metric,
+    ProgramType,
+    Standard,
+    Term,
+)
 from ..permissions import can_manage_standard, can_rejudge_term
 from ..standards import standard_for
 from .programs import assign, validated
@@ -148,15 +157,26 @@ def _editable(actor: Actor, standard: Standard) -> None:
         raise ValidationError(_("A published standard cannot change; make a new version."))
 
 
+def _symptoms_in_order(codes: list[str]) -> list[str]:
+    """The list's own order, whatever order they were ticked in; unknown codes are refused."""
+    unknown = set(codes) - set(HEALTH_SYMPTOMS)
+    if unknown:
+        raise ValidationError({"health_symptoms": _("Choose symptoms from the list.")})
+    return [code for code in HEALTH_SYMPTOMS if code in codes]
+
+
 @transaction.atomic
 def standard_create(
-    *, actor: Actor, org: Org, title: str, effective_from: datetime.date
-) -> Standard:
+    *, actor: Actor, org: Org, title: str, effective_from: datetime.date,
+    health_symptoms: list[str] | None = None,
+) -> Standard:  # fmt: skip
     """An empty draft version for `org`; criteria are added before publishing."""
     require(can_manage_standard(actor, org))
     standard = Standard(
         org=org, version=_next_version(org), title=title, effective_from=effective_from
     )
+    if health_symptoms is not None:
+        standard.health_symptoms = _symptoms_in_order(health_symptoms)
     validated(standard)
     standard.save()
     return standard
@@ -183,6 +203,7 @@ def standard_new_version(
         version=_next_version(org),
         title=title or standard.title,
         effective_from=effective_from,
+        health_symptoms=list(standard.health_symptoms),
     )
     validated(copy)
     copy.save()
@@ -196,13 +217,15 @@ def standard_new_version(
 @transaction.atomic
 def standard_update(
     *, actor: Actor, standard: Standard, title: str | None = None,
-    effective_from: datetime.date | None = None,
+    effective_from: datetime.date | None = None, health_symptoms: list[str] | None = None,
 ) -> Standard:  # fmt: skip
     _editable(actor, standard)
     if title is not None:
         standard.title = title
     if effective_from is not None:
         standard.effective_from = effective_from
+    if health_symptoms is not None:
+        standard.health_symptoms = _symptoms_in_order(health_symptoms)
     validated(standard)
     standard.save()
     return standard
