@@ -5,6 +5,8 @@ from typing import Any
 
 from bench.enrol.report import _cpu_ms_per_answer, _transactions
 
+from .seed import PER_TERM, TERMS
+
 KEEP = (
     "per_s",
     "latency_ms",
@@ -115,8 +117,9 @@ def build(
             "database": "local PostgreSQL, dedicated database tuoguan_bench_checkin (dropped "
             "after), cloned from the seeded template tuoguan_bench_checkin_tpl",
             "load_generator": "wrk, 2 threads, 64 connections, Lua plan replay (checkin.lua)",
-            "seeded": "1,500 running after-school terms (one class each, 100 host unions), "
-            "each with one group, today a care day, 26 confirmed children (39,000), one "
+            "seeded": f"{TERMS:,} running after-school terms (one class each, 100 host unions), "
+            f"each with one group, today a care day, {PER_TERM} confirmed children each "
+            f"({TERMS * PER_TERM:,}), one "
             "rostered caregiver with an API token clocked in to the group, the class's care "
             "rules and one kiosk device token",
             "endpoints": "POST /api/v1/kiosk/check-in/ (Authorization: Kiosk <token>, the "

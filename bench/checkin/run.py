@@ -2,7 +2,8 @@
 
 1. A dedicated PostgreSQL database (`tuoguan_bench_checkin`), cloned from a template
    database that is migrated and seeded in bulk (seed.py) whenever a migration or the
-   seeding changes: 1,500 running after-school terms with 26 confirmed children each on
+   seeding changes: 2,802 running after-school terms (the Shandong morning of issue 11) with
+   26 confirmed children each on
    today's care day, a rostered caregiver with an API token per term, clocked in, and a
    kiosk device token per class. The dates are moved to today after the copy.
 2. gunicorn (sync workers, production settings: DEBUG off, generated keys, persistent

@@ -38,7 +38,7 @@ from tuoguan.programs.models import (
 )
 
 BATCH = 5000
-TERMS = 1500
+TERMS = 2802  # the Shandong morning of issue 11: 2,802 classes, ~26 children each
 PER_TERM = 26
 DAY = datetime.timedelta(days=1)
 
