@@ -69,6 +69,7 @@ RULES = {
     "supervision:rectification_answer": form(page(AT_CLASS, obj="rectification")),
     "supervision:rectification_review": form(page(INSPECTOR, obj="answered_rectification")),
     "supervision:rectification_extend": form(page(INSPECTOR, obj="rectification")),
+    "supervision:rectification_reassign": form(page(INSPECTOR, obj="rectification")),
     "supervision:rectification_evidence": page(STAFF_READ_SUBTREE, obj="rectification_evidence"),
     # --- the region at a glance ----------------------------------------------------------------
     "supervision:glance": page(SUPERVISORS, role_gate=True),
@@ -93,4 +94,5 @@ RULES = {
     "rectification-accept": api(INSPECTOR_WRITE, method="POST", obj="answered_rectification"),
     "rectification-send-back": api(INSPECTOR_WRITE, method="POST", obj="answered_rectification"),
     "rectification-extend": api(INSPECTOR_WRITE, method="POST", obj="rectification"),
+    "rectification-reassign": api(INSPECTOR_WRITE, method="POST", obj="rectification"),
 }

@@ -7,6 +7,7 @@ so a resend creates nothing twice (the reply says `duplicate`).
 from typing import Any
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, status
 from rest_framework.decorators import action
@@ -39,6 +40,7 @@ from .serializers import (
     FreeItemSerializer,
     ItemSerializer,
     PhotoSerializer,
+    ReassignSerializer,
     RectificationAnswerSerializer,
     RectificationFilterSerializer,
     RectificationReasonSerializer,
@@ -149,13 +151,16 @@ class VisitViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewS
         payload = SignSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         data = dict(payload.validated_data)
+        owners = selectors.owner_candidates(visit.term)
         if "owner" in data:
-            from .forms import class_manager_users
-
-            owner = class_manager_users(visit.term).filter(pk=data["owner"]).first()
-            if owner is None:
-                raise ApiValidationError({"owner": ["Choose a class manager."]})
-            data["owner"] = owner
+            data["owner"] = _owner(owners, data["owner"])
+        data["orders"] = {
+            entry["item_key"]: services.OrderTerms(
+                _owner(owners, entry["owner"]) if "owner" in entry else None,
+                entry.get("deadline"),
+            )
+            for entry in data.get("orders", [])
+        }
         visit = services.visit_sign(actor=self.actor, visit=visit, **data)
         return Response(VisitSerializer(visit).data)
 
@@ -168,6 +173,13 @@ class VisitViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewS
         payload.is_valid(raise_exception=True)
         visit = services.visit_acknowledge(actor=self.actor, visit=visit, **payload.validated_data)
         return Response(VisitSerializer(visit).data)
+
+
+def _owner(owners: QuerySet[Any], pk: int) -> Any:
+    owner = owners.filter(pk=pk).first()
+    if owner is None:
+        raise ApiValidationError({"owner": [_("Choose the owner among the class's managers.")]})
+    return owner
 
 
 @extend_schema_view(list=extend_schema(parameters=[RectificationFilterSerializer]))
@@ -242,6 +254,23 @@ class RectificationViewSet(
         payload.is_valid(raise_exception=True)
         services.rectification_send_back(
             actor=self.actor, rectification=order, reason=payload.validated_data["reason"]
+        )
+        return self._respond(order)
+
+    @extend_schema(request=ReassignSerializer, responses=RectificationSerializer)
+    @action(detail=True, methods=["post"])
+    def reassign(self, request: Request, pk: Any = None, **kwargs: Any) -> Response:
+        """Give the order to another person at the class, before it is accepted."""
+        order = self.get_object()
+        require(can_decide_rectification(self.actor, order))
+        payload = ReassignSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        owner = _owner(selectors.owner_candidates(order.term), payload.validated_data["owner"])
+        services.rectification_reassign(
+            actor=self.actor,
+            rectification=order,
+            owner=owner,
+            reason=payload.validated_data["reason"],
         )
         return self._respond(order)
 

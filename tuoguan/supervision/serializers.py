@@ -119,10 +119,21 @@ class FreeItemSerializer(serializers.Serializer[Any]):
     is_veto = serializers.BooleanField(default=False)
 
 
-class SignSerializer(serializers.Serializer[Any]):
-    signed_name = serializers.CharField(max_length=60)
+class OrderTermsSerializer(serializers.Serializer[Any]):
+    """The owner (a user id among the class's managers) and deadline of one failed item's
+    order; either may be left out for the default."""
+
+    item_key = serializers.CharField(max_length=80)
     owner = serializers.IntegerField(required=False)
     deadline = serializers.DateField(required=False)
+
+
+class SignSerializer(serializers.Serializer[Any]):
+    signed_name = serializers.CharField(max_length=60)
+    # The default owner and deadline of every order not named in `orders`.
+    owner = serializers.IntegerField(required=False)
+    deadline = serializers.DateField(required=False)
+    orders = OrderTermsSerializer(many=True, required=False)
     suspend_checkins = serializers.BooleanField(default=False)
     summary = serializers.CharField(required=False, allow_blank=True, max_length=4000, default="")
 
@@ -140,13 +151,15 @@ class EventSerializer(serializers.ModelSerializer[RectificationEvent]):
 class RectificationSerializer(serializers.ModelSerializer[Rectification]):
     item_key = serializers.CharField(source="item.key", read_only=True)
     finding = serializers.CharField(source="item.label", read_only=True)
+    owner_name = serializers.SerializerMethodField()
     overdue = serializers.SerializerMethodField()
     events = EventSerializer(many=True, read_only=True)
 
     class Meta:
         model = Rectification
         fields = [
-            "id", "visit", "term", "item_key", "finding", "owner", "deadline", "status",
+            "id", "visit", "term", "item_key", "finding", "owner", "owner_name", "deadline",
+            "status",
             "overdue", "suspends_checkins", "answer", "answered_at", "extended_at",
             "extension_reason", "closed_at", "events",
         ]  # fmt: skip
@@ -154,6 +167,9 @@ class RectificationSerializer(serializers.ModelSerializer[Rectification]):
 
     def get_overdue(self, order: Rectification) -> bool:
         return order.is_overdue()
+
+    def get_owner_name(self, order: Rectification) -> str:
+        return str(order.owner.real_name or order.owner.username)
 
 
 class RectificationAnswerSerializer(serializers.Serializer[Any]):
@@ -168,6 +184,11 @@ class RectificationReasonSerializer(serializers.Serializer[Any]):
 class ExtendSerializer(serializers.Serializer[Any]):
     deadline = serializers.DateField()
     reason = serializers.CharField(max_length=4000)
+
+
+class ReassignSerializer(serializers.Serializer[Any]):
+    owner = serializers.IntegerField()
+    reason = serializers.CharField(max_length=4000, required=False, allow_blank=True, default="")
 
 
 class RectificationFilterSerializer(serializers.Serializer[Any]):

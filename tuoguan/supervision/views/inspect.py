@@ -113,10 +113,17 @@ def visit_sign(request: ActorRequest, pk: int) -> HttpResponse:
     visit = selectors.visit_for(actor, pk)
     require(can_inspect(actor, visit))
     items = selectors.checklist(visit)
-    form = SignForm(request.POST or None, term=visit.term)
+    failed = [i for i in items if i.result == "fail"]
+    form = SignForm(
+        request.POST or None,
+        failed=failed,
+        owners=selectors.owner_candidates(visit.term),
+        owner=selectors.default_owner(visit.term) if failed else None,
+        deadline=services.default_deadline(visit),
+    )
     if request.method == "POST" and form.is_valid():
         try:
-            services.visit_sign(actor=actor, visit=visit, **form.cleaned_data)
+            services.visit_sign(actor=actor, visit=visit, **form.sign_data())
         except ValidationError as exc:
             form_errors(form, exc)
         else:
@@ -125,7 +132,7 @@ def visit_sign(request: ActorRequest, pk: int) -> HttpResponse:
     context = {
         "visit": visit,
         "form": form,
-        "failed": [i for i in items if i.result == "fail"],
+        "failed": failed,
         "unanswered": [i for i in items if not i.result],
     }
     return render(request, "supervision/visit_sign.html", context)
