@@ -61,6 +61,7 @@ RULES = {
     "supervision:visit_sign": form(page(INSPECTOR, obj="visit")),
     "supervision:visit_acknowledge": form(page(AT_CLASS, obj="signed_visit")),
     "supervision:service_worker": page(PUBLIC_SCRIPT, public=True),
+    "supervision:sync_token": page(PUBLIC_SCRIPT, public=True),
     # --- rectification orders -----------------------------------------------------------------
     "supervision:rectification_list": page(
         STAFF_ONLY, role_gate=True, hides_text=own_text("term", "name")

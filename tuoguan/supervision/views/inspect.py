@@ -42,6 +42,7 @@ def visit_inspect(request: ActorRequest, pk: int) -> HttpResponse:
         "attendance": attendance_on(visit.term, visit.date),
         "editable": can_inspect(actor, visit),
         "item_form": FreeItemForm(initial={"client_id": uuid.uuid4()}),
+        "blank_item": {"key": "__KEY__", "label": "", "is_veto": True},
     }
     return render(request, "supervision/visit_inspect.html", context)
 
