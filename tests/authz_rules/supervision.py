@@ -81,6 +81,7 @@ RULES = {
         as_write(api(PLANNERS, role_gate=True)),
     ),
     "visit-plan-season": as_write(api(PLANNERS, role_gate=True)),
+    "visit-glance": api(SUPERVISORS, role_gate=True),
     "visit-detail": api(STAFF_READ_SUBTREE, obj="visit"),
     "visit-checklist": api(STAFF_READ_SUBTREE, obj="visit"),
     "visit-answers": api(INSPECTOR_WRITE, method="POST", obj="visit"),

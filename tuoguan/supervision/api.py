@@ -19,11 +19,15 @@ from rest_framework.response import Response
 from tuoguan.core.api import query_params
 from tuoguan.core.parsers import JSONParser
 from tuoguan.orgs.api import ScopedViewSet
+from tuoguan.orgs.kit import own_org
 from tuoguan.orgs.permissions import require
+from tuoguan.orgs.selectors import org_for
 
 from . import selectors, services
+from .glance import glance as region_glance
 from .models import Rectification, Visit
 from .permissions import (
+    SUPERVISOR_ROLES,
     can_acknowledge,
     can_answer_rectification,
     can_decide_rectification,
@@ -38,6 +42,8 @@ from .serializers import (
     AnswersSerializer,
     ExtendSerializer,
     FreeItemSerializer,
+    GlanceQuerySerializer,
+    GlanceSerializer,
     ItemSerializer,
     PhotoSerializer,
     ReassignSerializer,
@@ -87,8 +93,26 @@ class VisitViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewS
         require(can_plan_visits(self.actor))
         payload = SeasonPlanSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        plan = services.visits_plan_season(actor=self.actor, **payload.validated_data)
+        season = payload.validated_data["period"]
+        plan = services.visits_plan_season(
+            actor=self.actor,
+            start=season.start,
+            end=season.end,
+            announced=payload.validated_data["announced"],
+        )
         return Response(VisitSerializer(plan.planned, many=True).data)
+
+    @extend_schema(parameters=[GlanceQuerySerializer], responses=GlanceSerializer)
+    @action(detail=False, methods=["get"])
+    def glance(self, request: Request, **kwargs: Any) -> Response:
+        """The region at a glance for a season, per child union of `org` (default: own)."""
+        require(self.actor.has_role(SUPERVISOR_ROLES))
+        query = GlanceQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        org_pk = query.validated_data.get("org")
+        org = org_for(self.actor, org_pk) if org_pk else own_org(self.actor)
+        result = region_glance(self.actor, org, query.validated_data["period"])
+        return Response(GlanceSerializer(result).data)
 
     @extend_schema(responses=ItemSerializer(many=True))
     @action(detail=True, methods=["get"])

@@ -5,11 +5,13 @@ import uuid
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext_lazy as _
 
 from tuoguan.core.files import UploadField
 
 from .models import ItemResult, VisitStatus
+from .seasons import Season, SeasonKind, season_chosen, season_containing
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -51,9 +53,43 @@ class VisitPlanForm(forms.Form):
         self.fields["inspectors"].queryset = inspectors  # type: ignore[attr-defined]
 
 
-class SeasonPlanForm(forms.Form):
-    start = forms.DateField(label=_("Season starts"), widget=DATE)
-    end = forms.DateField(label=_("Season ends"), widget=DATE)
+class SeasonForm(forms.Form):
+    """A season: a term or holiday of a year, or custom dates; the current one by default.
+
+    `cleaned_data["period"]` is the `seasons.Season`."""
+
+    season = forms.ChoiceField(label=_("Season"), choices=SeasonKind.choices, required=False)
+    year = forms.IntegerField(
+        label=_("Year the season starts in"), min_value=2000, max_value=2100, required=False
+    )
+    start = forms.DateField(label=_("From (custom dates)"), widget=DATE, required=False)
+    end = forms.DateField(label=_("To (custom dates)"), widget=DATE, required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        current = season_containing()
+        self.fields["season"].initial = current.kind
+        self.fields["year"].initial = current.year
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        try:
+            data["period"] = season_chosen(
+                data.get("season") or None, data.get("year"), data.get("start"), data.get("end")
+            )
+        except DjangoValidationError as exc:
+            for name, errors in exc.error_dict.items():
+                self.add_error(name if name in self.fields else None, errors)
+        return data
+
+    def period(self) -> Season:
+        """The chosen season when the form is valid, else the current one."""
+        if self.is_bound and self.is_valid():
+            return self.cleaned_data["period"]  # type: ignore[no-any-return]
+        return season_containing()
+
+
+class SeasonPlanForm(SeasonForm):
     announced = forms.BooleanField(
         label=_("Announce the visits to the classes"), required=False, initial=True
     )
@@ -210,5 +246,5 @@ class RectificationFilterForm(forms.Form):
     )
 
 
-class GlanceForm(forms.Form):
-    year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100, required=False)
+class GlanceForm(SeasonForm):
+    pass

@@ -2,6 +2,7 @@
 
 from typing import Any
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
 
 from tuoguan.core.api import ScopedPrimaryKeyField
@@ -9,6 +10,8 @@ from tuoguan.core.files import UploadSerializerField
 from tuoguan.programs.models import Term
 
 from .models import ChecklistItem, ItemResult, Rectification, RectificationEvent, Visit, VisitPhoto
+from .seasons import SeasonKind, season_chosen
+from .seasons import definition as seasons_definition
 
 
 def _terms(actor: Any) -> Any:
@@ -77,10 +80,63 @@ class VisitPlanSerializer(serializers.Serializer[Any]):
         return found
 
 
-class SeasonPlanSerializer(serializers.Serializer[Any]):
+class SeasonSerializer(serializers.Serializer[Any]):
+    """A season (supervision.seasons): `season` with `year`, or `season=custom` with `start`
+    and `end`; the current season when nothing is given."""
+
+    season = serializers.ChoiceField(choices=SeasonKind.choices, required=False)
+    year = serializers.IntegerField(min_value=2000, max_value=2100, required=False)
+    start = serializers.DateField(required=False)
+    end = serializers.DateField(required=False)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        try:
+            attrs["period"] = season_chosen(
+                attrs.get("season"), attrs.get("year"), attrs.get("start"), attrs.get("end")
+            )
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(exc.message_dict) from exc
+        return attrs
+
+
+class SeasonPlanSerializer(SeasonSerializer):
+    announced = serializers.BooleanField(default=True)
+
+
+class GlanceQuerySerializer(SeasonSerializer):
+    org = serializers.IntegerField(required=False)
+
+
+class PeriodSerializer(serializers.Serializer[Any]):
+    kind = serializers.CharField()
+    year = serializers.IntegerField(allow_null=True)
     start = serializers.DateField()
     end = serializers.DateField()
-    announced = serializers.BooleanField(default=True)
+    label = serializers.CharField()  # type: ignore[assignment]
+
+
+class GlanceRowSerializer(serializers.Serializer[Any]):
+    org = serializers.IntegerField(source="org.pk")
+    org_name = serializers.CharField(source="org.name")
+    region_code = serializers.CharField(source="org.region_code")
+    planned = serializers.IntegerField()
+    done = serializers.IntegerField()
+    findings = serializers.DictField(child=serializers.IntegerField())
+    open = serializers.IntegerField()
+    overdue = serializers.IntegerField()
+    never_visited = serializers.IntegerField()
+    days_to_close = serializers.FloatField(allow_null=True)
+
+
+class GlanceSerializer(serializers.Serializer[Any]):
+    org = serializers.IntegerField(source="org.pk")
+    season = PeriodSerializer()
+    definition = serializers.SerializerMethodField()
+    rows = GlanceRowSerializer(many=True)
+    total = GlanceRowSerializer()
+
+    def get_definition(self, glance: Any) -> str:
+        return seasons_definition()
 
 
 class AnswerSerializer(serializers.Serializer[Any]):
