@@ -26,7 +26,7 @@ def _signed(p, user, n: int) -> None:
         visit = planned_visit(p, term, inspectors=[user])
         answer_all(visit, user, fail=("fire_exits", "fire_certificate"))
         services.visit_sign(actor=actor_for(user), visit=visit, signed_name="督导员")
-        order = visit.rectifications.select_related("term__program__host").first()
+        order = visit.rectifications.select_related("term__program__host").earliest("pk")
         services.rectification_answer(
             actor=actor_for(p.grassroots_admin), rectification=order, answer="已整改"
         )
