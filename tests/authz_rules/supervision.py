@@ -61,6 +61,7 @@ RULES = {
     "supervision:visit_sign": form(page(INSPECTOR, obj="visit")),
     "supervision:visit_acknowledge": form(page(AT_CLASS, obj="signed_visit")),
     "supervision:service_worker": page(PUBLIC_SCRIPT, public=True),
+    "supervision:sync_token": page(PUBLIC_SCRIPT, public=True),
     # --- rectification orders -----------------------------------------------------------------
     "supervision:rectification_list": page(
         STAFF_ONLY, role_gate=True, hides_text=own_text("term", "name")
@@ -69,6 +70,7 @@ RULES = {
     "supervision:rectification_answer": form(page(AT_CLASS, obj="rectification")),
     "supervision:rectification_review": form(page(INSPECTOR, obj="answered_rectification")),
     "supervision:rectification_extend": form(page(INSPECTOR, obj="rectification")),
+    "supervision:rectification_reassign": form(page(INSPECTOR, obj="rectification")),
     "supervision:rectification_evidence": page(STAFF_READ_SUBTREE, obj="rectification_evidence"),
     # --- the region at a glance ----------------------------------------------------------------
     "supervision:glance": page(SUPERVISORS, role_gate=True),
@@ -79,6 +81,7 @@ RULES = {
         as_write(api(PLANNERS, role_gate=True)),
     ),
     "visit-plan-season": as_write(api(PLANNERS, role_gate=True)),
+    "visit-glance": api(SUPERVISORS, role_gate=True),
     "visit-detail": api(STAFF_READ_SUBTREE, obj="visit"),
     "visit-checklist": api(STAFF_READ_SUBTREE, obj="visit"),
     "visit-answers": api(INSPECTOR_WRITE, method="POST", obj="visit"),
@@ -93,4 +96,5 @@ RULES = {
     "rectification-accept": api(INSPECTOR_WRITE, method="POST", obj="answered_rectification"),
     "rectification-send-back": api(INSPECTOR_WRITE, method="POST", obj="answered_rectification"),
     "rectification-extend": api(INSPECTOR_WRITE, method="POST", obj="rectification"),
+    "rectification-reassign": api(INSPECTOR_WRITE, method="POST", obj="rectification"),
 }

@@ -136,3 +136,72 @@ def test_the_checklist_is_filled_offline_and_sent_once_when_the_network_returns(
     page.goto(reverse("supervision:visit_detail", args=[visit.pk]))
     expect(page.locator("main")).to_contain_text("被更晚的修改取代")
     assert_accessible(page, context="visit summary with a resolved conflict")
+
+
+def test_a_free_item_added_offline_reaches_the_server_once_across_an_ended_session(
+    new_page, personas, log_in, assert_accessible
+):
+    """A free item made offline is kept and drawn again after a reload; when the network
+    returns the session has ended (the outbox waits and says to log in again), then the
+    token of the kept page is stale after the new login: it is renewed and the item and its
+    answer reach the server exactly once."""
+    visit = _visit(personas)
+    url = reverse("supervision:visit_inspect", args=[visit.pk])
+    page = new_page(locale="zh-CN", viewport=PHONE)
+    # No sending every 15 s: each "online" below is one flush, so a retry must happen in it.
+    page.add_init_script("window.setInterval = function () { return 0; };")
+    log_in(page, "ln_insp")
+    page.goto(url)
+    _wait_for_the_page_kept(page)
+
+    page.context.set_offline(True)
+    adding = page.locator("#free-item-form")
+    adding.locator("input[name=label]").fill("厨房燃气报警器")
+    adding.locator("input[name=is_veto]").check()
+    adding.locator("button[type=submit]").click()
+    free = page.locator("#check-items .check-item").filter(has_text="厨房燃气报警器")
+    expect(free).to_have_count(1)
+    free.locator("input[name=result][value=fail]").check()
+    status = page.locator("#sync-status")
+    expect(status).to_contain_text("1 个新增检查项待发送")
+
+    page.reload()
+    expect(free).to_have_count(1)
+    expect(free.locator("input[value=fail]")).to_be_checked()
+    expect(free.locator(".item-veto")).to_have_count(1)
+    assert_accessible(page, context="checklist with a free item kept offline")
+
+    # The session ended meanwhile (idle timeout): nothing is lost, the page says to log in.
+    page.context.clear_cookies()
+    page.context.set_offline(False)
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+    expect(status.get_by_role("link", name="重新登录")).to_be_visible(timeout=20_000)
+    assert not ChecklistItem.objects.filter(visit=visit, criterion__isnull=True).exists()
+    assert_accessible(page, context="checklist asking to log in again")
+
+    # A new login elsewhere rotates the CSRF token: the kept page renews its own and sends.
+    other = page.context.new_page()
+    log_in(other, "ln_insp")
+    other.close()
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+    expect(status).to_contain_text("全部已发送", timeout=20_000)
+    expect(status).not_to_contain_text("重新登录")
+    item = ChecklistItem.objects.get(visit=visit, criterion__isnull=True)
+    assert (item.label, item.is_veto, item.result) == ("厨房燃气报警器", True, "fail")
+    assert AnswerChange.objects.filter(item=item).count() == 1
+
+    # The outbox flushed again (a reply that never came) creates nothing twice.
+    again = page.evaluate(
+        """async (cid) => {
+          const root = document.getElementById("inspect").dataset;
+          const token = await (await fetch(root.tokenUrl)).json();
+          const r = await fetch(root.itemsUrl, {
+            method: "POST", credentials: "same-origin",
+            headers: {"Content-Type": "application/json", "X-CSRFToken": token.csrf_token},
+            body: JSON.stringify({client_id: cid, label: "厨房燃气报警器", is_veto: true})});
+          return r.status;
+        }""",
+        item.key.removeprefix("free-"),
+    )
+    assert again == 200
+    assert ChecklistItem.objects.filter(visit=visit, criterion__isnull=True).count() == 1

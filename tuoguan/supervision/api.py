@@ -7,6 +7,7 @@ so a resend creates nothing twice (the reply says `duplicate`).
 from typing import Any
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, status
 from rest_framework.decorators import action
@@ -18,11 +19,15 @@ from rest_framework.response import Response
 from tuoguan.core.api import query_params
 from tuoguan.core.parsers import JSONParser
 from tuoguan.orgs.api import ScopedViewSet
+from tuoguan.orgs.kit import own_org
 from tuoguan.orgs.permissions import require
+from tuoguan.orgs.selectors import org_for
 
 from . import selectors, services
+from .glance import glance as region_glance
 from .models import Rectification, Visit
 from .permissions import (
+    SUPERVISOR_ROLES,
     can_acknowledge,
     can_answer_rectification,
     can_decide_rectification,
@@ -37,8 +42,11 @@ from .serializers import (
     AnswersSerializer,
     ExtendSerializer,
     FreeItemSerializer,
+    GlanceQuerySerializer,
+    GlanceSerializer,
     ItemSerializer,
     PhotoSerializer,
+    ReassignSerializer,
     RectificationAnswerSerializer,
     RectificationFilterSerializer,
     RectificationReasonSerializer,
@@ -85,8 +93,26 @@ class VisitViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewS
         require(can_plan_visits(self.actor))
         payload = SeasonPlanSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        plan = services.visits_plan_season(actor=self.actor, **payload.validated_data)
+        season = payload.validated_data["period"]
+        plan = services.visits_plan_season(
+            actor=self.actor,
+            start=season.start,
+            end=season.end,
+            announced=payload.validated_data["announced"],
+        )
         return Response(VisitSerializer(plan.planned, many=True).data)
+
+    @extend_schema(parameters=[GlanceQuerySerializer], responses=GlanceSerializer)
+    @action(detail=False, methods=["get"])
+    def glance(self, request: Request, **kwargs: Any) -> Response:
+        """The region at a glance for a season, per child union of `org` (default: own)."""
+        require(self.actor.has_role(SUPERVISOR_ROLES))
+        query = GlanceQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        org_pk = query.validated_data.get("org")
+        org = org_for(self.actor, org_pk) if org_pk else own_org(self.actor)
+        result = region_glance(self.actor, org, query.validated_data["period"])
+        return Response(GlanceSerializer(result).data)
 
     @extend_schema(responses=ItemSerializer(many=True))
     @action(detail=True, methods=["get"])
@@ -149,13 +175,16 @@ class VisitViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewS
         payload = SignSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         data = dict(payload.validated_data)
+        owners = selectors.owner_candidates(visit.term)
         if "owner" in data:
-            from .forms import class_manager_users
-
-            owner = class_manager_users(visit.term).filter(pk=data["owner"]).first()
-            if owner is None:
-                raise ApiValidationError({"owner": ["Choose a class manager."]})
-            data["owner"] = owner
+            data["owner"] = _owner(owners, data["owner"])
+        data["orders"] = {
+            entry["item_key"]: services.OrderTerms(
+                _owner(owners, entry["owner"]) if "owner" in entry else None,
+                entry.get("deadline"),
+            )
+            for entry in data.get("orders", [])
+        }
         visit = services.visit_sign(actor=self.actor, visit=visit, **data)
         return Response(VisitSerializer(visit).data)
 
@@ -168,6 +197,13 @@ class VisitViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewS
         payload.is_valid(raise_exception=True)
         visit = services.visit_acknowledge(actor=self.actor, visit=visit, **payload.validated_data)
         return Response(VisitSerializer(visit).data)
+
+
+def _owner(owners: QuerySet[Any], pk: int) -> Any:
+    owner = owners.filter(pk=pk).first()
+    if owner is None:
+        raise ApiValidationError({"owner": [_("Choose the owner among the class's managers.")]})
+    return owner
 
 
 @extend_schema_view(list=extend_schema(parameters=[RectificationFilterSerializer]))
@@ -242,6 +278,23 @@ class RectificationViewSet(
         payload.is_valid(raise_exception=True)
         services.rectification_send_back(
             actor=self.actor, rectification=order, reason=payload.validated_data["reason"]
+        )
+        return self._respond(order)
+
+    @extend_schema(request=ReassignSerializer, responses=RectificationSerializer)
+    @action(detail=True, methods=["post"])
+    def reassign(self, request: Request, pk: Any = None, **kwargs: Any) -> Response:
+        """Give the order to another person at the class, before it is accepted."""
+        order = self.get_object()
+        require(can_decide_rectification(self.actor, order))
+        payload = ReassignSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        owner = _owner(selectors.owner_candidates(order.term), payload.validated_data["owner"])
+        services.rectification_reassign(
+            actor=self.actor,
+            rectification=order,
+            owner=owner,
+            reason=payload.validated_data["reason"],
         )
         return self._respond(order)
 

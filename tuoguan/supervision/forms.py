@@ -5,14 +5,13 @@ import uuid
 from typing import Any
 
 from django import forms
-from django.utils import timezone
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext_lazy as _
 
 from tuoguan.core.files import UploadField
-from tuoguan.orgs.models import Membership
-from tuoguan.programs.permissions import HOST_ROLES
 
 from .models import ItemResult, VisitStatus
+from .seasons import Season, SeasonKind, season_chosen, season_containing
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -54,9 +53,43 @@ class VisitPlanForm(forms.Form):
         self.fields["inspectors"].queryset = inspectors  # type: ignore[attr-defined]
 
 
-class SeasonPlanForm(forms.Form):
-    start = forms.DateField(label=_("Season starts"), widget=DATE)
-    end = forms.DateField(label=_("Season ends"), widget=DATE)
+class SeasonForm(forms.Form):
+    """A season: a term or holiday of a year, or custom dates; the current one by default.
+
+    `cleaned_data["period"]` is the `seasons.Season`."""
+
+    season = forms.ChoiceField(label=_("Season"), choices=SeasonKind.choices, required=False)
+    year = forms.IntegerField(
+        label=_("Year the season starts in"), min_value=2000, max_value=2100, required=False
+    )
+    start = forms.DateField(label=_("From (custom dates)"), widget=DATE, required=False)
+    end = forms.DateField(label=_("To (custom dates)"), widget=DATE, required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        current = season_containing()
+        self.fields["season"].initial = current.kind
+        self.fields["year"].initial = current.year
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        try:
+            data["period"] = season_chosen(
+                data.get("season") or None, data.get("year"), data.get("start"), data.get("end")
+            )
+        except DjangoValidationError as exc:
+            for name, errors in exc.error_dict.items():
+                self.add_error(name if name in self.fields else None, errors)
+        return data
+
+    def period(self) -> Season:
+        """The chosen season when the form is valid, else the current one."""
+        if self.is_bound and self.is_valid():
+            return self.cleaned_data["period"]  # type: ignore[no-any-return]
+        return season_containing()
+
+
+class SeasonPlanForm(SeasonForm):
     announced = forms.BooleanField(
         label=_("Announce the visits to the classes"), required=False, initial=True
     )
@@ -110,23 +143,10 @@ class FreeItemForm(forms.Form):
     is_veto = forms.BooleanField(label=_("Veto level (一票否决)"), required=False)
 
 
-def class_manager_users(term: Any) -> Any:
-    from django.contrib.auth import get_user_model
-
-    ids = Membership.objects.filter(
-        org__path__startswith=term.program.host.path, role__in=HOST_ROLES, is_active=True
-    ).values("user_id")
-    return get_user_model().objects.filter(pk__in=ids).order_by("real_name", "pk")
-
-
 class SignForm(forms.Form):
+    """The signature, and for each failed item the owner and deadline of its order."""
+
     signed_name = forms.CharField(label=_("Your full name (signature)"), max_length=60)
-    owner = PersonChoice(
-        label=_("Owner of the rectifications at the class"), queryset=None, required=False
-    )
-    deadline = forms.DateField(
-        label=_("Deadline of the rectifications"), widget=DATE, required=False
-    )
     suspend_checkins = forms.BooleanField(
         label=_("Suspend the term's check-ins until veto-level findings are corrected"),
         required=False,
@@ -135,10 +155,42 @@ class SignForm(forms.Form):
         label=_("Summary"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
 
-    def __init__(self, *args: Any, term: Any, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, failed: Any, owners: Any, owner: Any, deadline: Any, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = class_manager_users(term)  # type: ignore[attr-defined]
-        self.fields["deadline"].initial = timezone.localdate() + datetime.timedelta(days=14)
+        self.failed = list(failed)
+        for item in self.failed:
+            self.fields[f"owner_{item.pk}"] = PersonChoice(
+                label=_("Owner: %(item)s") % {"item": item.label},
+                queryset=owners,
+                initial=owner.pk if owner is not None else None,
+            )
+            self.fields[f"deadline_{item.pk}"] = forms.DateField(
+                label=_("Deadline: %(item)s") % {"item": item.label},
+                widget=DATE,
+                initial=deadline,
+            )
+        self.order_fields(["signed_name", *self.fields_of_orders(), "suspend_checkins"])
+
+    def fields_of_orders(self) -> list[str]:
+        return [f"{kind}_{item.pk}" for item in self.failed for kind in ("owner", "deadline")]
+
+    def sign_data(self) -> dict[str, Any]:
+        """The service's arguments: the orders' owner and deadline by item key."""
+        from .services import OrderTerms
+
+        data = self.cleaned_data
+        orders = {
+            item.key: OrderTerms(data[f"owner_{item.pk}"], data[f"deadline_{item.pk}"])
+            for item in self.failed
+        }
+        return {
+            "signed_name": data["signed_name"],
+            "suspend_checkins": data["suspend_checkins"],
+            "summary": data["summary"],
+            "orders": orders,
+        }
 
 
 class AcknowledgeForm(forms.Form):
@@ -170,6 +222,17 @@ class RectificationExtendForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}))
 
 
+class RectificationReassignForm(forms.Form):
+    owner = PersonChoice(label=_("New owner at the class"), queryset=None)
+    reason = forms.CharField(
+        label=_("Reason (optional)"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args: Any, owners: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = owners  # type: ignore[attr-defined]
+
+
 class RectificationFilterForm(forms.Form):
     state = forms.ChoiceField(
         label=_("Show"),
@@ -183,5 +246,5 @@ class RectificationFilterForm(forms.Form):
     )
 
 
-class GlanceForm(forms.Form):
-    year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100, required=False)
+class GlanceForm(SeasonForm):
+    pass

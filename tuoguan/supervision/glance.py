@@ -1,4 +1,5 @@
-"""A region's supervision at a glance: per child union of the one looked at, for a season.
+"""A region's supervision at a glance: per child union of the one looked at, for a season
+(seasons.py: a term or holiday of the school year, or custom dates).
 
 Each figure is one grouped query over the whole subtree (the child union read from the
 host's tree path), so the page costs the same number of queries however many unions,
@@ -20,6 +21,7 @@ from tuoguan.orgs.selectors import org_children
 from tuoguan.programs.models import Area, Term
 
 from .models import DONE_STATUSES, OPEN_STATUSES, ChecklistItem, Visit, VisitStatus
+from .seasons import Season
 from .selectors import rectifications_visible_to, visits_visible_to
 
 SEASON_TERM_STATUSES = ("approved", "enrolling", "running", "closed")
@@ -48,23 +50,26 @@ class GlanceRow:
 @dataclass
 class Glance:
     org: Org
-    start: datetime.date
-    end: datetime.date
+    season: Season
     rows: list[GlanceRow]
     total: GlanceRow
 
+    @property
+    def start(self) -> datetime.date:
+        return self.season.start
 
-def season_of(year: int | None = None) -> tuple[datetime.date, datetime.date]:
-    year = year or timezone.localdate().year
-    return datetime.date(year, 1, 1), datetime.date(year, 12, 31)
+    @property
+    def end(self) -> datetime.date:
+        return self.season.end
 
 
 def _grouped(queryset: QuerySet[Any], path: str, width: int) -> QuerySet[Any]:
     return queryset.annotate(child=Substr(path, 1, width)).values("child")
 
 
-def glance(actor: Actor, org: Org, start: datetime.date, end: datetime.date) -> Glance:
+def glance(actor: Actor, org: Org, season: Season) -> Glance:
     """`org` must come from a scoped selector (orgs.selectors.org_for)."""
+    start, end = season.start, season.end
     children = list(org_children(actor, org))
     width = len(org.path) + org.steplen
     rows = {child.path: GlanceRow(child) for child in children}
@@ -94,7 +99,7 @@ def glance(actor: Actor, org: Org, start: datetime.date, end: datetime.date) -> 
     total = _total(org, ordered)
     every = [value for child, values in spans.items() if child in rows for value in values]
     total.days_to_close = round(sum(every) / len(every), 1) if every else None
-    return Glance(org, start, end, ordered, total)
+    return Glance(org, season, ordered, total)
 
 
 def _rectifications(

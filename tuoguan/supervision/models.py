@@ -314,13 +314,15 @@ class Rectification(AuditedModel, TimeStampedModel):
 
 
 class RectificationEvent(models.Model):
-    """The history of an order: answered, sent back (with the reason), extended, accepted."""
+    """The history of an order: answered, sent back (with the reason), extended, given to
+    another owner, accepted."""
 
     class Kind(models.TextChoices):
         ORDERED = "ordered", _("Ordered")
         ANSWERED = "answered", _("Answered")
         SENT_BACK = "sent_back", _("Sent back")
         EXTENDED = "extended", _("Deadline extended")
+        REASSIGNED = "reassigned", _("Owner changed")
         ACCEPTED = "accepted", _("Accepted")
 
     rectification = models.ForeignKey(

@@ -124,6 +124,38 @@ def terms_to_visit(actor: Actor, org: Org) -> QuerySet[Term]:
 # --- Rectifications ---------------------------------------------------------------------------
 
 
+def owner_candidates(term: Any) -> QuerySet[Any]:
+    """Who may own an order at the class: the host union's admins and class managers."""
+    from django.contrib.auth import get_user_model
+
+    from tuoguan.programs.permissions import HOST_ROLES
+
+    ids = Membership.objects.filter(
+        org__path__startswith=term.program.host.path, role__in=HOST_ROLES, is_active=True
+    ).values("user_id")
+    return get_user_model().objects.filter(pk__in=ids, is_active=True).order_by("real_name", "pk")
+
+
+def default_owner(term: Any) -> Any:
+    """The class manager: the term's rostered manager, else a class manager of the host,
+    else an admin of the host; None when the class has nobody to own an order."""
+    from tuoguan.orgs.models import Role
+    from tuoguan.programs.models import StaffRole, TermStaff
+
+    candidates = owner_candidates(term)
+    rostered = TermStaff.objects.filter(term=term, role=StaffRole.MANAGER).values("user_id")
+    managers = Membership.objects.filter(
+        org__path__startswith=term.program.host.path,
+        role=Role.PROGRAM_MANAGER,
+        is_active=True,
+    ).values("user_id")
+    return (
+        candidates.filter(pk__in=rostered).first()
+        or candidates.filter(pk__in=managers).first()
+        or candidates.first()
+    )
+
+
 def rectifications_visible_to(actor: Actor) -> QuerySet[Rectification]:
     return Rectification.objects.filter(rectifications_visible_q(actor)).select_related(
         "item", "visit__planner", "term__program__host", "owner"

@@ -2,6 +2,7 @@
 
 from typing import Any
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
 
 from tuoguan.core.api import ScopedPrimaryKeyField
@@ -9,6 +10,8 @@ from tuoguan.core.files import UploadSerializerField
 from tuoguan.programs.models import Term
 
 from .models import ChecklistItem, ItemResult, Rectification, RectificationEvent, Visit, VisitPhoto
+from .seasons import SeasonKind, season_chosen
+from .seasons import definition as seasons_definition
 
 
 def _terms(actor: Any) -> Any:
@@ -77,10 +80,63 @@ class VisitPlanSerializer(serializers.Serializer[Any]):
         return found
 
 
-class SeasonPlanSerializer(serializers.Serializer[Any]):
+class SeasonSerializer(serializers.Serializer[Any]):
+    """A season (supervision.seasons): `season` with `year`, or `season=custom` with `start`
+    and `end`; the current season when nothing is given."""
+
+    season = serializers.ChoiceField(choices=SeasonKind.choices, required=False)
+    year = serializers.IntegerField(min_value=2000, max_value=2100, required=False)
+    start = serializers.DateField(required=False)
+    end = serializers.DateField(required=False)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        try:
+            attrs["period"] = season_chosen(
+                attrs.get("season"), attrs.get("year"), attrs.get("start"), attrs.get("end")
+            )
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(exc.message_dict) from exc
+        return attrs
+
+
+class SeasonPlanSerializer(SeasonSerializer):
+    announced = serializers.BooleanField(default=True)
+
+
+class GlanceQuerySerializer(SeasonSerializer):
+    org = serializers.IntegerField(required=False)
+
+
+class PeriodSerializer(serializers.Serializer[Any]):
+    kind = serializers.CharField()
+    year = serializers.IntegerField(allow_null=True)
     start = serializers.DateField()
     end = serializers.DateField()
-    announced = serializers.BooleanField(default=True)
+    label = serializers.CharField()  # type: ignore[assignment]
+
+
+class GlanceRowSerializer(serializers.Serializer[Any]):
+    org = serializers.IntegerField(source="org.pk")
+    org_name = serializers.CharField(source="org.name")
+    region_code = serializers.CharField(source="org.region_code")
+    planned = serializers.IntegerField()
+    done = serializers.IntegerField()
+    findings = serializers.DictField(child=serializers.IntegerField())
+    open = serializers.IntegerField()
+    overdue = serializers.IntegerField()
+    never_visited = serializers.IntegerField()
+    days_to_close = serializers.FloatField(allow_null=True)
+
+
+class GlanceSerializer(serializers.Serializer[Any]):
+    org = serializers.IntegerField(source="org.pk")
+    season = PeriodSerializer()
+    definition = serializers.SerializerMethodField()
+    rows = GlanceRowSerializer(many=True)
+    total = GlanceRowSerializer()
+
+    def get_definition(self, glance: Any) -> str:
+        return seasons_definition()
 
 
 class AnswerSerializer(serializers.Serializer[Any]):
@@ -119,10 +175,21 @@ class FreeItemSerializer(serializers.Serializer[Any]):
     is_veto = serializers.BooleanField(default=False)
 
 
-class SignSerializer(serializers.Serializer[Any]):
-    signed_name = serializers.CharField(max_length=60)
+class OrderTermsSerializer(serializers.Serializer[Any]):
+    """The owner (a user id among the class's managers) and deadline of one failed item's
+    order; either may be left out for the default."""
+
+    item_key = serializers.CharField(max_length=80)
     owner = serializers.IntegerField(required=False)
     deadline = serializers.DateField(required=False)
+
+
+class SignSerializer(serializers.Serializer[Any]):
+    signed_name = serializers.CharField(max_length=60)
+    # The default owner and deadline of every order not named in `orders`.
+    owner = serializers.IntegerField(required=False)
+    deadline = serializers.DateField(required=False)
+    orders = OrderTermsSerializer(many=True, required=False)
     suspend_checkins = serializers.BooleanField(default=False)
     summary = serializers.CharField(required=False, allow_blank=True, max_length=4000, default="")
 
@@ -140,13 +207,15 @@ class EventSerializer(serializers.ModelSerializer[RectificationEvent]):
 class RectificationSerializer(serializers.ModelSerializer[Rectification]):
     item_key = serializers.CharField(source="item.key", read_only=True)
     finding = serializers.CharField(source="item.label", read_only=True)
+    owner_name = serializers.SerializerMethodField()
     overdue = serializers.SerializerMethodField()
     events = EventSerializer(many=True, read_only=True)
 
     class Meta:
         model = Rectification
         fields = [
-            "id", "visit", "term", "item_key", "finding", "owner", "deadline", "status",
+            "id", "visit", "term", "item_key", "finding", "owner", "owner_name", "deadline",
+            "status",
             "overdue", "suspends_checkins", "answer", "answered_at", "extended_at",
             "extension_reason", "closed_at", "events",
         ]  # fmt: skip
@@ -154,6 +223,9 @@ class RectificationSerializer(serializers.ModelSerializer[Rectification]):
 
     def get_overdue(self, order: Rectification) -> bool:
         return order.is_overdue()
+
+    def get_owner_name(self, order: Rectification) -> str:
+        return str(order.owner.real_name or order.owner.username)
 
 
 class RectificationAnswerSerializer(serializers.Serializer[Any]):
@@ -168,6 +240,11 @@ class RectificationReasonSerializer(serializers.Serializer[Any]):
 class ExtendSerializer(serializers.Serializer[Any]):
     deadline = serializers.DateField()
     reason = serializers.CharField(max_length=4000)
+
+
+class ReassignSerializer(serializers.Serializer[Any]):
+    owner = serializers.IntegerField()
+    reason = serializers.CharField(max_length=4000, required=False, allow_blank=True, default="")
 
 
 class RectificationFilterSerializer(serializers.Serializer[Any]):

@@ -9,11 +9,14 @@ from .rectifications import (
     rectification_accept,
     rectification_answer,
     rectification_extend,
+    rectification_reassign,
     rectification_send_back,
     rectifications_alert_overdue,
 )
 from .visits import (
+    OrderTerms,
     checklist_build,
+    default_deadline,
     visit_acknowledge,
     visit_cancel,
     visit_plan,
@@ -23,11 +26,14 @@ from .visits import (
 
 __all__ = [
     "AnswerOutcome",
+    "OrderTerms",
     "SeasonPlan",
     "checklist_build",
+    "default_deadline",
     "rectification_accept",
     "rectification_answer",
     "rectification_extend",
+    "rectification_reassign",
     "rectification_send_back",
     "rectifications_alert_overdue",
     "visit_acknowledge",

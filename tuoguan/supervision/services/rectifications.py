@@ -22,6 +22,7 @@ from ..models import (
 )
 from ..permissions import can_answer_rectification, can_decide_rectification
 from .notices import class_managers, class_staff, planner_admins, rectification_url, tell
+from .visits import owner_at_class
 
 MAX_TEXT = 4000
 MAX_FILES = 5
@@ -30,7 +31,7 @@ Kind = RectificationEvent.Kind
 
 def _locked(rectification: Rectification) -> Rectification:
     fresh = Rectification.objects.select_for_update().get(pk=rectification.pk)
-    for name in ("status", "deadline", "extended_at", "extension_reason", "answer"):
+    for name in ("status", "deadline", "extended_at", "extension_reason", "answer", "owner_id"):
         setattr(rectification, name, getattr(fresh, name))
     return rectification
 
@@ -172,6 +173,42 @@ def rectification_extend(
         url=rectification_url(rectification),
     )
     return rectification
+
+
+@transaction.atomic
+def rectification_reassign(
+    *, actor: Actor, rectification: Rectification, owner: Any, reason: str = ""
+) -> Rectification:
+    """Give the order to another person at the class, any time before it is accepted."""
+    require(can_decide_rectification(actor, rectification))
+    rectification = _locked(rectification)
+    if rectification.status not in OPEN_STATUSES:
+        raise ValidationError(_("An accepted order keeps its owner."))
+    if owner.pk == rectification.owner_id:
+        raise ValidationError({"owner": _("This person already owns the order.")})
+    owner_at_class(rectification.term, owner)
+    note = (reason or "").strip()
+    if len(note) > MAX_TEXT:
+        raise ValidationError({"reason": _("At most 4000 characters.")})
+    before = rectification.owner
+    rectification.owner = owner
+    rectification.save()
+    text = f"{_name(before)} → {_name(owner)}" + (f"：{note}" if note else "")
+    _event(rectification, Kind.REASSIGNED, actor, text)
+    tell(
+        [owner, before],
+        actor=actor,
+        subject=_("Rectification now owned by %(name)s: %(item)s")
+        % {"name": _name(owner), "item": rectification.item.label},
+        body=_("Deadline %(date)s.") % {"date": rectification.deadline.isoformat()}
+        + (f" {note}" if note else ""),
+        url=rectification_url(rectification),
+    )
+    return rectification
+
+
+def _name(user: Any) -> str:
+    return str(user.real_name or user.username)
 
 
 def rectifications_alert_overdue(*, today: datetime.date | None = None) -> int:

@@ -1,7 +1,8 @@
 """Planning visits, building their checklists, signing them off and acknowledging them."""
 
 import datetime
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -158,13 +159,15 @@ def visit_start(*, actor: Actor, visit: Visit) -> Visit:
     return visit
 
 
-def _owner_at_class(term: Any, owner: Any) -> None:
+def owner_at_class(term: Any, owner: Any, *, item: str = "") -> None:
+    """An order's owner is a manager of the class (its host's admins and class managers)."""
     host = term.program.host
     ok = Membership.objects.filter(
         user=owner, org__path__startswith=host.path, role__in=HOST_ROLES, is_active=True
     ).exists()
     if not ok:
-        raise ValidationError({"owner": _("Choose the owner among the class's managers.")})
+        message = _("Choose the owner among the class's managers.")
+        raise ValidationError({"owner": f"{item}：{message}" if item else message})
 
 
 def _signature(name: str, field: str) -> str:
@@ -180,6 +183,61 @@ def _signature(name: str, field: str) -> str:
     return name
 
 
+def default_deadline(visit: Visit) -> datetime.date:
+    """An order's deadline unless the inspector sets one: 14 days after the visit, and
+    never before tomorrow (a visit signed off late)."""
+    later = visit.date + datetime.timedelta(days=DEFAULT_DEADLINE_DAYS)
+    return max(later, timezone.localdate() + datetime.timedelta(days=1))
+
+
+@dataclass(frozen=True)
+class OrderTerms:
+    """The owner and deadline of the order one failed item becomes; None takes the default."""
+
+    owner: Any = None
+    deadline: datetime.date | None = None
+
+
+def _order_terms(
+    visit: Visit,
+    failed: Sequence[ChecklistItem],
+    orders: Mapping[str, OrderTerms],
+    owner: Any,
+    deadline: datetime.date | None,
+) -> dict[str, OrderTerms]:
+    """Each failed item's owner and deadline: its own, else the visit's, else the defaults
+    (the class manager; the visit's date plus 14 days)."""
+    from ..selectors import default_owner
+
+    fallback_owner = owner or (default_owner(visit.term) if failed else None)
+    fallback_deadline = deadline or default_deadline(visit)
+    unknown = set(orders) - {item.key for item in failed}
+    if unknown:
+        raise ValidationError(
+            {"orders": _("Only a failed item becomes an order: %(items)s")
+             % {"items": "、".join(sorted(unknown))}}
+        )  # fmt: skip
+    chosen: dict[str, OrderTerms] = {}
+    today = timezone.localdate()
+    for item in failed:
+        own = orders.get(item.key, OrderTerms())
+        who = own.owner or fallback_owner
+        if who is None:
+            raise ValidationError(
+                {"owner": _("%(item)s: name who at the class corrects the finding.")
+                 % {"item": item.label}}
+            )  # fmt: skip
+        owner_at_class(visit.term, who, item=item.label)
+        due = own.deadline or fallback_deadline
+        if due <= today:
+            raise ValidationError(
+                {"deadline": _("%(item)s: the deadline must lie in the future.")
+                 % {"item": item.label}}
+            )  # fmt: skip
+        chosen[item.key] = OrderTerms(who, due)
+    return chosen
+
+
 @transaction.atomic
 def visit_sign(
     *,
@@ -188,12 +246,16 @@ def visit_sign(
     signed_name: str,
     deadline: datetime.date | None = None,
     owner: Any = None,
+    orders: Mapping[str, OrderTerms] | None = None,
     suspend_checkins: bool = False,
     summary: str = "",
 ) -> Visit:
     """The inspector signs the visit off; each failed item becomes a rectification order.
 
-    `suspend_checkins`: veto-level failures suspend the term's check-ins until accepted.
+    Each order has its own owner and deadline (`orders`, by item key); `owner` and
+    `deadline` are the defaults of the orders not named there, themselves defaulting to the
+    class manager and the visit's date plus 14 days. `suspend_checkins`: veto-level
+    failures suspend the term's check-ins until accepted.
     """
     require(can_inspect(actor, visit))
     visit = _locked(visit)
@@ -206,13 +268,7 @@ def visit_sign(
             % {"items": "、".join(unanswered[:5]) + ("……" if len(unanswered) > 5 else "")}
         )
     failed = [item for item in items if item.result == "fail"]
-    if failed:
-        if owner is None:
-            raise ValidationError({"owner": _("Name who at the class corrects the findings.")})
-        _owner_at_class(visit.term, owner)
-        deadline = deadline or visit.date + datetime.timedelta(days=DEFAULT_DEADLINE_DAYS)
-        if deadline <= timezone.localdate():
-            raise ValidationError({"deadline": _("The deadline must lie in the future.")})
+    chosen = _order_terms(visit, failed, orders or {}, owner, deadline)
     visit_begin(visit)
     now = timezone.now()
     visit.status, visit.signed_at = VisitStatus.SIGNED, now
@@ -220,20 +276,21 @@ def visit_sign(
     if summary:
         visit.summary = summary
     visit.save()
-    orders = [_order(actor, visit, item, owner, deadline, suspend_checkins) for item in failed]
-    _announce_orders(actor, visit, orders)
+    made = [_order(actor, visit, item, chosen[item.key], suspend_checkins) for item in failed]
+    _announce_orders(actor, visit, made)
     return visit
 
 
 def _order(
-    actor: Actor, visit: Visit, item: ChecklistItem, owner: Any, deadline: Any, suspend: bool
+    actor: Actor, visit: Visit, item: ChecklistItem, terms: OrderTerms, suspend: bool
 ) -> Rectification:
+    assert terms.deadline is not None  # noqa: S101 - _order_terms fills every deadline
     order = Rectification(
         item=item,
         visit=visit,
         term=visit.term,
-        owner=owner,
-        deadline=deadline,
+        owner=terms.owner,
+        deadline=terms.deadline,
         suspends_checkins=suspend and item.is_veto,
     )
     order.save()
@@ -241,6 +298,10 @@ def _order(
         rectification=order, kind=RectificationEvent.Kind.ORDERED, text=item.notes, by=actor.user
     )
     return order
+
+
+def _name(user: Any) -> str:
+    return str(user.real_name or user.username)
 
 
 def _announce_orders(actor: Actor, visit: Visit, orders: list[Rectification]) -> None:
@@ -251,14 +312,24 @@ def _announce_orders(actor: Actor, visit: Visit, orders: list[Rectification]) ->
             "n": len(orders),
             "term": term,
         }
-        body = "；".join(f"{o.item.label}（{o.deadline.isoformat()}）" for o in orders)
-        tell(
-            [orders[0].owner, *class_managers(term)],
-            actor=actor,
-            subject=subject,
-            body=body,
-            url=url,
+        body = "；".join(
+            f"{o.item.label}（{o.deadline.isoformat()} · {_name(o.owner)}）" for o in orders
         )
+        # Each owner hears of the orders that are theirs; the other managers of all of them.
+        mine: dict[int, list[Rectification]] = {}
+        for order in orders:
+            mine.setdefault(order.owner_id, []).append(order)
+        others = [u for u in class_managers(term) if u.pk not in mine]
+        tell(others, actor=actor, subject=subject, body=body, url=url)
+        for own in mine.values():
+            tell(
+                [own[0].owner],
+                actor=actor,
+                subject=_("%(n)s rectification orders for you from the visit to %(term)s")
+                % {"n": len(own), "term": term},
+                body="；".join(f"{o.item.label}（{o.deadline.isoformat()}）" for o in own),
+                url=url,
+            )
     suspended = [o for o in orders if o.suspends_checkins]
     if suspended:
         subject = _("Check-ins of %(term)s are suspended") % {"term": term}

@@ -80,3 +80,10 @@ def signed_visit(p: Any, *, fail: tuple[str, ...] = (), suspend: bool = False) -
         deadline=today() + datetime.timedelta(days=10),
         suspend_checkins=suspend,
     )
+
+
+def class_manager(p: Any, username: str = "gang_manager", *, name: str = "班主任") -> Any:
+    """A class manager of the personas' grassroots union (the class's host)."""
+    user = people.user_create(username=username, real_name=name, password=None)
+    orgs.membership_grant(actor=None, user=user, org=p.grassroots, role=Role.PROGRAM_MANAGER)
+    return user

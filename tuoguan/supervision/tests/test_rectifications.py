@@ -211,3 +211,40 @@ def test_a_standard_criterion_on_rectifications_fails_while_one_is_overdue(perso
     row = next(r for r in term_compliance(term).rows if r.criterion.code == "rect_in_time")
     assert row.status == "fail" and "1" in row.detail
     assert RectificationEvent.objects.filter(rectification=order).exists()
+
+
+def test_the_three_facts_of_a_batch_of_terms_cost_one_query(personas) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tuoguan.programs.models import Term
+    from tuoguan.supervision.compliance import FACTS
+    from tuoguan.supervision.selectors import suspensions_for_terms
+
+    p = personas
+    visit = signed_visit(p, fail=("fire_certificate", "fire_exits"), suspend=True)
+    overdue = Rectification.objects.get(visit=visit, item__key="fire_exits")
+    Rectification.objects.filter(pk=overdue.pk).update(deadline=today() - datetime.timedelta(1))
+    terms = list(Term.objects.all())
+    loaders = [compliance._facts[name] for name in FACTS]
+    with CaptureQueriesContext(connection) as queries:
+        opened, late, reasons = (loader(terms) for loader in loaders)
+        opened, late, reasons = dict(opened), dict(late), dict(reasons)
+    assert len(queries) == 1
+    assert opened[visit.term_id] == 2 and late[visit.term_id] == 1
+    assert reasons == suspensions_for_terms([t.pk for t in terms])
+    assert reasons[visit.term_id] is not None
+    # The same batch asked again (after a write) is loaded afresh, not read from before.
+    services.rectification_answer(
+        actor=actor_for(p.grassroots_admin), rectification=overdue, answer="已整改"
+    )
+    services.rectification_accept(actor=actor_for(visit.inspectors.get()), rectification=overdue)
+    with CaptureQueriesContext(connection) as again:
+        assert loaders[0](terms)[visit.term_id] == 1
+        assert loaders[1](terms)[visit.term_id] == 0
+    assert len(again) == 1
+    # Through prime_facts, as the standards' compliance view reads them.
+    compliance.prime_facts(terms)
+    assert compliance.fact(terms[0], "rectifications_open") == (
+        1 if terms[0].pk == visit.term_id else 0
+    )

@@ -137,16 +137,18 @@ def test_signing_off_needs_every_item_judged_and_orders_each_failure(personas) -
     with pytest.raises(ValidationError):
         services.visit_sign(actor=actor_for(user), visit=visit, signed_name="督导员")
     answer_all(visit, user, fail=("fire_exits", "fire_certificate"))
-    with pytest.raises(ValidationError) as no_owner:
-        services.visit_sign(actor=actor_for(user), visit=visit, signed_name="督导员")
-    assert "owner" in no_owner.value.message_dict
-    services.visit_sign(
-        actor=actor_for(user), visit=visit, signed_name="督导员", owner=p.grassroots_admin
-    )
+    with pytest.raises(ValidationError) as not_a_manager:
+        services.visit_sign(
+            actor=actor_for(user), visit=visit, signed_name="督导员", owner=p.caregiver
+        )
+    assert "owner" in not_a_manager.value.message_dict
+    # No owner named: each order goes to the class manager (here the host's admin).
+    services.visit_sign(actor=actor_for(user), visit=visit, signed_name="督导员")
     visit.refresh_from_db()
     assert visit.status == VisitStatus.SIGNED and visit.signed_name == "督导员"
     orders = Rectification.objects.filter(visit=visit)
     assert {o.item.key for o in orders} == {"fire_exits", "fire_certificate"}
+    assert {o.owner for o in orders} == {p.grassroots_admin}
     assert all(o.deadline == visit.date + datetime.timedelta(days=14) for o in orders)
 
     with pytest.raises(PermissionDenied):

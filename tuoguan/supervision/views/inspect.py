@@ -42,6 +42,7 @@ def visit_inspect(request: ActorRequest, pk: int) -> HttpResponse:
         "attendance": attendance_on(visit.term, visit.date),
         "editable": can_inspect(actor, visit),
         "item_form": FreeItemForm(initial={"client_id": uuid.uuid4()}),
+        "blank_item": {"key": "__KEY__", "label": "", "is_veto": True},
     }
     return render(request, "supervision/visit_inspect.html", context)
 
@@ -113,10 +114,17 @@ def visit_sign(request: ActorRequest, pk: int) -> HttpResponse:
     visit = selectors.visit_for(actor, pk)
     require(can_inspect(actor, visit))
     items = selectors.checklist(visit)
-    form = SignForm(request.POST or None, term=visit.term)
+    failed = [i for i in items if i.result == "fail"]
+    form = SignForm(
+        request.POST or None,
+        failed=failed,
+        owners=selectors.owner_candidates(visit.term),
+        owner=selectors.default_owner(visit.term) if failed else None,
+        deadline=services.default_deadline(visit),
+    )
     if request.method == "POST" and form.is_valid():
         try:
-            services.visit_sign(actor=actor, visit=visit, **form.cleaned_data)
+            services.visit_sign(actor=actor, visit=visit, **form.sign_data())
         except ValidationError as exc:
             form_errors(form, exc)
         else:
@@ -125,7 +133,7 @@ def visit_sign(request: ActorRequest, pk: int) -> HttpResponse:
     context = {
         "visit": visit,
         "form": form,
-        "failed": [i for i in items if i.result == "fail"],
+        "failed": failed,
         "unanswered": [i for i in items if not i.result],
     }
     return render(request, "supervision/visit_sign.html", context)

@@ -8,9 +8,11 @@ with the URLs of the assets it keeps for offline use (hashed names in production
 import json
 from typing import Any
 
+from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.contrib.staticfiles.storage import staticfiles_storage
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.middleware.csrf import get_token
 from django.templatetags.static import static
 from django.urls import path, reverse
 from django.views.decorators.http import require_GET
@@ -52,4 +54,27 @@ def service_worker(request: HttpRequest) -> HttpResponse:
     return response
 
 
-urlpatterns = [path("sw.js", service_worker, name="service_worker")]
+@require_GET
+def sync_token(request: HttpRequest) -> JsonResponse:
+    """A fresh CSRF token for the phone's outbox, and whether the session still holds.
+
+    A checklist opened long ago (kept by the service worker) carries a token that a new
+    login has since rotated, and a session can end while the phone is offline: the page then
+    asks here, sends again with the new token, or tells the inspector to log in again. The
+    answers wait in the outbox meanwhile.
+    """
+    response = JsonResponse(
+        {
+            "authenticated": bool(request.user.is_authenticated),
+            "csrf_token": get_token(request),
+            "login_url": reverse(settings.LOGIN_URL),
+        }
+    )
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+urlpatterns = [
+    path("sw.js", service_worker, name="service_worker"),
+    path("sync-token/", sync_token, name="sync_token"),
+]

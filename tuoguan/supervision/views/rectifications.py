@@ -18,6 +18,7 @@ from ..forms import (
     RectificationAnswerForm,
     RectificationExtendForm,
     RectificationFilterForm,
+    RectificationReassignForm,
     RectificationReviewForm,
 )
 from ..permissions import can_answer_rectification, can_decide_rectification
@@ -133,6 +134,33 @@ def rectification_extend(request: ActorRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@GET_POST
+def rectification_reassign(request: ActorRequest, pk: int) -> HttpResponse:
+    """Give the order to another person at the class (the inspector or their union)."""
+    actor = request.actor
+    order = selectors.rectification_for(actor, pk)
+    require(can_decide_rectification(actor, order) and order.is_open)
+    form = RectificationReassignForm(
+        request.POST or None,
+        owners=selectors.owner_candidates(order.term),
+        initial={"owner": order.owner_id},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.rectification_reassign(actor=actor, rectification=order, **form.cleaned_data)
+        except ValidationError as exc:
+            form_errors(form, exc)
+        else:
+            messages.success(request, _("Owner changed."))
+            return redirect("supervision:rectification_detail", pk=order.pk)
+    return render(
+        request,
+        "supervision/rectification_form.html",
+        {"order": order, "form": form, "heading": _("Change the owner")},
+    )
+
+
+@login_required
 @require_GET
 def rectification_evidence(request: ActorRequest, pk: int) -> FileResponse:
     found = selectors.rectification_evidence_for(request.actor, pk)
@@ -145,5 +173,8 @@ urlpatterns = [
     path("rectifications/<int:pk>/answer/", rectification_answer, name="rectification_answer"),
     path("rectifications/<int:pk>/review/", rectification_review, name="rectification_review"),
     path("rectifications/<int:pk>/extend/", rectification_extend, name="rectification_extend"),
+    path(
+        "rectifications/<int:pk>/reassign/", rectification_reassign, name="rectification_reassign"
+    ),
     path("rectification-evidence/<int:pk>/", rectification_evidence, name="rectification_evidence"),
 ]

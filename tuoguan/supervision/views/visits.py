@@ -29,6 +29,7 @@ from ..permissions import (
     can_plan_visits,
 )
 from ..providers import attendance_on
+from ..seasons import definition as seasons_definition
 
 
 @login_required
@@ -113,19 +114,23 @@ def visit_plan_season(request: ActorRequest) -> HttpResponse:
     """Generate the season's plan: every running term visited once, conflicts avoided."""
     actor = staff_actor(request)
     require(can_plan_visits(actor))
-    today = timezone.localdate()
-    form = SeasonPlanForm(
-        request.POST or None, initial={"start": today, "end": today + datetime.timedelta(60)}
-    )
+    form = SeasonPlanForm(request.POST or None)
     plan = None
     if request.method == "POST" and form.is_valid():
+        season = form.cleaned_data["period"]
         try:
-            plan = services.visits_plan_season(actor=actor, **form.cleaned_data)
+            plan = services.visits_plan_season(
+                actor=actor,
+                start=season.start,
+                end=season.end,
+                announced=form.cleaned_data["announced"],
+            )
         except ValidationError as exc:
             form_errors(form, exc)
         else:
             messages.success(request, _("%(n)s visits planned.") % {"n": len(plan.planned)})
-    return render(request, "supervision/plan_season.html", {"form": form, "plan": plan})
+    context = {"form": form, "plan": plan, "definition": seasons_definition()}
+    return render(request, "supervision/plan_season.html", context)
 
 
 @login_required
