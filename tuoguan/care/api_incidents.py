@@ -19,7 +19,7 @@ from tuoguan.programs.models import Group
 
 from . import selectors, services
 from .models import Drill, EmergencyPlan, Incident, IncidentKind, IncidentNotice, Severity
-from .permissions import can_manage_kiosks, can_read_incident
+from .permissions import can_care, can_manage_care, can_manage_kiosks, can_read_incident
 
 
 class IncidentNoticeSerializer(serializers.ModelSerializer[IncidentNotice]):
@@ -143,6 +143,7 @@ class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedVi
     @action(detail=True, methods=["post"], url_path="follow-up")
     def follow_up(self, request: Request, pk: Any = None, **kwargs: Any) -> Response:
         incident = self.get_object()
+        require(can_care(self.actor, incident.term))
         payload = TextSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         services.incident_action_add(actor=self.actor, incident=incident, **payload.validated_data)
@@ -153,6 +154,7 @@ class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedVi
     @action(detail=True, methods=["post"])
     def close(self, request: Request, pk: Any = None, **kwargs: Any) -> Response:
         incident = self.get_object()
+        require(can_manage_care(self.actor, incident.term))
         payload = SummarySerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         services.incident_close(actor=self.actor, incident=incident, **payload.validated_data)

@@ -71,6 +71,13 @@ def acknowledge_url(incident: Incident) -> str:
     return reverse("care:incident_acknowledge", kwargs={"pk": incident.pk})
 
 
+def _ancestors(org: Org) -> list[Org]:
+    """The unions above `org`, from its path (no query per level)."""
+    step = org.steplen
+    paths = [org.path[:i] for i in range(step, len(org.path), step)]
+    return list(Org.objects.filter(path__in=paths).order_by("depth"))
+
+
 def _admins_of(orgs: Iterable[Org]) -> list[tuple[Any, Org]]:
     by_org = {org.pk: org for org in orgs}
     memberships = Membership.objects.filter(
@@ -83,7 +90,7 @@ def recipients(incident: Incident, children: list[Enrolment]) -> list[tuple[Any,
     """(person, level, union) for everyone the incident's severity says must be told."""
     host = incident.term.program.host
     levels = ESCALATION[Severity(incident.severity)]
-    ancestors = list(host.get_ancestors())
+    ancestors = _ancestors(host)
     out: list[tuple[Any, str, Org | None]] = []
     if NoticeLevel.GUARDIAN in levels:
         out += [(e.guardian.user, NoticeLevel.GUARDIAN, None) for e in children]
@@ -311,20 +318,32 @@ def incidents_remind(now: datetime.datetime | None = None) -> int:
 
 
 def _escalate(notice: IncidentNotice) -> None:
-    org = notice.org or notice.incident.term.program.host
-    parent = org.get_parent()
-    if parent is None:
-        return
+    """Tell who can act that someone has not answered: the class's managers for a guardian
+    (they call the family), the nearest union above with admins for anyone else."""
+    incident = notice.incident
     who = notice.recipient.real_name or notice.recipient.username
-    for user, _org in _admins_of([parent]):
-        if user.pk == notice.recipient_id:
-            continue
+    if notice.level == NoticeLevel.GUARDIAN:
+        people = host_staff(incident.term)
+        body = _("The guardian %(who)s has not acknowledged it: please call the family.") % {
+            "who": who
+        }
+    else:
+        org = notice.org or incident.term.program.host
+        people = []
+        for above in reversed(_ancestors(org)):
+            people = [u for u, _o in _admins_of([above]) if u.pk != notice.recipient_id]
+            if people:
+                break
+        body = _("%(who)s (%(union)s) has not acknowledged this critical incident.") % {
+            "who": who,
+            "union": org.name,
+        }
+    for user in people:
         notify(
             recipient=user,
-            subject=_("Not acknowledged: %(subject)s") % {"subject": _subject(notice.incident)},
-            body=_("%(who)s (%(union)s) has not acknowledged this critical incident.")
-            % {"who": who, "union": org.name if notice.org else _("guardian")},
-            url=incident_url(notice.incident),
+            subject=_("Not acknowledged: %(subject)s") % {"subject": _subject(incident)},
+            body=body,
+            url=incident_url(incident),
         )
 
 
