@@ -101,6 +101,9 @@ class IncidentPhoto(AuditedModel, TimeStampedModel):
         verbose_name = _("incident photo")
         verbose_name_plural = _("incident photos")
 
+    def __str__(self) -> str:
+        return f"{self.incident} · {self.pk}"
+
     def audit_org_path(self) -> str:
         return self.incident.audit_org_path()
 
@@ -118,6 +121,9 @@ class IncidentAction(AuditedModel, TimeStampedModel):
         verbose_name = _("follow-up action")
         verbose_name_plural = _("follow-up actions")
         ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return self.text[:60]
 
     def audit_org_path(self) -> str:
         return self.incident.audit_org_path()
@@ -196,6 +202,9 @@ class EmergencyPlan(AuditedModel, TimeStampedModel):
             models.UniqueConstraint(fields=["program", "kind"], name="one_plan_per_kind_and_class")
         ]
 
+    def __str__(self) -> str:
+        return f"{self.program.name} · {self.get_kind_display()}"
+
     def audit_org_path(self) -> str:
         return self.program.audit_org_path()
 
@@ -221,6 +230,9 @@ class Drill(AuditedModel, TimeStampedModel):
         verbose_name = _("drill")
         verbose_name_plural = _("drills")
         ordering = ["-date", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.term.name} · {self.get_kind_display()} · {self.date.isoformat()}"
 
     def audit_org_path(self) -> str:
         return self.term.audit_org_path()
