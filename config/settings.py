@@ -268,6 +268,9 @@ TUOGUAN_NOTIFY_CHANNELS = env_list("TUOGUAN_NOTIFY_CHANNELS", ["console", "email
 TUOGUAN_SMS_BACKEND = env_str("TUOGUAN_SMS_BACKEND", "console")
 TUOGUAN_WECHAT_BACKEND = env_str("TUOGUAN_WECHAT_BACKEND", "console")
 TUOGUAN_NOTIFY_MAX_ATTEMPTS = env_int("TUOGUAN_NOTIFY_MAX_ATTEMPTS", 3)
+# A critical incident notice unacknowledged this long is sent again, once, and the union above
+# the person told learns who has not answered (care.services.incidents).
+TUOGUAN_INCIDENT_ACK_MINUTES = env_int("TUOGUAN_INCIDENT_ACK_MINUTES", 30)
 EMAIL_BACKEND = env_str("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("DJANGO_DEFAULT_FROM_EMAIL", "tuoguan@localhost")
 

@@ -444,6 +444,21 @@ def _care(w: World) -> None:
             actor=_actor(by), program=program, name="前门"
         )
         side["care_program"] = program
+        # A minor incident naming the child: its guardian and the host's staff are told.
+        side["incident"] = care.incident_report(
+            actor=_actor(carer),
+            term=term,
+            kind="injury",
+            severity="minor",
+            description="擦伤",
+            children=[enrolment.pk],
+        )
+        side["emergency_plan"] = care.emergency_plan_save(
+            actor=_actor(by), program=program, kind="fire", text="拨打 119，疏散。"
+        )
+        side["drill"] = care.drill_record(
+            actor=_actor(by), term=term, kind="fire", date=today, participants=20
+        )
 
 
 def _supervision(w: World) -> None:

@@ -6,7 +6,18 @@ the group exists (403) but reads nothing of the children. Families reach only th
 child's pages. The kiosk's pages take a device token in the session, never a user.
 """
 
-from .base import ALLOWED, API_DENIED, Rule, api, as_write, everyone, form, outcomes, page
+from .base import (
+    ALLOWED,
+    API_DENIED,
+    STAFF_READ_SUBTREE,
+    Rule,
+    api,
+    as_write,
+    everyone,
+    form,
+    outcomes,
+    page,
+)
 
 # Acting at the door: admins of the host line, the rostered caregiver; the reviewer: 403.
 CARE = outcomes(404, admins=200, caregiver=200, reviewer=403)
@@ -38,6 +49,32 @@ RULES: dict[str, Rule | tuple[Rule, ...]] = {
     "care:kiosks": form(page(MANAGE, obj="care_program")),
     "care:rules": form(page(MANAGE, obj="care_program")),
     "care:kiosk_revoke": page(MANAGE_ACT, method="POST", obj="kiosk_device"),
+    # --- incidents, emergency plans, drills ---------------------------------------------
+    "care:incidents": page(everyone(200), note="each sees the incidents of their classes"),
+    "care:incident_report": form(page(CARE, obj="care_term")),
+    # The guardian told is sent to the acknowledgement page; a reviewer reads nothing.
+    "care:incident": page(
+        outcomes(404, admins=200, caregiver=200, reviewer=403, parent=302), obj="incident"
+    ),
+    "care:incident_acknowledge": form(
+        page(outcomes(404, grassroots_admin=200, parent=200), obj="incident")
+    ),
+    # The guardian told finds the incident but may not act on it (403).
+    "care:incident_action": page(
+        outcomes(404, admins=ALLOWED, caregiver=ALLOWED, reviewer=403, parent=403),
+        method="POST",
+        obj="incident",
+    ),
+    "care:incident_close": page(
+        outcomes(404, admins=ALLOWED, caregiver=403, reviewer=403, parent=403),
+        method="POST",
+        obj="incident",
+    ),
+    "care:emergency": page(MANAGE, obj="care_program"),
+    "care:emergency_plan": form(
+        page(MANAGE, obj="emergency_plan", kwarg={"pk": "program_id", "kind": "kind"})
+    ),
+    "care:drill": form(page(MANAGE, obj="care_term")),
     # --- the family's pages -------------------------------------------------------------
     "care:family": page(everyone(200), note="one's own children only"),
     "care:child_today": page(FAMILY, obj="care_enrolment"),
@@ -77,6 +114,36 @@ RULES: dict[str, Rule | tuple[Rule, ...]] = {
     ),
     "duty-detail": api(API_READ, obj="duty_shift"),
     "duty-clock-out": api(API_ACT, method="POST", obj="duty_shift"),
+    "incident-list": (
+        api(everyone(200), hides="incident", hides_detail="incident-detail"),
+        as_write(api(everyone(200)), note="the body is validated first: 400"),
+    ),
+    "incident-detail": api(
+        outcomes(404, admins=200, caregiver=200, reviewer=403, parent=200), obj="incident"
+    ),
+    "incident-acknowledge": api(
+        outcomes(404, grassroots_admin=ALLOWED, parent=ALLOWED), method="POST", obj="incident"
+    ),
+    "incident-follow-up": api(
+        outcomes(404, admins=ALLOWED, caregiver=ALLOWED, reviewer=403, parent=403),
+        method="POST",
+        obj="incident",
+    ),
+    "incident-close": api(
+        outcomes(404, admins=ALLOWED, caregiver=403, reviewer=403, parent=403),
+        method="POST",
+        obj="incident",
+    ),
+    "drill-list": (
+        api(everyone(200), hides="drill", hides_detail="drill-detail"),
+        as_write(api(everyone(200)), note="the body is validated first: 400"),
+    ),
+    "drill-detail": api(STAFF_READ_SUBTREE, obj="drill"),
+    "emergency-plan-list": (
+        api(everyone(200), hides="emergency_plan", hides_detail="emergency-plan-detail"),
+        as_write(api(everyone(200)), note="the body is validated first: 400"),
+    ),
+    "emergency-plan-detail": api(STAFF_READ_SUBTREE, obj="emergency_plan"),
     "kiosk-day": api(everyone(API_DENIED), note="a kiosk token only (tested in care's tests)"),
     "kiosk-check-in": api(everyone(API_DENIED), method="POST", note="a kiosk token only"),
 }

@@ -10,12 +10,16 @@ from .api import (
     KioskCheckInView,
     KioskDayView,
 )
+from .api_incidents import DrillViewSet, EmergencyPlanViewSet, IncidentViewSet
 
 # SimpleRouter: the API root view belongs to the first app's DefaultRouter (orgs).
 router = SimpleRouter(trailing_slash=True)
 router.register("attendance", AttendanceViewSet, basename="attendance")
 router.register("health-checks", HealthCheckViewSet, basename="health-check")
 router.register("duty", DutyViewSet, basename="duty")
+router.register("incidents", IncidentViewSet, basename="incident")
+router.register("drills", DrillViewSet, basename="drill")
+router.register("emergency-plans", EmergencyPlanViewSet, basename="emergency-plan")
 
 urlpatterns = [
     path("kiosk/day/", KioskDayView.as_view(), name="kiosk-day"),

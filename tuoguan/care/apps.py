@@ -14,11 +14,22 @@ class CareConfig(AppConfig):
         from tuoguan.core.demo import register_demo_step
         from tuoguan.core.housekeeping import register_periodic
 
-        from . import providers
+        from . import incident_facts, providers
         from .demo import seed_care
         from .services.alerts import care_alerts
+        from .services.incidents import incidents_remind
 
         providers.register()
+        incident_facts.register()
+        register_periodic(
+            "care.incident_reminders",
+            incidents_remind,
+            every=timedelta(minutes=5),
+            description=(
+                "send each critical incident notice nobody acknowledged again, once, and tell "
+                "the union above who has not answered"
+            ),
+        )
         register_periodic(
             "care.alerts",
             care_alerts,

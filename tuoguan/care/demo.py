@@ -84,7 +84,28 @@ def seed_care(stdout: Any) -> None:
     if caregiver is not None and first.status == EnrolmentStatus.CONFIRMED:
         services.attendance_check_in(actor=actor_for(caregiver), enrolment=first)
     _device, token = services.kiosk_issue(actor=by, program=program, name="桃源前门平板")
+    _emergency(by, program, term, first)
     stdout.write(f"care: {term} runs today; kiosk token (shown once): {token}\n")
+
+
+def _emergency(by: Any, program: Program, term: Term, enrolment: Enrolment) -> None:
+    """A fire plan from its template, the fire drill of the first day, a minor incident."""
+    from .services.incidents import plan_template
+
+    services.emergency_plan_save(actor=by, program=program, kind="fire", text=plan_template("fire"))
+    services.drill_record(
+        actor=by, term=term, kind="fire", date=term.start_date, participants=32,
+        findings="东侧楼梯疏散较慢，已增派一名老师引导。",
+    )  # fmt: skip
+    services.incident_report(
+        actor=by,
+        term=term,
+        kind="injury",
+        severity="minor",
+        description="课间在走廊奔跑摔倒，右膝擦伤。",
+        actions_taken="已清洗消毒并贴创可贴，电话告知家长。",
+        children=[enrolment.pk],
+    )
 
 
 def _children(host: Org) -> list[Child]:

@@ -8,7 +8,16 @@ from django.utils.translation import gettext_lazy as _
 
 from tuoguan.core.files import UploadField
 
-from .models import SYMPTOMS, TODDLER_STEPS, AbsenceReason, CarePolicy, HealthRound
+from .models import (
+    SYMPTOMS,
+    TODDLER_STEPS,
+    AbsenceReason,
+    CarePolicy,
+    EmergencyKind,
+    HealthRound,
+    IncidentKind,
+    Severity,
+)
 
 
 class HealthCheckForm(forms.Form):
@@ -120,4 +129,81 @@ class KioskIssueForm(forms.Form):
 class KioskSignInForm(forms.Form):
     token = forms.CharField(
         label=_("Device token"), max_length=100, widget=forms.PasswordInput(render_value=False)
+    )
+
+
+class IncidentForm(forms.Form):
+    """A report from a phone; the children are the term's seated children."""
+
+    kind = forms.ChoiceField(label=_("Type"), choices=IncidentKind.choices)
+    severity = forms.ChoiceField(
+        label=_("Severity"),
+        choices=Severity.choices,
+        help_text=_(
+            "Minor: the guardians and the host union are told. Serious: also the unions above "
+            "up to the province. Critical: also the national union."
+        ),
+    )
+    occurred_at = forms.DateTimeField(
+        label=_("When it happened"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+    )
+    children = forms.MultipleChoiceField(
+        label=_("Children involved"), required=False, widget=forms.CheckboxSelectMultiple
+    )
+    description = forms.CharField(
+        label=_("What happened"), max_length=2000, widget=forms.Textarea(attrs={"rows": 4})
+    )
+    actions_taken = forms.CharField(
+        label=_("What was done"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    photo1 = UploadField(label=_("Photo"), required=False, images_only=True, allow_webp=True)
+    photo2 = UploadField(label=_("Photo"), required=False, images_only=True, allow_webp=True)
+    photo3 = UploadField(label=_("Photo"), required=False, images_only=True, allow_webp=True)
+
+    def __init__(self, *args: Any, enrolments: Any = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["children"].choices = [  # type: ignore[attr-defined]
+            (str(e.pk), f"{e.child.name}（{e.group.name}）" if e.group else e.child.name)
+            for e in enrolments
+        ]
+        self.fields["occurred_at"].initial = timezone.localtime().strftime("%Y-%m-%dT%H:%M")
+
+    def service_fields(self) -> dict[str, Any]:
+        data = dict(self.cleaned_data)
+        data["photos"] = [data.pop(name) for name in ("photo1", "photo2", "photo3")]
+        return data
+
+
+class IncidentActionForm(forms.Form):
+    text = forms.CharField(label=_("Follow-up"), max_length=500)
+
+
+class IncidentCloseForm(forms.Form):
+    summary = forms.CharField(
+        label=_("Closing summary"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class EmergencyPlanForm(forms.Form):
+    text = forms.CharField(
+        label=_("The plan"), max_length=5000, widget=forms.Textarea(attrs={"rows": 8})
+    )
+
+
+class DrillForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Emergency"), choices=EmergencyKind.choices)
+    date = forms.DateField(
+        label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}), initial=timezone.localdate
+    )
+    participants = forms.IntegerField(label=_("People taking part"), min_value=1, max_value=10_000)
+    findings = forms.CharField(
+        label=_("Findings"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )

@@ -51,3 +51,12 @@ def can_manage_care(actor: Actor, term: Any) -> bool:
 
 def can_manage_kiosks(actor: Actor, program: Any) -> bool:
     return can_manage_program(actor, program)
+
+
+def can_read_incident(actor: Actor, incident: Any) -> bool:
+    """The class's carers and managers, the host line's admins, and everyone who was told."""
+    from .models import IncidentNotice
+
+    if can_care(actor, incident.term):
+        return True
+    return IncidentNotice.objects.filter(incident=incident, recipient=actor.user).exists()

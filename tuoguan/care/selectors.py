@@ -11,18 +11,22 @@ from django.utils.translation import gettext_lazy as _
 
 from tuoguan.enrolment.models import Enrolment, EnrolmentStatus, Pickup
 from tuoguan.enrolment.paperwork_status import PAPERWORK_ITEMS, paperwork_missing_many
-from tuoguan.orgs.permissions import Actor, get_or_404
-from tuoguan.programs.models import Group, Program, TermDay, TermStaff, TermStatus
+from tuoguan.orgs.permissions import Actor, get_or_404, subtree_q
+from tuoguan.programs.models import Group, Program, Term, TermDay, TermStaff, TermStatus
 from tuoguan.programs.permissions import programs_visible_q
 
 from .models import (
     Absence,
     Attendance,
     DayClose,
+    Drill,
     DutyShift,
+    EmergencyPlan,
     EpidemicFlag,
     HealthCheck,
     HealthRound,
+    Incident,
+    IncidentNotice,
     KioskDevice,
     PickupCode,
     RatioBreach,
@@ -372,3 +376,75 @@ def child_day_events(enrolment: Enrolment, day: datetime.date) -> dict[str, Any]
             term=enrolment.term, date=day, is_care_day=True
         ).exists(),
     }
+
+
+# --- Incidents, plans and drills ------------------------------------------------------------
+
+
+def _incidents_q(actor: Actor) -> Q:
+    """The host line's incidents, those of terms one is rostered on, and those one was told."""
+    rostered = Exists(TermStaff.objects.filter(term=OuterRef("term"), user=actor.user))
+    told = Exists(IncidentNotice.objects.filter(incident=OuterRef("pk"), recipient=actor.user))
+    return subtree_q(actor, "term__program__host__path") | Q(rostered) | Q(told)
+
+
+def incidents_visible_to(actor: Actor) -> QuerySet[Incident]:
+    return (
+        Incident.objects.filter(_incidents_q(actor))
+        .select_related("term__program__host", "group", "reported_by")
+        .order_by("-occurred_at", "-pk")
+    )
+
+
+def incident_for(actor: Actor, pk: Any) -> Incident:
+    return get_or_404(incidents_visible_to(actor), pk=pk)
+
+
+def incident_told(user: Any, pk: Any) -> Incident:
+    """An incident the user was told of (a guardian's or an upper union's view); 404 otherwise."""
+    return get_or_404(
+        Incident.objects.filter(notices__recipient=user).select_related("term__program__host"),
+        pk=pk,
+    )
+
+
+def incident_detail(incident: Incident) -> dict[str, Any]:
+    """Everything the incident page shows, in a fixed number of queries."""
+    return {
+        "children": list(incident.children.select_related("child").order_by("child__name")),
+        "photos": list(incident.photos.order_by("pk")),
+        "actions": list(incident.actions.select_related("by")),
+        "notices": list(incident.notices.select_related("recipient", "org")),
+    }
+
+
+def terms_for_incidents(actor: Actor) -> QuerySet[Term]:
+    """Terms of the host line's classes and those one is rostered on."""
+    rostered = Exists(TermStaff.objects.filter(term=OuterRef("pk"), user=actor.user))
+    return Term.objects.filter(subtree_q(actor, "program__host__path") | Q(rostered))
+
+
+def term_for_incidents(actor: Actor, pk: Any) -> Term:
+    return get_or_404(terms_for_incidents(actor).select_related("program__host"), pk=pk)
+
+
+def emergency_plans_visible_to(actor: Actor) -> QuerySet[EmergencyPlan]:
+    return EmergencyPlan.objects.filter(
+        program__in=Program.objects.filter(programs_visible_q(actor))
+    ).order_by("program_id", "kind")
+
+
+def incident_children_choices(term: Any) -> QuerySet[Enrolment]:
+    return (
+        Enrolment.objects.filter(term=term, status__in=ON_ROSTER)
+        .select_related("child", "group")
+        .order_by("group_id", "child__name")
+    )
+
+
+def emergency_plans(program: Program) -> dict[str, EmergencyPlan]:
+    return {p.kind: p for p in EmergencyPlan.objects.filter(program=program)}
+
+
+def drills_of(program: Program) -> QuerySet[Drill]:
+    return Drill.objects.filter(term__program=program).select_related("term", "recorded_by")

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import family, kiosk, staff
+from .views import family, incidents, kiosk, staff
 
 app_name = "care"
 
@@ -22,6 +22,24 @@ urlpatterns = [
     path("classes/<int:pk>/kiosks/", staff.kiosks, name="kiosks"),
     path("classes/<int:pk>/rules/", staff.rules, name="rules"),
     path("kiosks/<int:pk>/revoke/", staff.kiosk_revoke, name="kiosk_revoke"),
+    # Incidents and emergencies
+    path("incidents/", incidents.incidents, name="incidents"),
+    path("terms/<int:pk>/incidents/new/", incidents.incident_report, name="incident_report"),
+    path("incidents/<int:pk>/", incidents.incident, name="incident"),
+    path(
+        "incidents/<int:pk>/acknowledge/",
+        incidents.incident_acknowledge,
+        name="incident_acknowledge",
+    ),
+    path("incidents/<int:pk>/follow-up/", incidents.incident_action, name="incident_action"),
+    path("incidents/<int:pk>/close/", incidents.incident_close, name="incident_close"),
+    path("classes/<int:pk>/emergency/", incidents.emergency, name="emergency"),
+    path(
+        "classes/<int:pk>/emergency/<slug:kind>/",
+        incidents.emergency_plan,
+        name="emergency_plan",
+    ),
+    path("terms/<int:pk>/drills/new/", incidents.drill, name="drill"),
     # The family
     path("family/", family.family, name="family"),
     path("family/<int:pk>/", family.child_today, name="child_today"),

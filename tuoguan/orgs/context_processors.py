@@ -46,6 +46,14 @@ FAMILY: tuple[Entry, ...] = (
 )
 
 
+# The caregivers' pages of daily care (not the incidents', which have their own entry).
+DAILY_CARE_PAGES = (
+    "care:group", "care:scan", "care:duty", "care:close", "care:health", "care:check",
+    "care:notify", "care:correct", "care:rates", "care:kiosk", "care:rules", "care:emergency",
+    "care:drill",
+)  # fmt: skip
+
+
 def _staff_entries(role: str) -> list[Entry]:
     entries: list[Entry] = [
         ("orgs:tree", _("Unions"), "building-community", ("orgs:",)),
@@ -75,7 +83,9 @@ def _staff_entries(role: str) -> list[Entry]:
     if role in STAFF_READERS:
         entries.append(("accounts:worker_list", _("Workers"), "id-badge-2", ("accounts:worker",)))
     if role in (Role.UNION_ADMIN, Role.PROGRAM_MANAGER, Role.CAREGIVER):
-        entries.insert(0, ("care:today", _("Daily care"), "clock", ("care:",)))
+        entries.insert(0, ("care:today", _("Daily care"), "clock", DAILY_CARE_PAGES))
+        # Incidents (应急处理): reported at the class, told up the union tree by severity.
+        entries.insert(1, ("care:incidents", _("Incidents"), "alert-triangle", ("care:incident",)))
     if role != Role.VOLUNTEER:
         entries.append(
             ("enrolment:roster_terms", _("Rosters"), "file-spreadsheet", ("enrolment:roster",))

@@ -17,6 +17,18 @@ from .attendance import (
 )
 from .duty import DutyShift, RatioBreach
 from .health import SYMPTOMS, TODDLER_STEPS, EpidemicFlag, HealthCheck, HealthRound
+from .incidents import (
+    Drill,
+    EmergencyKind,
+    EmergencyPlan,
+    Incident,
+    IncidentAction,
+    IncidentKind,
+    IncidentNotice,
+    IncidentPhoto,
+    NoticeLevel,
+    Severity,
+)
 
 __all__ = [
     "SYMPTOMS",
@@ -31,12 +43,22 @@ __all__ = [
     "CheckOutMethod",
     "CheckoutRefusal",
     "DayClose",
+    "Drill",
     "DutyShift",
+    "EmergencyKind",
+    "EmergencyPlan",
     "EpidemicFlag",
     "HealthCheck",
     "HealthRound",
+    "Incident",
+    "IncidentAction",
+    "IncidentKind",
+    "IncidentNotice",
+    "IncidentPhoto",
     "KioskDevice",
+    "NoticeLevel",
     "PickupCode",
     "RatioBreach",
+    "Severity",
     "TemporaryPickup",
 ]

@@ -22,6 +22,16 @@ from .attendance import (
 from .common import policy_for
 from .duty import duty_clock_in, duty_clock_out, group_ratio, ratio_sync
 from .health import epidemic_check, health_check_override, health_check_record
+from .incidents import (
+    drill_record,
+    emergency_plan_save,
+    incident_acknowledge,
+    incident_action_add,
+    incident_close,
+    incident_report,
+    incidents_remind,
+    notice_for,
+)
 from .kiosk import kiosk_authenticate, kiosk_issue, kiosk_revoke
 from .rules import care_policy_update
 
@@ -37,15 +47,23 @@ __all__ = [
     "care_alerts",
     "care_policy_update",
     "day_close",
+    "drill_record",
     "duty_clock_in",
     "duty_clock_out",
+    "emergency_plan_save",
     "epidemic_check",
     "group_ratio",
     "health_check_override",
     "health_check_record",
+    "incident_acknowledge",
+    "incident_action_add",
+    "incident_close",
+    "incident_report",
+    "incidents_remind",
     "kiosk_authenticate",
     "kiosk_issue",
     "kiosk_revoke",
+    "notice_for",
     "paperwork_notify",
     "pickup_code_issue",
     "pickup_refuse",

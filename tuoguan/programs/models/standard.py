@@ -96,6 +96,9 @@ class Metric(models.TextChoices):
     FIRE_EXITS = "fire_exits", _("Fire exits")
     # Judged by the supervision app's provider (no rectification order past its deadline).
     RECTIFICATIONS = "rectifications", _("Rectification orders past their deadline")
+    # Judged by daily care's providers (incidents and drills).
+    SERIOUS_INCIDENTS = "serious_incidents", _("Serious or critical incidents")
+    FIRE_DRILL = "fire_drill", _("Fire drill held by the fifth care day")
 
 
 class CriterionKind(models.TextChoices):

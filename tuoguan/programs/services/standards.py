@@ -98,6 +98,9 @@ def _national_criteria() -> list[dict[str, Any]]:
             applies_to=[ProgramType.AFTER_SCHOOL]),
         row("attendance_rate", Area.SIZE_DURATION, _("Attendance rate of at least 70%"),
             metric=Metric.ATTENDANCE_RATE, threshold=Decimal("70"), applies_to=[]),
+        # Judged by daily care's incident reports; pending until that app is installed.
+        row("no_serious_incident", Area.LIFE_SAFETY, _("No serious or critical incident"),
+            metric=Metric.SERIOUS_INCIDENTS, threshold=Decimal("0"), applies_to=[]),
         proc("proc_pickup", Area.PROCEDURES,
              _("Pick-up and drop-off attendance procedure (接送出勤)")),
         proc("proc_catering", Area.FOOD_SAFETY, _("Food and catering safety procedure (餐饮安全)")),
