@@ -4,7 +4,8 @@
    database that is migrated and seeded in bulk (seed.py) whenever a migration or the
    seeding changes: 2,802 running after-school terms (the Shandong morning of issue 11) with
    26 confirmed children each on today's care day, a rostered caregiver with an API token
-   per term, clocked in, and a kiosk device token per class. The dates are moved to today after the copy.
+   per term, clocked in, and a kiosk device token per class. The dates are moved to today
+   after the copy.
 2. gunicorn (sync workers, production settings: DEBUG off, generated keys, persistent
    connections) serves the app and, in the same process, a bare baseline view (bare.py).
 3. wrk, 64 connections, replays the pre-generated plan (plan.py): first the bare view,
