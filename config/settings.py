@@ -311,7 +311,9 @@ SPECTACULAR_SETTINGS = {
     # One name per choice set, used by every field that offers it (tests/test_openapi_schema.py
     # fails on a new clash).
     "ENUM_NAME_OVERRIDES": {
+        "EmergencyKindEnum": "tuoguan.care.models.incidents.EmergencyKind",
         "GrassrootsKindEnum": "tuoguan.orgs.models.GrassrootsKind",
+        "IncidentKindEnum": "tuoguan.care.models.incidents.IncidentKind",
         "GroupKindEnum": "tuoguan.programs.models.term.GroupKind",
         "ProgramTypeEnum": "tuoguan.programs.models.program.ProgramType",
         "TargetGroupEnum": "tuoguan.programs.models.program.TargetGroup",
