@@ -11,7 +11,7 @@ ORM stays the default everywhere else.
 import json
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from functools import cache
+from functools import cache, lru_cache
 from itertools import islice
 from typing import Any, NamedTuple, TypeVar
 
@@ -313,14 +313,19 @@ def _send_queue(queue: list[_Queued]) -> None:
         _send(rows)
 
 
+@lru_cache(maxsize=64)
+def _together_sql(inserts: tuple[str, ...]) -> str:
+    names = [f"r{index}" for index in range(len(inserts))]
+    parts = ", ".join(f"{name} AS ({sql})" for name, sql in zip(names, inserts, strict=True))
+    # Each INSERT returns its one row's id: the cross join is one row of every id.
+    return f"WITH {parts} SELECT * FROM {', '.join(names)}"  # noqa: S608 - no values
+
+
 def _send(rows: list[_Queued]) -> None:
     if len(rows) == 1:
         sql, params = rows[0].sql, rows[0].params
     else:
-        names = [f"r{index}" for index in range(len(rows))]
-        parts = ", ".join(f"{name} AS ({row.sql})" for name, row in zip(names, rows, strict=True))
-        # Each INSERT returns its one row's id: the cross join is one row of every id.
-        sql = f"WITH {parts} SELECT * FROM {', '.join(names)}"  # noqa: S608 - no values
+        sql = _together_sql(tuple(row.sql for row in rows))
         params = [p for row in rows for p in row.params]
     try:
         found = fetch_one(sql, params)
