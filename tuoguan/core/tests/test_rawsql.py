@@ -120,9 +120,9 @@ class InsertsTogetherTest(PersonaTestCase):
         class MembershipRefused(Exception):
             pass
 
-        held = Membership.objects.filter(user=self.p.grassroots_admin).values().first()
-        assert held is not None
-        held.pop("id")
+        found = Membership.objects.filter(user=self.p.grassroots_admin).values().first()
+        assert found is not None
+        held: dict[str, Any] = {k: v for k, v in found.items() if k != "id"}
         with self.assertRaises(MembershipRefused), transaction.atomic(), rawsql.inserts_together():
             self.notice("a", refused=lambda _e: NoticeRefused())
             rawsql.insert_later(Membership, held, refused=lambda _e: MembershipRefused())
