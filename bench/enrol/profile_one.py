@@ -20,6 +20,8 @@ import django
 
 # Innermost match wins: an audit INSERT made while seating counts as "audit".
 STEPS = {
+    # The queued INSERTs sent together (core.rawsql.inserts_together), wherever they go.
+    "_send_queue": "enrolment, audit entry, notice and stored answer (one statement)",
     "row_and_entry_insert": "enrolment INSERT + audit entry",
     "insert_with_entry": "enrolment INSERT + audit entry",
     "insert_row": "enrolment INSERT + audit entry",

@@ -8,6 +8,10 @@ Each copy and the test that holds it equal to the ORM:
 * `row_insert`, `row_and_entry_insert`: a new domain row (`AuditedModel.insert_row`) and,
   on PostgreSQL, its "create" entry in the same statement (a data-modifying WITH), equal to
   `save()` and its entry (tuoguan/audit/tests/test_fastpath.py).
+* `row_and_entry_insert_later`: the same two rows for a row whose id was taken up front,
+  queued (`core.rawsql.insert_later`) to go in one statement with what the caller writes
+  next, e.g. an application's notice and stored answer (tuoguan/audit/tests/test_fastpath.py,
+  and the rows of a whole application: tuoguan/enrolment/tests/test_apply_statements.py).
 """
 
 from typing import Any
@@ -48,3 +52,13 @@ def row_and_entry_insert(
     found = rawsql.fetch_one(sql, [*row_params, *params])
     assert found is not None  # noqa: S101 - RETURNING always gives the row
     return type(instance)._meta.pk.to_python(found[0])
+
+
+def row_and_entry_insert_later(
+    model: type[models.Model], values: dict[str, Any], entry: dict[str, Any], refused: Any = None
+) -> None:
+    """The row (its id in `values`) and its entry, sent together with the inserts that
+    follow in the caller's `inserts_together` block, or as one statement of their own."""
+    with rawsql.inserts_together():
+        rawsql.insert_later(model, values, refused=refused)
+        rawsql.insert_later(AuditEntry, entry)

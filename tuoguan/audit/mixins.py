@@ -5,9 +5,10 @@ path — service, admin, shell, import — can forget it. Secret fields are list
 `audit_secret_fields`: the log says that they changed, never what they hold.
 """
 
+from collections.abc import Callable
 from typing import Any, ClassVar
 
-from django.db import connection, models
+from django.db import IntegrityError, connection, models
 from django.utils import timezone
 
 from . import fastpath, services
@@ -31,11 +32,17 @@ class AuditedModel(models.Model):
             services.audit_record(action="update", instance=self, changed_fields=changed)
         self._audit_loaded = self._audit_snapshot()
 
-    def insert_row(self) -> None:
+    def insert_row(
+        self, refused: Callable[[IntegrityError], Exception | None] | None = None
+    ) -> None:
         """Insert this new row with one prepared INSERT (audit.fastpath) and log its creation,
         as `save()` would, for the paths where the ORM's compilation is the cost.
 
         Only for models whose `save()` does nothing else; sets the id and the timestamps.
+        An id already set (taken up front from the sequence) is written: the row and its
+        entry then wait in core.rawsql's `inserts_together` block, if one is open, and go
+        with the block's other inserts. `refused(error)` turns the database's refusal of
+        the row into the caller's exception (raised here, or where the block sends it).
         """
         now = timezone.now()
         for field in self._meta.concrete_fields:
@@ -47,11 +54,21 @@ class AuditedModel(models.Model):
             for f in self._meta.concrete_fields
             if not f.primary_key
         }
-        if connection.vendor == "postgresql":
-            self.pk = services.insert_with_entry(self, values)
-        else:
-            self.pk = fastpath.row_insert(type(self), values)
-            services.audit_record(action="create", instance=self)
+        try:
+            if self.pk is not None:
+                services.insert_later_with_entry(
+                    self, {self._meta.pk.attname: self.pk, **values}, refused
+                )
+            elif connection.vendor == "postgresql":
+                self.pk = services.insert_with_entry(self, values)
+            else:
+                self.pk = fastpath.row_insert(type(self), values)
+                services.audit_record(action="create", instance=self)
+        except IntegrityError as exc:
+            translated = refused(exc) if refused is not None else None
+            if translated is None:
+                raise
+            raise translated from None
         self._state.adding, self._state.db = False, connection.alias
         self._audit_loaded = self._audit_snapshot()
 

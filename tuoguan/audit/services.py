@@ -35,6 +35,16 @@ def insert_with_entry(instance: models.Model, values: dict[str, Any]) -> Any:
     )
 
 
+def insert_later_with_entry(
+    instance: models.Model, values: dict[str, Any], refused: Any = None
+) -> None:
+    """A new row whose id is known (in `values`) and its "create" entry, queued together
+    (audit.fastpath): one statement with whatever the caller's block inserts after them."""
+    fastpath.row_and_entry_insert_later(
+        type(instance), values, _entry_values("create", instance, None, None, ""), refused
+    )
+
+
 def _entry_values(
     action: str,
     instance: models.Model,

@@ -9,13 +9,13 @@ ORM stays the default everywhere else.
 """
 
 import json
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from functools import cache
+from functools import cache, lru_cache
 from itertools import islice
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
-from django.db import DEFAULT_DB_ALIAS, connection, connections, models
+from django.db import DEFAULT_DB_ALIAS, IntegrityError, connection, connections, models
 from django.utils import timezone
 
 M = TypeVar("M", bound=models.Model)
@@ -131,11 +131,16 @@ def execute(sql: str, params: Sequence[Any]) -> int:
 
 
 @cache
-def _insert_sql(model: type[models.Model], vendor: str) -> tuple[str, tuple[Any, ...]]:
+def _insert_sql(
+    model: type[models.Model], vendor: str, with_id: bool = False
+) -> tuple[str, tuple[Any, ...]]:
     meta = model._meta
-    # The database numbers an auto id; any other key (a UUID) is written like a column.
+    # The database numbers an auto id unless the caller took one (`insert_later`); any other
+    # key (a UUID) is written like a column.
     fields = tuple(
-        f for f in meta.concrete_fields if not (f.primary_key and getattr(f, "db_returning", False))
+        f
+        for f in meta.concrete_fields
+        if with_id or not (f.primary_key and getattr(f, "db_returning", False))
     )
     columns = ", ".join(quote(f.column) for f in fields)
     marks = ", ".join(["%s"] * len(fields))
@@ -222,6 +227,121 @@ def insert_many(model: type[models.Model], rows: Sequence[dict[str, Any]]) -> No
     now = timezone.now()
     params = [p for values in rows for p in _params(fields, values, now)]
     execute(f"{head} VALUES {', '.join([one] * len(rows))}", params)
+
+
+# --- Inserts sent together: the last writes of a request in one round trip.
+#
+# On enrolment morning an application ends with four INSERTs whose values are all known
+# once its seat is taken (the row, its audit entry, the inbox notice, the stored answer of
+# its Idempotency-Key), each a round trip. Queued in a block, they go to PostgreSQL as one
+# data-modifying WITH. So that the queue changes nothing but the number of round trips,
+# any other statement run inside the block sends the queue first (reads see the rows; a
+# SAVEPOINT holds them), except a ROLLBACK TO SAVEPOINT, which undoes them anyway.
+
+Refused = Callable[[IntegrityError], Exception | None]
+
+
+class _Queued(NamedTuple):
+    sql: str
+    params: list[Any]
+    table: str
+    refused: Refused | None
+    then: Callable[[Any], None] | None
+
+
+@contextmanager
+def inserts_together() -> Iterator[None]:
+    """Inside the block, `insert_later` queues its row; the queue goes as one statement
+    before the next other statement or at the block's end. An exception leaving the block
+    drops what is still queued (its transaction is rolling back). Blocks nest into the
+    outermost one. SQLite: no queue, each row is written at once (the plain path)."""
+    db = connections[DEFAULT_DB_ALIAS]
+    if db.vendor != "postgresql" or getattr(db, "_rawsql_queue", None) is not None:
+        yield
+        return
+    queue: list[_Queued] = []
+    db._rawsql_queue = queue  # type: ignore[attr-defined]
+    try:
+        with db.execute_wrapper(_send_queue_first):
+            yield
+            _send_queue(queue)
+    finally:
+        db._rawsql_queue = None  # type: ignore[attr-defined]
+
+
+def insert_later(
+    model: type[models.Model],
+    values: dict[str, Any],
+    *,
+    refused: Refused | None = None,
+    then: Callable[[Any], None] | None = None,
+) -> None:
+    """`insert`, queued inside `inserts_together` (at once outside one).
+
+    Values are converted now; an id given in `values` is written, so a caller that needs
+    the id before the row is sent takes it up front (a sequence's nextval). `then(id)` runs
+    once the row is written. `refused(error)` turns the database's refusal of this row (an
+    IntegrityError naming its table) into the caller's own exception, or None to let it be.
+    """
+    db = connections[DEFAULT_DB_ALIAS]
+    with_id = values.get(model._meta.pk.attname) is not None
+    sql, fields = _insert_sql(model, db.vendor, with_id)
+    queued = _Queued(
+        sql, _params(fields, values, timezone.now()), model._meta.db_table, refused, then
+    )
+    queue = getattr(db, "_rawsql_queue", None)
+    if queue is None:
+        _send([queued])
+    else:
+        queue.append(queued)
+
+
+def _send_queue_first(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+    queue = getattr(context["connection"], "_rawsql_queue", None)
+    if queue:
+        if sql.startswith("ROLLBACK TO SAVEPOINT"):
+            queue.clear()
+        else:
+            _send_queue(queue)
+    return execute(sql, params, many, context)
+
+
+def _send_queue(queue: list[_Queued]) -> None:
+    rows = list(queue)
+    queue.clear()  # first: the statement below passes through _send_queue_first too
+    if rows:
+        _send(rows)
+
+
+@lru_cache(maxsize=64)
+def _together_sql(inserts: tuple[str, ...]) -> str:
+    names = [f"r{index}" for index in range(len(inserts))]
+    parts = ", ".join(f"{name} AS ({sql})" for name, sql in zip(names, inserts, strict=True))
+    # Each INSERT returns its one row's id: the cross join is one row of every id.
+    return f"WITH {parts} SELECT * FROM {', '.join(names)}"  # noqa: S608 - no values
+
+
+def _send(rows: list[_Queued]) -> None:
+    if len(rows) == 1:
+        sql, params = rows[0].sql, rows[0].params
+    else:
+        sql = _together_sql(tuple(row.sql for row in rows))
+        params = [p for row in rows for p in row.params]
+    try:
+        found = fetch_one(sql, params)
+    except IntegrityError as exc:
+        # PostgreSQL names the table of the refused row; SQLite sends one row at a time.
+        table = getattr(getattr(exc.__cause__, "diag", None), "table_name", None)
+        for row in rows:
+            if row.refused is not None and table in (None, row.table):
+                translated = row.refused(exc)
+                if translated is not None:
+                    raise translated from exc
+        raise
+    assert found is not None and len(found) == len(rows)  # noqa: S101 - one id per INSERT
+    for row, pk in zip(rows, found, strict=True):
+        if row.then is not None:
+            row.then(pk)
 
 
 # --- bulk_set: give many rows their own values in one UPDATE per chunk, with few parameters.

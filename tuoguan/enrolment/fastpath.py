@@ -18,6 +18,11 @@ serializer original is held equal to it by a test:
   tests/test_concurrency.py, tests/test_allocation.py, tests/test_fastpath_seats.py.
 * `idempotency_answer`, `idempotency_answer_insert`: the stored answer of a key, as the
   ORM reads and writes `IdempotencyKey`; tests/test_idempotency.py.
+* `apply_facts`' `new_id` (PostgreSQL: the enrolment's id from its sequence, up front) and
+  `inserts_together`: an admitted application's row, audit entry, inbox notice and stored
+  answer in one statement, each row equal, field by field, to what the plain path writes
+  (the SQLite path, and PostgreSQL's without the block): tests/test_apply_statements.py,
+  which also counts the statements of an admitted and a waitlisted application.
 * `draw_results_write`: a draw's outcome for every applicant, seat pool and draw in a few
   UPDATEs (`core.rawsql.bulk_set`, held equal to `bulk_update` by
   tuoguan/core/tests/test_rawsql.py); the outcome applied is checked whole by
@@ -29,6 +34,7 @@ serializer original is held equal to it by a test:
   task (notifications/fastpath.py, core/fastpath.py).
 """
 
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -90,6 +96,10 @@ class ApplyFacts:
     has_groups: bool
     term_pool_id: int | None
     term_pool_capacity: int | None
+    # PostgreSQL: the id the application will have, taken from the sequence by this query,
+    # so that its row, audit entry, notice and stored answer go as one statement
+    # (core.rawsql.inserts_together). None on SQLite, which numbers the row when inserted.
+    new_id: int | None = None
 
 
 @dataclass
@@ -135,13 +145,20 @@ def _facts_sql(vendor: str) -> tuple[str, tuple[Any, ...]]:
             overlapping_q(_outer("t.start_date", DateField()), _outer("t.end_date", DateField()))
         )
     )
+    # An id is taken for each application the facts are read for; one refused leaves a gap,
+    # as a rolled-back INSERT does.
+    new_id = (
+        f"nextval(pg_get_serial_sequence('{Enrolment._meta.db_table}', 'id'))"
+        if vendor == "postgresql"
+        else "NULL"
+    )
     sql = f"""
         SELECT {columns},
             EXISTS({consent}),
             EXISTS({other}),
             EXISTS({overlapping}),
             EXISTS(SELECT 1 FROM programs_group g WHERE g.term_id = t.id),
-            sp.id, sp.capacity
+            sp.id, sp.capacity, {new_id}
         FROM programs_term t
         LEFT JOIN enrolment_seatpool sp ON sp.term_id = t.id AND sp.group_id IS NULL
         JOIN programs_program p ON p.id = t.program_id
@@ -176,7 +193,7 @@ def apply_facts(*, term_id: int, child_id: int) -> ApplyFacts:
     if child is not None:
         guardian.employer = employer
         child.guardian = guardian
-    consent, other_active, overlapping, groups, pool_id, pool_capacity = row[start:]
+    consent, other_active, overlapping, groups, pool_id, pool_capacity, new_id = row[start:]
     return ApplyFacts(
         term=term,
         child=child,
@@ -186,6 +203,7 @@ def apply_facts(*, term_id: int, child_id: int) -> ApplyFacts:
         has_groups=bool(groups),
         term_pool_id=pool_id,
         term_pool_capacity=pool_capacity,
+        new_id=new_id,
     )
 
 
@@ -264,8 +282,15 @@ def idempotency_answer(user_id: int, key: str) -> tuple[str, int, Any] | None:
     return fingerprint, status_code, body
 
 
-def idempotency_answer_insert(values: dict[str, Any]) -> None:
-    rawsql.insert(IdempotencyKey, values)
+def idempotency_answer_insert(values: dict[str, Any], refused: rawsql.Refused) -> None:
+    """The stored answer, sent with the request's last inserts when they wait in
+    `inserts_together` (one statement), else at once."""
+    rawsql.insert_later(IdempotencyKey, values, refused=refused)
+
+
+def inserts_together() -> AbstractContextManager[None]:
+    """core.rawsql's block: the inserts queued inside go as one statement (PostgreSQL)."""
+    return rawsql.inserts_together()
 
 
 # --- A draw's results (services/draws.py) ----------------------------------------------

@@ -31,7 +31,9 @@ def notify(
     creates and queues the outside deliveries of such notices in batches within a minute
     (`notifications_dispatch`) — for the thousands of notices of enrolment morning, each of
     which would otherwise cost its request three more writes. The rows are written with
-    prepared INSERTs (notifications.fastpath).
+    prepared INSERTs (notifications.fastpath); a notice without deliveries to plan now waits
+    in the caller's `inserts_together` block, if one is open, and its id is set when the
+    block sends it.
     """
     now = timezone.now()
     recipient_id = recipient if isinstance(recipient, int) else recipient.pk
@@ -44,10 +46,19 @@ def notify(
         "dispatch_pending": batched and bool(names),
     }
     notification = Notification(recipient_id=recipient_id, **values)
-    notification.pk = fastpath.notification_insert({"recipient_id": recipient_id, **values})
-    notification._state.adding = False
+    row = {"recipient_id": recipient_id, **values}
     if names and not batched:
+        notification.pk = fastpath.notification_insert(row)
+        notification._state.adding = False
         _deliveries_create([notification.pk], names, now)
+        return notification
+
+    def written(pk: Any) -> None:
+        notification.pk, notification._state.adding = pk, False
+
+    # No delivery needs its id now: the row may go with the caller's other inserts
+    # (notifications.fastpath), and has its id from then on.
+    fastpath.notification_insert_later(row, then=written)
     return notification
 
 

@@ -2,16 +2,17 @@
 
 import datetime
 import os
+from typing import Any
 from unittest import mock
 
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 from django.test import TestCase, override_settings
 from django.utils import timezone
 
 from tuoguan.core import rawsql
 from tuoguan.core.env import env_int_or_none
 from tuoguan.notifications.models import Delivery, Notification
-from tuoguan.orgs.models import Org
+from tuoguan.orgs.models import Membership, Org
 from tuoguan.testing import PersonaTestCase
 
 
@@ -59,6 +60,76 @@ class InsertTest(PersonaTestCase):
             sorted(Delivery.objects.filter(notification_id=pk).values_list("channel", "status")),
             [("console", "pending"), ("email", "pending")],
         )
+
+
+class InsertsTogetherTest(PersonaTestCase):
+    """Rows queued by insert_later go as one statement (PostgreSQL), and nothing else
+    changes: reads see them, a rolled-back savepoint or an exception drops them, a refusal
+    is told by the row it concerns. SQLite writes each row at once."""
+
+    def notice(self, subject: str, then: Any = None, **kwargs: Any) -> None:
+        rawsql.insert_later(
+            Notification,
+            {"recipient_id": self.p.parent.pk, "subject": subject},
+            then=then,
+            **kwargs,
+        )
+
+    def subjects(self) -> list[str]:
+        return sorted(
+            Notification.objects.filter(recipient=self.p.parent).values_list("subject", flat=True)
+        )
+
+    def test_the_rows_go_as_one_statement_at_the_blocks_end_and_get_their_ids(self) -> None:
+        ids: list[int] = []
+        together = connection.vendor == "postgresql"
+        with self.assertNumQueries(1 if together else 3), rawsql.inserts_together():
+            for subject in ("a", "b", "c"):
+                self.notice(subject, then=ids.append)
+            self.assertEqual(len(ids), 0 if together else 3)
+        self.assertEqual(ids, sorted(ids))
+        found = Notification.objects.filter(pk__in=ids).order_by("pk")
+        self.assertEqual([n.subject for n in found], ["a", "b", "c"])
+
+    def test_a_statement_inside_the_block_sees_the_rows_queued_before_it(self) -> None:
+        with rawsql.inserts_together():
+            self.notice("a")
+            self.assertEqual(self.subjects(), ["a"])
+            self.notice("b")
+        self.assertEqual(self.subjects(), ["a", "b"])
+
+    def test_a_rolled_back_savepoint_or_an_exception_drops_what_it_queued(self) -> None:
+        class Stop(Exception):
+            pass
+
+        with rawsql.inserts_together():
+            self.notice("kept")
+            with self.assertRaises(Stop), transaction.atomic():
+                self.notice("undone")
+                raise Stop
+            self.notice("after")
+        with self.assertRaises(Stop), transaction.atomic(), rawsql.inserts_together():
+            self.notice("dropped")
+            raise Stop
+        self.assertEqual(self.subjects(), ["after", "kept"])
+
+    def test_a_refused_row_is_told_by_its_own_translator(self) -> None:
+        class NoticeRefused(Exception):
+            pass
+
+        class MembershipRefused(Exception):
+            pass
+
+        found = Membership.objects.filter(user=self.p.grassroots_admin).values().first()
+        assert found is not None
+        held: dict[str, Any] = {k: v for k, v in found.items() if k != "id"}
+        with self.assertRaises(MembershipRefused), transaction.atomic(), rawsql.inserts_together():
+            self.notice("a", refused=lambda _e: NoticeRefused())
+            rawsql.insert_later(Membership, held, refused=lambda _e: MembershipRefused())
+        with self.assertRaises(IntegrityError), transaction.atomic(), rawsql.inserts_together():
+            self.notice("a", refused=lambda _e: NoticeRefused())
+            rawsql.insert_later(Membership, held, refused=lambda _e: None)
+        self.assertEqual(self.subjects(), [])
 
 
 class BulkSetTest(PersonaTestCase):

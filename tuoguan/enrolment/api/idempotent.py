@@ -3,7 +3,9 @@
 See services/idempotency.py for the rules. The handler runs in a transaction that also
 stores its answer (success or a 4xx the view produced), so the answer exists exactly when
 the act does; an unexpected error stores nothing, so a retry runs again. One read before
-(none with `look_first=False`) and one INSERT inside: no separate commit of a claim.
+(none with `look_first=False`) and one INSERT inside, which goes in one statement with the
+inserts the act left for last (an application's row, entry and notice: on PostgreSQL, the
+round trips of enrolment morning): no separate commit of a claim.
 """
 
 import functools
@@ -102,7 +104,7 @@ def _idempotent(handler: Handler, *, look_first: bool) -> Handler:
             )
 
         try:
-            with transaction.atomic():
+            with transaction.atomic(), idempotency.answer_with_the_act():
                 response = handler(view, request, *args, **kwargs)
                 if response.status_code < 500:
                     remember(response)

@@ -183,12 +183,21 @@ def _allocate(enrolment: Enrolment, facts: ApplyFacts, groups: list[GroupPool]) 
         pools = _pools_for(term, facts, groups)
         fitting = groups_fitting([g.group for g in groups], enrolment.child, term)
         _seat_or_waitlist(enrolment, pools, fitting, bool(groups))
-    try:
-        enrolment.insert_row()
-    except IntegrityError as exc:
-        if _is_second_application(exc):
-            raise already_applied_error(enrolment.child) from None
-        raise
+    if enrolment.status == EnrolmentStatus.WAITLISTED:
+        # Counted in a statement of its own, after the rank's UPDATE took the pool's lock:
+        # under READ COMMITTED only a new statement sees the applications committed while
+        # this one waited (a count inside that UPDATE would miss them). Before the INSERT,
+        # which may then wait to go with the notice (the row itself is never counted).
+        # What the serializer reads for the position, so the answer costs no second count.
+        enrolment.waitlist_ahead = (waitlist_position(enrolment) or 1) - 1  # type: ignore[attr-defined]
+
+    def refused(error: IntegrityError) -> Exception | None:
+        return already_applied_error(enrolment.child) if _is_second_application(error) else None
+
+    # PostgreSQL: with the id taken by the facts' query, the row and its entry may wait for
+    # the notice and the stored answer, all four in one statement (core.rawsql).
+    enrolment.pk = facts.new_id
+    enrolment.insert_row(refused=refused)
 
 
 def _facts_checked(actor: Actor, child_id: int, term_id: int, source: str) -> ApplyFacts:
@@ -293,12 +302,8 @@ def _announce(enrolment: Enrolment) -> Enrolment:
         # signed per enrolment); each paperwork write confirms it later.
         notices.tell_admitted(enrolment, batched=True)
     elif enrolment.status == EnrolmentStatus.WAITLISTED:
-        # Counted in a statement of its own, after the rank's UPDATE took the pool's lock:
-        # under READ COMMITTED only a new statement sees the applications committed while
-        # this one waited (a count inside that UPDATE would miss them).
-        position = waitlist_position(enrolment)
-        # What the serializer reads for the position, so the answer costs no second count.
-        enrolment.waitlist_ahead = (position or 1) - 1  # type: ignore[attr-defined]
+        # Counted by _allocate, before the row was written.
+        position = enrolment.waitlist_ahead + 1  # type: ignore[attr-defined]
         notices.tell_waitlisted(enrolment, position, batched=True)
     else:
         notices.tell_received(enrolment, batched=True)

@@ -23,6 +23,7 @@ Without any key, the database still allows one active application per child and 
 import hashlib
 import json
 import secrets
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -103,19 +104,26 @@ def idempotency_remember(
     *, user: Any, key: str, fingerprint: str, status_code: int, body: Any
 ) -> None:
     """Store the answer; in the request's transaction when it wrote anything. Raises KeyTaken
-    when another request stored one first (the caller's transaction must then roll back)."""
-    try:
-        fastpath.idempotency_answer_insert(
-            {
-                "user_id": user.pk,
-                "key": key,
-                "fingerprint": fingerprint,
-                "status_code": status_code,
-                "response": body,
-            },
-        )
-    except IntegrityError as exc:
-        raise KeyTaken from exc
+    when another request stored one first (the caller's transaction must then roll back),
+    here or, inside `answer_with_the_act`, at the block's end."""
+    fastpath.idempotency_answer_insert(
+        {
+            "user_id": user.pk,
+            "key": key,
+            "fingerprint": fingerprint,
+            "status_code": status_code,
+            "response": body,
+        },
+        # Raised here, or where `answer_with_the_act` sends the row with the act's own.
+        refused=lambda _error: KeyTaken(),
+    )
+
+
+def answer_with_the_act() -> AbstractContextManager[None]:
+    """The block a request's act and the storing of its answer run in: the inserts the act
+    leaves for last (fastpath.inserts_together: an application's row, entry and notice) go
+    with the answer in one statement, before the transaction commits."""
+    return fastpath.inserts_together()
 
 
 def idempotency_purge(*, now: datetime | None = None, older_than: timedelta = RETENTION) -> int:
