@@ -94,7 +94,9 @@ class Incident(AuditedModel, TimeStampedModel):
 
 
 class IncidentPhoto(AuditedModel, TimeStampedModel):
-    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="photos")
+    incident = models.ForeignKey(
+        Incident, verbose_name=_("incident"), on_delete=models.CASCADE, related_name="photos"
+    )
     image = models.ImageField(_("photo"), upload_to="incidents/%Y/%m/")
 
     class Meta:
@@ -111,7 +113,9 @@ class IncidentPhoto(AuditedModel, TimeStampedModel):
 class IncidentAction(AuditedModel, TimeStampedModel):
     """A follow-up step after the report: a call to hospital, a talk with the family…"""
 
-    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="actions")
+    incident = models.ForeignKey(
+        Incident, verbose_name=_("incident"), on_delete=models.CASCADE, related_name="actions"
+    )
     text = models.CharField(_("follow-up"), max_length=500)
     by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.PROTECT, related_name="+"
@@ -139,7 +143,9 @@ class NoticeLevel(models.TextChoices):
 class IncidentNotice(TimeStampedModel):
     """One person told of an incident, and whether and when they acknowledged it."""
 
-    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="notices")
+    incident = models.ForeignKey(
+        Incident, verbose_name=_("incident"), on_delete=models.CASCADE, related_name="notices"
+    )
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("told"), on_delete=models.CASCADE, related_name="+"
     )
