@@ -137,7 +137,9 @@ class AttendanceViewSet(
         """Check a child in (one tap), or with the code of the parent's phone."""
         payload = CheckInSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        enrolment = selectors.enrolment_for_care(self.actor, payload.validated_data["enrolment"])
+        enrolment = selectors.enrolment_for_check_in(
+            self.actor, payload.validated_data["enrolment"]
+        )
         attendance = services.attendance_check_in(
             actor=self.actor, enrolment=enrolment, code=payload.validated_data["code"]
         )

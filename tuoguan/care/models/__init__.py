@@ -1,6 +1,7 @@
 """Daily care at the door (接送出勤, 晨检, staff on duty), split by area."""
 
 from .attendance import (
+    ON_ROSTER,
     Absence,
     AbsenceReason,
     Attendance,
@@ -19,6 +20,7 @@ from .duty import DutyShift, RatioBreach
 from .health import SYMPTOMS, TODDLER_STEPS, EpidemicFlag, HealthCheck, HealthRound
 
 __all__ = [
+    "ON_ROSTER",
     "SYMPTOMS",
     "TODDLER_STEPS",
     "Absence",
