@@ -334,7 +334,6 @@ class KioskCheckInView(APIView):
         attendance = services.attendance_check_in_by_code(
             actor=None,
             code=payload.validated_data["code"],
-            enrolments=selectors.kiosk_enrolments(device),
             kiosk=device,
         )
         return Response(AttendanceSerializer(attendance).data, status=status.HTTP_201_CREATED)

@@ -7,11 +7,14 @@ from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from tuoguan.accounts.models import User
 from tuoguan.enrolment.models import Enrolment, EnrolmentStatus, Pickup
 from tuoguan.enrolment.paperwork_status import PAPERWORK_ITEMS, paperwork_missing_many
+from tuoguan.orgs.models import Membership, Org
 from tuoguan.orgs.permissions import Actor, get_or_404
 from tuoguan.programs.models import (
     CARER_ROLES,
@@ -26,6 +29,7 @@ from tuoguan.programs.models import (
 from tuoguan.programs.permissions import programs_visible_q
 from tuoguan.programs.standards import judging_standard
 
+from . import fastpath
 from .guards import checkin_guards, guard_facts
 from .models import (
     ON_ROSTER,
@@ -372,24 +376,87 @@ def enrolment_for_care(actor: Actor, pk: Any) -> Enrolment:
     )
 
 
+CHECK_IN_RELATED = ("child__guardian__user", "term__program__host", "group")
+
+
+def _is_id(pk: Any) -> bool:
+    return isinstance(pk, int) and not isinstance(pk, bool) and 0 < pk < 2**63
+
+
+def _guards_key() -> tuple[Any, ...]:
+    return tuple((i, id(g)) for i, g in enumerate(checkin_guards) if g in guard_facts)
+
+
+def _care_check_in_enrolments(actor: Actor, day: datetime.date) -> QuerySet[Enrolment]:
+    enrolments = _care_enrolments(actor).select_related(*CHECK_IN_RELATED)
+    return with_check_in_facts(enrolments, actor, day)
+
+
+def _sentinel_actor(actor: Actor) -> Actor:
+    """An actor of the same shape as `actor`, with care.fastpath's sentinels for values."""
+    membership = None
+    if actor.membership is not None:
+        membership = Membership(org=Org(path=fastpath.PATH), role=actor.membership.role)
+    return Actor(user=User(pk=fastpath.USER), membership=membership)
+
+
 def enrolment_for_check_in(actor: Actor, pk: Any, day: datetime.date | None = None) -> Enrolment:
-    """`enrolment_for_care`, with what its check-in today decides on (`check_in_facts`)."""
-    enrolments = _care_enrolments(actor).select_related(
-        "child__guardian__user", "term__program__host", "group"
-    )
+    """`enrolment_for_care`, with what its check-in today decides on (`check_in_facts`).
+    One compiled statement per shape of actor (care.fastpath), the ORM's."""
     day = day or timezone.localdate()
-    return _facts_for(get_or_404(with_check_in_facts(enrolments, actor, day), pk=pk), actor, day)
+    if _is_id(pk) and actor.user.pk is not None:
+        with_membership = actor.membership is not None
+        ran, found = fastpath.read(
+            ("care", with_membership, _guards_key()),
+            lambda: (
+                _care_check_in_enrolments(_sentinel_actor(actor), fastpath.DAY)
+                .filter(pk=fastpath.PK)
+                .order_by()
+            ),
+            {
+                "pk": pk,
+                "user": actor.user.pk,
+                "path": actor.membership.org.path if actor.membership is not None else "",
+                "day": day,
+            },
+        )
+        if ran:
+            if found is None:
+                raise Http404
+            return _facts_for(found, actor, day)
+    found = get_or_404(_care_check_in_enrolments(actor, day), pk=pk)
+    return _facts_for(found, actor, day)
 
 
 def enrolment_to_check_in(
     enrolments: QuerySet[Enrolment], actor: Actor | None, pk: int, day: datetime.date
 ) -> Enrolment | None:
     """The enrolment `pk` among `enrolments` (a scanner's), with its check-in's facts."""
-    enrolments = enrolments.filter(pk=pk).select_related(
-        "child__guardian__user", "term__program__host", "group"
-    )
+    enrolments = enrolments.filter(pk=pk).select_related(*CHECK_IN_RELATED)
     found = with_check_in_facts(enrolments, actor, day).first()
     return _facts_for(found, actor, day) if found is not None else None
+
+
+def kiosk_enrolment_to_check_in(
+    device: KioskDevice, pk: int, day: datetime.date
+) -> Enrolment | None:
+    """`enrolment_to_check_in` among the kiosk's enrolments (`kiosk_enrolments`), through one
+    compiled statement (care.fastpath), the ORM's."""
+    if _is_id(pk):
+        ran, found = fastpath.read(
+            ("kiosk", _guards_key()),
+            lambda: with_check_in_facts(
+                kiosk_enrolments(KioskDevice(program_id=fastpath.PROGRAM))
+                .filter(pk=fastpath.PK)
+                .select_related(*CHECK_IN_RELATED),
+                None,
+                fastpath.DAY,
+            ).order_by(),
+            {"pk": pk, "program": device.program_id, "day": day},
+        )
+        if ran:
+            return _facts_for(found, None, day) if found is not None else None
+    return enrolment_to_check_in(kiosk_enrolments(device), None, pk, day)
 
 
 def enrolments_for_scanner(group: Group) -> QuerySet[Enrolment]:
@@ -492,7 +559,9 @@ def kiosk_day(device: KioskDevice, day: datetime.date) -> list[RosterRow]:
 
 def kiosk_enrolments(device: KioskDevice) -> QuerySet[Enrolment]:
     return Enrolment.objects.filter(
-        term__program=device.program, term__status=TermStatus.RUNNING, status__in=ON_ROSTER
+        term__program_id=device.program_id,
+        term__status=TermStatus.RUNNING,
+        status__in=ON_ROSTER,
     )
 
 

@@ -45,7 +45,12 @@ from ..models import (
     TemporaryPickup,
 )
 from ..permissions import can_care, can_manage_care
-from ..selectors import CheckInFacts, check_in_facts, enrolment_to_check_in
+from ..selectors import (
+    CheckInFacts,
+    check_in_facts,
+    enrolment_to_check_in,
+    kiosk_enrolment_to_check_in,
+)
 from .common import child_today_url, guardians_of, local_time, require_care_day, tell
 from .duty import KnownRatio, Ratio, children_per_carer, ratio_sync, school_ratio_of
 
@@ -107,9 +112,10 @@ def _flag_text(check: HealthCheck) -> str:
 _checkin_guards = checkin_guards
 
 
-def _require_not_suspended(term: Any, facts: CheckInFacts) -> None:
+def _require_not_suspended(term: Any, facts: CheckInFacts | None = None) -> None:
+    known = facts.guard_reasons if facts is not None else {}
     for guard in _checkin_guards:
-        reason = facts.guard_reasons[guard] if guard in facts.guard_reasons else guard(term)
+        reason = known[guard] if guard in known else guard(term)
         if reason:
             raise ValidationError(
                 _("Check-ins of this term are suspended: %(reason)s") % {"reason": reason},
@@ -229,15 +235,19 @@ def attendance_check_in_by_code(
     *,
     actor: Actor | None,
     code: str,
-    enrolments: Any,
+    enrolments: Any = None,
     kiosk: KioskDevice | None = None,
     now: datetime.datetime | None = None,
 ) -> Attendance:
-    """A scanned code names the child; `enrolments` are those the scanner may check in."""
+    """A scanned code names the child; `enrolments` are those the scanner may check in
+    (None at a kiosk: the kiosk's, `selectors.kiosk_enrolments`)."""
     now = now or timezone.now()
     day = timezone.localdate(now)
     read = check_in_code_read(code, today=day)
-    enrolment = enrolment_to_check_in(enrolments, actor, read.enrolment_id, day)
+    if enrolments is None and kiosk is not None:
+        enrolment = kiosk_enrolment_to_check_in(kiosk, read.enrolment_id, day)
+    else:
+        enrolment = enrolment_to_check_in(enrolments, actor, read.enrolment_id, day)
     if enrolment is None:
         raise ValidationError(
             {"code": _("This child is not expected here today.")}, code="not_here"
