@@ -23,7 +23,7 @@ from tuoguan.enrolment.models import Pickup
 from tuoguan.orgs.api import ScopedViewSet
 from tuoguan.orgs.permissions import require
 
-from . import selectors, services
+from . import fastpath, selectors, services
 from .models import Attendance, DutyShift, HealthCheck, KioskDevice, TemporaryPickup
 from .permissions import can_manage_care
 from .services.kiosk import kiosk_authenticate
@@ -143,7 +143,8 @@ class AttendanceViewSet(
         attendance = services.attendance_check_in(
             actor=self.actor, enrolment=enrolment, code=payload.validated_data["code"]
         )
-        return Response(AttendanceSerializer(attendance).data, status=status.HTTP_201_CREATED)
+        # AttendanceSerializer's output, built by hand (care.fastpath).
+        return Response(fastpath.attendance_answer(attendance), status=status.HTTP_201_CREATED)
 
     @extend_schema(request=CheckOutSerializer, responses=AttendanceSerializer)
     @action(detail=True, methods=["post"], url_path="check-out")
@@ -336,4 +337,4 @@ class KioskCheckInView(APIView):
             code=payload.validated_data["code"],
             kiosk=device,
         )
-        return Response(AttendanceSerializer(attendance).data, status=status.HTTP_201_CREATED)
+        return Response(fastpath.attendance_answer(attendance), status=status.HTTP_201_CREATED)

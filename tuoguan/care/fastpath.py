@@ -18,6 +18,9 @@ Each copy and the test that holds it equal:
   `selectors.enrolment_for_check_in` / `kiosk_enrolments` with `with_check_in_facts`
   (tuoguan/care/tests/test_check_in_facts.py, every fact in and out of each state, and the
   scope's 404s).
+* `attendance_answer`: AttendanceSerializer's output for a check-in just written, built by
+  hand (the serializer built its fields anew on every answer);
+  tuoguan/care/tests/test_check_in_facts.py.
 * The sentinels' substitution refuses a compiled statement in which a sentinel appears other
   than as a whole parameter (or as the prefix of a startswith pattern); such a shape, and a
   Django release other than the one whose compiler internals this uses (`WRITTEN_FOR`),
@@ -33,6 +36,7 @@ import django
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import QuerySet
 from django.db.models.query import get_related_populators
+from django.utils import timezone
 
 from tuoguan.core import rawsql
 
@@ -165,3 +169,31 @@ def read(key: tuple[Any, ...], build: Any, values: dict[str, Any]) -> tuple[bool
     if compiled is None:
         return False, None
     return True, run(compiled, values)
+
+
+def _when(value: Any) -> str | None:
+    # What serializers.DateTimeField gives (local time, ISO 8601, "Z" for UTC).
+    if value is None:
+        return None
+    text = timezone.localtime(value).isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+
+def attendance_answer(attendance: Any) -> dict[str, Any]:
+    """AttendanceSerializer's output for an attendance whose child is loaded."""
+    return {
+        "id": attendance.pk,
+        "enrolment": attendance.enrolment_id,
+        "child": attendance.child_id,
+        "child_name": attendance.child.name,
+        "group": attendance.group_id,
+        "date": attendance.date.isoformat(),
+        "checked_in_at": _when(attendance.checked_in_at),
+        "check_in_method": attendance.check_in_method,
+        "checked_out_at": _when(attendance.checked_out_at),
+        "check_out_method": attendance.check_out_method,
+        "pickup": attendance.pickup_id,
+        "temporary_pickup": attendance.temporary_pickup_id,
+        "collected_by": attendance.collected_by(),
+        "corrected": attendance.corrected,
+    }

@@ -14,6 +14,7 @@ from rest_framework.test import APIClient
 
 from tuoguan.accounts.services.tokens import token_issue
 from tuoguan.care import fastpath, selectors, services
+from tuoguan.care.api import AttendanceSerializer
 from tuoguan.care.codes import check_in_code
 from tuoguan.care.guards import checkin_guards
 from tuoguan.care.models import (
@@ -237,3 +238,26 @@ class CheckInQueriesTests(CareCase):
         refusal = 3 if POSTGRESQL else 4
         self.assertLessEqual(len(_statements(again)), refusal, _statements(again))
         self.assertEqual(Attendance.objects.filter(term=self.term).count(), 2)
+
+    def test_the_answer_built_by_hand_is_the_serializers(self) -> None:
+        done = self.tap.post(
+            reverse("attendance-list"), {"enrolment": self.first.pk}, format="json"
+        )
+        attendance = Attendance.objects.get(pk=done.json()["id"])
+        self.assertEqual(done.json(), AttendanceSerializer(attendance).data)
+        code = check_in_code(self.second, today())
+        done = self.kiosk.post(reverse("kiosk-check-in"), {"code": code}, format="json")
+        attendance = Attendance.objects.get(pk=done.json()["id"])
+        self.assertEqual(done.json(), AttendanceSerializer(attendance).data)
+        # Collected, corrected: every field of the answer has a value.
+        pickup = attendance.enrolment.child.pickups.first()
+        assert pickup is not None
+        services.attendance_check_out(
+            actor=actor(self.p.caregiver), attendance=attendance, pickup=pickup
+        )
+        attendance = Attendance.objects.get(pk=attendance.pk)
+        Attendance.objects.filter(pk=attendance.pk).update(corrected=True)
+        attendance.refresh_from_db()
+        self.assertEqual(
+            fastpath.attendance_answer(attendance), AttendanceSerializer(attendance).data
+        )
