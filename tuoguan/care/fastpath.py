@@ -21,6 +21,8 @@ Each copy and the test that holds it equal:
 * `attendance_answer`: AttendanceSerializer's output for a check-in just written, built by
   hand (the serializer built its fields anew on every answer);
   tuoguan/care/tests/test_check_in_facts.py.
+* `selectors.kiosk_for_token`'s read: the active kiosk of a token with its class and host
+  union, equal to the ORM's (tuoguan/care/tests/test_check_in_facts.py).
 * The sentinels' substitution refuses a compiled statement in which a sentinel appears other
   than as a whole parameter (or as the prefix of a startswith pattern); such a shape, and a
   Django release other than the one whose compiler internals this uses (`WRITTEN_FOR`),
@@ -47,6 +49,7 @@ WRITTEN_FOR = "5.2."
 PK, USER, PROGRAM = -918_273_641, -918_273_642, -918_273_643
 DAY = datetime.date(1901, 2, 3)
 PATH = "\x01tuoguan-sentinel\x01"
+TOKEN = "\x01tuoguan-token\x01"  # noqa: S105 - a placeholder compiled in, not a secret
 
 
 @cache
@@ -79,9 +82,13 @@ def _slot(param: Any) -> tuple[str, Any]:
         return {PK: "pk", USER: "user", PROGRAM: "program"}[param], None
     if param == DAY:
         return "day", None
+    if param == TOKEN:
+        return "token", None
     if param == DAY.isoformat():
         return "day_text", None
-    if isinstance(param, str) and PATH in param:
+    if isinstance(param, str) and (PATH in param or TOKEN in param):
+        if TOKEN in param:
+            raise NotCompilable(param)
         if not param.startswith(PATH):
             raise NotCompilable(param)
         return "path", param[len(PATH) :]

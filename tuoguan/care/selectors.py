@@ -541,6 +541,28 @@ def kiosk_device_for(actor: Actor, pk: Any) -> KioskDevice:
     )  # fmt: skip
 
 
+def _kiosks_of_token(token_hash: str) -> QuerySet[KioskDevice]:
+    return (
+        KioskDevice.objects.filter(
+            token_hash=token_hash, revoked_at__isnull=True, program__is_active=True
+        )
+        .select_related("program__host")
+        .order_by("pk")
+    )
+
+
+def kiosk_for_token(token_hash: str, *, compiled: bool = True) -> KioskDevice | None:
+    """The active kiosk of a token's hash, with its class and host union (every kiosk
+    request reads it: one compiled statement, care.fastpath; `compiled=False`: the ORM)."""
+    if compiled:
+        ran, found = fastpath.read(
+            ("kiosk_device",), lambda: _kiosks_of_token(fastpath.TOKEN)[:1], {"token": token_hash}
+        )
+        if ran:
+            return found  # type: ignore[no-any-return]
+    return _kiosks_of_token(token_hash).first()
+
+
 def kiosk_day(device: KioskDevice, day: datetime.date) -> list[RosterRow]:
     """The kiosk's program's children of today: its only read."""
     care_day = TermDay.objects.filter(term=OuterRef("term"), date=day, is_care_day=True)

@@ -194,11 +194,32 @@ class CheckInFactsTests(CareCase):
         with self.assertRaises(Http404):
             selectors.enrolment_for_check_in(self.carer, 2**62)
 
+    def test_the_kiosks_read_compiled_once_is_the_orms(self) -> None:
+        def fields(device: Any) -> list[dict[str, Any]]:
+            if device is None:
+                return []
+            rows = (device, device.program, device.program.host)
+            return [
+                {f.attname: getattr(r, f.attname) for f in r._meta.concrete_fields} for r in rows
+            ]
+
+        hashed = self.device.token_hash
+        found = selectors.kiosk_for_token(hashed)
+        self.assertEqual(found, self.device)
+        self.assertEqual(fields(found), fields(selectors.kiosk_for_token(hashed, compiled=False)))
+        self.assertIsNone(selectors.kiosk_for_token("0" * 64))
+        services.kiosk_revoke(actor=actor(self.p.grassroots_admin), device=self.device)
+        self.assertIsNone(selectors.kiosk_for_token(hashed))
+        self.assertIsNone(selectors.kiosk_for_token(hashed, compiled=False))
+
     def test_a_sentinel_inside_a_parameter_is_refused_not_substituted(self) -> None:
         with self.assertRaises(fastpath.NotCompilable):
             fastpath._slot(f"%{fastpath.PATH}%")
+        with self.assertRaises(fastpath.NotCompilable):
+            fastpath._slot(f"{fastpath.TOKEN}%")
         self.assertEqual(fastpath._slot(f"{fastpath.PATH}%"), ("path", "%"))
         self.assertEqual(fastpath._slot(fastpath.DAY), ("day", None))
+        self.assertEqual(fastpath._slot(fastpath.TOKEN), ("token", None))
         self.assertEqual(fastpath._slot(7), ("", 7))
 
 
