@@ -416,7 +416,7 @@ def enrolment_for_check_in(actor: Actor, pk: Any, day: datetime.date | None = No
             {
                 "pk": pk,
                 "user": actor.user.pk,
-                "path": actor.membership.org.path if actor.membership is not None else "",
+                "path_prefix": actor.membership.org.path if actor.membership is not None else "",
                 "day": day,
             },
         )

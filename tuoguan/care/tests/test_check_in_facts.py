@@ -217,8 +217,11 @@ class CheckInFactsTests(CareCase):
             fastpath._slot(f"%{fastpath.PATH}%")
         with self.assertRaises(fastpath.NotCompilable):
             fastpath._slot(f"{fastpath.TOKEN}%")
-        self.assertEqual(fastpath._slot(f"{fastpath.PATH}%"), ("path", "%"))
+        self.assertEqual(fastpath._slot(f"{fastpath.PATH}%"), ("path_prefix", ("like", "%")))
         self.assertEqual(fastpath._slot(fastpath.DAY), ("day", None))
+        self.assertEqual(fastpath._slot(fastpath.DAY.isoformat()), ("day", "text"))
+        with self.assertRaises(fastpath.NotCompilable):
+            fastpath._slot(f"x{fastpath.DAY.isoformat()}")
         self.assertEqual(fastpath._slot(fastpath.TOKEN), ("token", None))
         self.assertEqual(fastpath._slot(7), ("", 7))
 
