@@ -359,7 +359,7 @@ class Compiled:
 def compile_once(queryset: models.QuerySet[Any], sentinels: dict[str, Any]) -> Compiled:
     """The statement of `queryset` (built with the sentinels) and the way back to instances,
     as `ModelIterable` makes them."""
-    from django.db.models.query import get_related_populators
+    from django.db.models.query import get_related_populators  # type: ignore[attr-defined]
 
     compiler = queryset.query.get_compiler(using=DEFAULT_DB_ALIAS)
     sql, params = compiler.as_sql()

@@ -112,7 +112,8 @@ class CheckInFactsTests(CareCase):
         plain = selectors.enrolment_for_care(who, self.enrolment.pk)
         by_orm = selectors.check_in_facts(plain, who, day)  # the ORM's read of the facts
         self.assertEqual(_instances(fast), _instances(plain))
-        self.assertEqual(fast.group.term is fast.term, True)
+        assert fast.group is not None
+        self.assertIs(fast.group.term, fast.term)
         self.assertEqual(_comparable(selectors.check_in_facts(fast, who, day)), _comparable(by_orm))
         self.assertEqual(_comparable(by_orm), _comparable(_one_by_one(plain, who, day)))
         kiosk = selectors.kiosk_enrolment_to_check_in(self.device, self.enrolment.pk, day)
@@ -137,6 +138,7 @@ class CheckInFactsTests(CareCase):
         self._assert_read_equal(caregiver)
         self._assert_read_equal(manager)
         group = self.enrolment.group
+        assert group is not None
         # Others in the group: two in, one already collected; two carers on duty.
         for n in (2, 3, 4):
             other = confirmed(self.p, self.term, n)
