@@ -23,7 +23,7 @@ from tuoguan.enrolment.models import Pickup
 from tuoguan.orgs.api import ScopedViewSet
 from tuoguan.orgs.permissions import require
 
-from . import selectors, services
+from . import fastpath, selectors, services
 from .models import Attendance, DutyShift, HealthCheck, KioskDevice, TemporaryPickup
 from .permissions import can_manage_care
 from .services.kiosk import kiosk_authenticate
@@ -137,11 +137,14 @@ class AttendanceViewSet(
         """Check a child in (one tap), or with the code of the parent's phone."""
         payload = CheckInSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        enrolment = selectors.enrolment_for_care(self.actor, payload.validated_data["enrolment"])
+        enrolment = selectors.enrolment_for_check_in(
+            self.actor, payload.validated_data["enrolment"]
+        )
         attendance = services.attendance_check_in(
             actor=self.actor, enrolment=enrolment, code=payload.validated_data["code"]
         )
-        return Response(AttendanceSerializer(attendance).data, status=status.HTTP_201_CREATED)
+        # AttendanceSerializer's output, built by hand (care.fastpath).
+        return Response(fastpath.attendance_answer(attendance), status=status.HTTP_201_CREATED)
 
     @extend_schema(request=CheckOutSerializer, responses=AttendanceSerializer)
     @action(detail=True, methods=["post"], url_path="check-out")
@@ -332,7 +335,6 @@ class KioskCheckInView(APIView):
         attendance = services.attendance_check_in_by_code(
             actor=None,
             code=payload.validated_data["code"],
-            enrolments=selectors.kiosk_enrolments(device),
             kiosk=device,
         )
-        return Response(AttendanceSerializer(attendance).data, status=status.HTTP_201_CREATED)
+        return Response(fastpath.attendance_answer(attendance), status=status.HTTP_201_CREATED)

@@ -10,38 +10,47 @@
 
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from tuoguan.orgs.permissions import Actor, subtree_q
 from tuoguan.programs.models import StaffRole, TermStaff
 from tuoguan.programs.permissions import HOST_ROLES, can_manage_program, can_manage_term
 
 
+def roster_entries(term: Any, user: Any) -> QuerySet[TermStaff]:
+    """The user's entries on the term's staff roster (`term` may be an OuterRef)."""
+    return TermStaff.objects.filter(term=term, user=user)
+
+
 def care_groups_q(actor: Actor) -> Q:
     """Groups the actor can open: their subtree's, and those of terms they are rostered on."""
-    rostered = Exists(TermStaff.objects.filter(term=OuterRef("term"), user=actor.user))
+    rostered = Exists(roster_entries(OuterRef("term"), actor.user))
     return subtree_q(actor, "term__program__host__path") | Q(rostered)
 
 
 def care_work_q(actor: Actor) -> Q:
     """Groups the actor works in: the host line's for its managers, else those rostered on.
     The API's lists and records read these (a reviewer of the subtree reads none)."""
-    rostered = Exists(TermStaff.objects.filter(term=OuterRef("term"), user=actor.user))
+    rostered = Exists(roster_entries(OuterRef("term"), actor.user))
     if actor.has_role(HOST_ROLES):
         return subtree_q(actor, "term__program__host__path") | Q(rostered)
     return Q(rostered)
 
 
 def is_rostered(actor: Actor, term: Any, *, roles: tuple[str, ...] = ()) -> bool:
-    staff = TermStaff.objects.filter(term=term, user=actor.user)
+    staff = roster_entries(term, actor.user)
     if roles:
         staff = staff.filter(role__in=roles)
     return staff.exists()
 
 
-def can_care(actor: Actor, term: Any) -> bool:
-    """Check children in and out, record health checks, clock in and out, close the day."""
-    return can_manage_term(actor, term) or is_rostered(actor, term)
+def can_care(actor: Actor, term: Any, *, rostered: bool | None = None) -> bool:
+    """Check children in and out, record health checks, clock in and out, close the day.
+    `rostered`: whether the actor is on the term's roster, when the caller read it already
+    (the check-in's facts, `selectors.check_in_facts`)."""
+    if can_manage_term(actor, term):
+        return True
+    return is_rostered(actor, term) if rostered is None else rostered
 
 
 def can_manage_care(actor: Actor, term: Any) -> bool:

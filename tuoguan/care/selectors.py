@@ -5,17 +5,35 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from tuoguan.accounts.models import User
 from tuoguan.enrolment.models import Enrolment, EnrolmentStatus, Pickup
 from tuoguan.enrolment.paperwork_status import PAPERWORK_ITEMS, paperwork_missing_many
+from tuoguan.orgs.models import Membership, Org
 from tuoguan.orgs.permissions import Actor, get_or_404, subtree_q
-from tuoguan.programs.models import Group, Program, Term, TermDay, TermStaff, TermStatus
+from tuoguan.programs.models import (
+    CARER_ROLES,
+    Criterion,
+    Group,
+    Metric,
+    Program,
+    Term,
+    TermDay,
+    TermStaff,
+    TermStatus,
+)
 from tuoguan.programs.permissions import programs_visible_q
+from tuoguan.programs.standards import judging_standard
 
+from . import fastpath
+from .guards import checkin_guards, guard_facts
 from .models import (
+    ON_ROSTER,
     Absence,
     Attendance,
     DayClose,
@@ -32,8 +50,7 @@ from .models import (
     RatioBreach,
     TemporaryPickup,
 )
-from .permissions import can_care, care_groups_q, care_work_q
-from .services.attendance import ON_ROSTER
+from .permissions import can_care, care_groups_q, care_work_q, roster_entries
 
 STATUS_LABELS = {
     "in": _("in"),
@@ -201,6 +218,137 @@ def health_summary(group: Group, day: datetime.date) -> dict[str, Any]:
     }
 
 
+# --- What a check-in decides on ------------------------------------------------------------
+# Each rule's rows are one queryset here, counted or tested for existence by the service
+# that applies it and folded into the check-in's one read of its facts (`check_in_facts`);
+# `term`, `group`, `child` may be OuterRefs.
+
+
+def care_days(term: Any, day: datetime.date) -> QuerySet[TermDay]:
+    """The term's care day `day` (none when it is not one)."""
+    return TermDay.objects.filter(term=term, date=day, is_care_day=True)
+
+
+def blocking_checks(child: Any, day: datetime.date) -> QuerySet[HealthCheck]:
+    """The child's flagged morning check of the day that no class manager has overridden."""
+    return HealthCheck.objects.filter(
+        child=child, date=day, round=HealthRound.MORNING, flagged=True, override_at__isnull=True
+    )
+
+
+def children_present(group: Any, day: datetime.date) -> QuerySet[Attendance]:
+    """Children of the group checked in and not out."""
+    return Attendance.objects.filter(group=group, date=day, checked_out_at__isnull=True)
+
+
+def carers_on_duty(group: Any, day: datetime.date) -> QuerySet[DutyShift]:
+    """Carers clocked in to the group and not out."""
+    return DutyShift.objects.filter(
+        group=group, date=day, ended_at__isnull=True, staff__role__in=CARER_ROLES
+    )
+
+
+def open_breaches(group: Any) -> QuerySet[RatioBreach]:
+    return RatioBreach.objects.filter(group=group, ended_at__isnull=True)
+
+
+def carer_ratio_criteria(standard: Any) -> QuerySet[Criterion]:
+    """The standard's carer-ratio criteria with a threshold, the first one counting."""
+    return Criterion.objects.filter(
+        standard=standard, metric=Metric.CARER_RATIO, threshold__isnull=False
+    ).order_by("order", "pk")
+
+
+@dataclass(frozen=True)
+class CheckInFacts:
+    """What a check-in of one enrolment on `day` decides on, read with the enrolment."""
+
+    day: datetime.date
+    user_id: int | None  # whose roster `rostered` is about
+    rostered: bool
+    care_day: bool
+    day_closed: bool
+    earlier_at: datetime.datetime | None  # the child's check-in of the day, if any
+    blocking_check_id: int | None
+    absent: bool  # an absence reported for the day
+    children_present: int
+    carers_on_duty: int
+    open_breach_id: int | None
+    school_threshold: Any  # the judging standard's carer-ratio threshold (Decimal or None)
+    guard_reasons: dict[Any, str | None]
+
+
+def _count(queryset: QuerySet[Any], by: str) -> Any:
+    counted = queryset.order_by().values(by).annotate(n=Count("pk")).values("n")
+    return Coalesce(Subquery(counted), 0)
+
+
+def _facts_annotations(user_id: int | None, day: datetime.date) -> dict[str, Any]:
+    child, group, term = OuterRef("child_id"), OuterRef("group_id"), OuterRef("term_id")
+    first = Attendance.objects.filter(child=child, date=day).values("checked_in_at")[:1]
+    threshold = carer_ratio_criteria(judging_standard("term", depth=1)).values("threshold")[:1]
+    annotations: dict[str, Any] = {
+        "door_rostered": (
+            Exists(roster_entries(term, user_id)) if user_id is not None else Value(False)
+        ),
+        "door_care_day": Exists(care_days(term, day)),
+        "door_closed": Exists(DayClose.objects.filter(group=group, date=day)),
+        "door_earlier_at": Subquery(first),
+        "door_blocking": Subquery(blocking_checks(child, day).values("pk")[:1]),
+        "door_absent": Exists(Absence.objects.filter(enrolment=OuterRef("pk"), date=day)),
+        "door_children": _count(children_present(group, day), "group"),
+        "door_carers": _count(carers_on_duty(group, day), "group"),
+        "door_breach": Subquery(open_breaches(group).values("pk")[:1]),
+        "door_threshold": Subquery(threshold),
+    }
+    for index, guard in enumerate(checkin_guards):
+        if guard in guard_facts:
+            annotations[f"door_guard_{index}"] = guard_facts[guard]("term")
+    return annotations
+
+
+def with_check_in_facts(
+    enrolments: QuerySet[Enrolment], actor: Actor | None, day: datetime.date
+) -> QuerySet[Enrolment]:
+    """The enrolments with what a check-in on `day` by `actor` (None: a kiosk) decides on;
+    `_facts_for` marks an enrolment read so, for `check_in_facts`."""
+    user_id = actor.user.pk if actor is not None else None
+    return enrolments.annotate(**_facts_annotations(user_id, day))
+
+
+def _facts_for(enrolment: Enrolment, actor: Actor | None, day: datetime.date) -> Enrolment:
+    enrolment._door_facts_of = (day, actor.user.pk if actor is not None else None)  # type: ignore[attr-defined]
+    return _group_term_shared(enrolment)
+
+
+def check_in_facts(enrolment: Enrolment, actor: Actor | None, day: datetime.date) -> CheckInFacts:
+    """The facts the enrolment was read with (`with_check_in_facts`), or read now."""
+    user_id = actor.user.pk if actor is not None else None
+    row: Any = enrolment
+    if getattr(row, "_door_facts_of", None) != (day, user_id):
+        row = with_check_in_facts(Enrolment.objects.filter(pk=enrolment.pk), actor, day).get()
+    reasons = {
+        guard: getattr(row, f"door_guard_{index}")
+        for index, guard in enumerate(checkin_guards)
+        if hasattr(row, f"door_guard_{index}")
+    }
+    return CheckInFacts(
+        day=day,
+        user_id=user_id,
+        rostered=bool(row.door_rostered),
+        care_day=bool(row.door_care_day),
+        day_closed=bool(row.door_closed),
+        earlier_at=row.door_earlier_at,
+        blocking_check_id=row.door_blocking,
+        absent=bool(row.door_absent),
+        children_present=row.door_children,
+        carers_on_duty=row.door_carers,
+        open_breach_id=row.door_breach,
+        school_threshold=row.door_threshold,
+        guard_reasons=reasons,
+    )
+
+
 # --- One record ------------------------------------------------------------------------------
 
 
@@ -209,14 +357,111 @@ def _in_care_groups(actor: Actor, prefix: str = "", *, working: bool = False) ->
     return Q(**{f"{prefix}group__in": Group.objects.filter(groups)})
 
 
+def _care_enrolments(actor: Actor) -> QuerySet[Enrolment]:
+    return Enrolment.objects.filter(_in_care_groups(actor), status__in=ON_ROSTER)
+
+
+def _group_term_shared(enrolment: Enrolment) -> Enrolment:
+    """The group's term is the enrolment's: one object, read once (and its caches shared)."""
+    group = enrolment.group
+    if group is not None and group.term_id == enrolment.term_id:
+        group.term = enrolment.term
+    return enrolment
+
+
 def enrolment_for_care(actor: Actor, pk: Any) -> Enrolment:
     """A seated child of a group the actor can open (404 otherwise)."""
-    return get_or_404(
-        Enrolment.objects.filter(_in_care_groups(actor), status__in=ON_ROSTER).select_related(
-            "child__guardian__user", "term__program__host", "group__term"
-        ),
-        pk=pk,
+    return _group_term_shared(
+        get_or_404(
+            _care_enrolments(actor).select_related(
+                "child__guardian__user", "term__program__host", "group"
+            ),
+            pk=pk,
+        )
     )
+
+
+CHECK_IN_RELATED = ("child__guardian__user", "term__program__host", "group")
+
+
+def _is_id(pk: Any) -> bool:
+    return isinstance(pk, int) and not isinstance(pk, bool) and 0 < pk < 2**63
+
+
+def _guards_key() -> tuple[Any, ...]:
+    return tuple((i, id(g)) for i, g in enumerate(checkin_guards) if g in guard_facts)
+
+
+def _care_check_in_enrolments(actor: Actor, day: datetime.date) -> QuerySet[Enrolment]:
+    enrolments = _care_enrolments(actor).select_related(*CHECK_IN_RELATED)
+    return with_check_in_facts(enrolments, actor, day)
+
+
+def _sentinel_actor(actor: Actor) -> Actor:
+    """An actor of the same shape as `actor`, with care.fastpath's sentinels for values."""
+    membership = None
+    if actor.membership is not None:
+        membership = Membership(org=Org(path=fastpath.PATH), role=actor.membership.role)
+    return Actor(user=User(pk=fastpath.USER), membership=membership)
+
+
+def enrolment_for_check_in(actor: Actor, pk: Any, day: datetime.date | None = None) -> Enrolment:
+    """`enrolment_for_care`, with what its check-in today decides on (`check_in_facts`).
+    One compiled statement per shape of actor (care.fastpath), the ORM's."""
+    day = day or timezone.localdate()
+    if _is_id(pk) and actor.user.pk is not None:
+        with_membership = actor.membership is not None
+        ran, found = fastpath.read(
+            ("care", with_membership, _guards_key()),
+            lambda: (
+                _care_check_in_enrolments(_sentinel_actor(actor), fastpath.DAY)
+                .filter(pk=fastpath.PK)
+                .order_by()
+            ),
+            {
+                "pk": pk,
+                "user": actor.user.pk,
+                "path_prefix": actor.membership.org.path if actor.membership is not None else "",
+                "day": day,
+            },
+        )
+        if ran:
+            if found is None:
+                raise Http404
+            return _facts_for(found, actor, day)
+    found = get_or_404(_care_check_in_enrolments(actor, day), pk=pk)
+    return _facts_for(found, actor, day)
+
+
+def enrolment_to_check_in(
+    enrolments: QuerySet[Enrolment], actor: Actor | None, pk: int, day: datetime.date
+) -> Enrolment | None:
+    """The enrolment `pk` among `enrolments` (a scanner's), with its check-in's facts."""
+    enrolments = enrolments.filter(pk=pk).select_related(*CHECK_IN_RELATED)
+    found = with_check_in_facts(enrolments, actor, day).first()
+    return _facts_for(found, actor, day) if found is not None else None
+
+
+def kiosk_enrolment_to_check_in(
+    device: KioskDevice, pk: int, day: datetime.date
+) -> Enrolment | None:
+    """`enrolment_to_check_in` among the kiosk's enrolments (`kiosk_enrolments`), through one
+    compiled statement (care.fastpath), the ORM's."""
+    if _is_id(pk):
+        ran, found = fastpath.read(
+            ("kiosk", _guards_key()),
+            lambda: with_check_in_facts(
+                kiosk_enrolments(KioskDevice(program_id=fastpath.PROGRAM))
+                .filter(pk=fastpath.PK)
+                .select_related(*CHECK_IN_RELATED),
+                None,
+                fastpath.DAY,
+            ).order_by(),
+            {"pk": pk, "program": device.program_id, "day": day},
+        )
+        if ran:
+            return _facts_for(found, None, day) if found is not None else None
+    return enrolment_to_check_in(kiosk_enrolments(device), None, pk, day)
 
 
 def enrolments_for_scanner(group: Group) -> QuerySet[Enrolment]:
@@ -301,6 +546,28 @@ def kiosk_device_for(actor: Actor, pk: Any) -> KioskDevice:
     )  # fmt: skip
 
 
+def _kiosks_of_token(token_hash: str) -> QuerySet[KioskDevice]:
+    return (
+        KioskDevice.objects.filter(
+            token_hash=token_hash, revoked_at__isnull=True, program__is_active=True
+        )
+        .select_related("program__host")
+        .order_by("pk")
+    )
+
+
+def kiosk_for_token(token_hash: str, *, compiled: bool = True) -> KioskDevice | None:
+    """The active kiosk of a token's hash, with its class and host union (every kiosk
+    request reads it: one compiled statement, care.fastpath; `compiled=False`: the ORM)."""
+    if compiled:
+        ran, found = fastpath.read(
+            ("kiosk_device",), lambda: _kiosks_of_token(fastpath.TOKEN)[:1], {"token": token_hash}
+        )
+        if ran:
+            return found  # type: ignore[no-any-return]
+    return _kiosks_of_token(token_hash).first()
+
+
 def kiosk_day(device: KioskDevice, day: datetime.date) -> list[RosterRow]:
     """The kiosk's program's children of today: its only read."""
     care_day = TermDay.objects.filter(term=OuterRef("term"), date=day, is_care_day=True)
@@ -319,7 +586,9 @@ def kiosk_day(device: KioskDevice, day: datetime.date) -> list[RosterRow]:
 
 def kiosk_enrolments(device: KioskDevice) -> QuerySet[Enrolment]:
     return Enrolment.objects.filter(
-        term__program=device.program, term__status=TermStatus.RUNNING, status__in=ON_ROSTER
+        term__program_id=device.program_id,
+        term__status=TermStatus.RUNNING,
+        status__in=ON_ROSTER,
     )
 
 

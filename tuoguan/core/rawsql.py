@@ -8,9 +8,11 @@ instances as from the ORM. Use them only where a benchmark shows the ORM is the 
 ORM stays the default everywhere else.
 """
 
+import datetime
 import json
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from functools import cache, lru_cache
 from itertools import islice
 from typing import Any, NamedTuple, TypeVar
@@ -411,3 +413,153 @@ def bulk_set(
         params = [*also_values, *source_params, *(only_if or {}).values()]
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
+
+
+# --- A query the ORM compiles once ----------------------------------------------------------
+# Some reads on a hot path are a queryset too rich to compile on every request (a dozen
+# subqueries) and too full of rules to write by hand. The ORM compiles them once per shape,
+# with sentinel values where the request's go; each request runs that statement, prepared,
+# with its own values there, and the row becomes instances as the ORM's iterator builds them.
+# The statement is the ORM's; what is the caller's is the shape (its key) and the sentinels.
+# Another Django release than the one whose compiler internals this reads gets the ORM.
+
+COMPILED_FOR_DJANGO = "5.2."
+
+
+@cache
+def compiler_internals_known() -> bool:
+    import django
+
+    return django.get_version().startswith(COMPILED_FOR_DJANGO)
+
+
+class NotCompilable(Exception):
+    """A compiled statement in which a sentinel is not a whole parameter (nor the prefix of
+    a startswith pattern): the request's values cannot be put in its place."""
+
+
+def slot_of(param: Any, sentinels: dict[str, Any]) -> tuple[str, Any]:
+    """Where a compiled parameter's value comes from: ("", the constant), (a sentinel's name,
+    None), (name, "text") for a date compiled as text, (name, suffix) for a LIKE prefix."""
+    if isinstance(param, bool):
+        return "", param
+    for name, sentinel in sentinels.items():
+        if isinstance(sentinel, int) and not isinstance(sentinel, bool):
+            if isinstance(param, int) and param == sentinel:
+                return name, None
+        elif isinstance(sentinel, datetime.date):
+            if param == sentinel:
+                return name, None
+            if param == sentinel.isoformat():
+                return name, "text"
+            if isinstance(param, str) and sentinel.isoformat() in param:
+                raise NotCompilable(param)
+        elif isinstance(sentinel, str) and isinstance(param, str) and sentinel in param:
+            if param == sentinel:
+                return name, None
+            if name.endswith("_prefix") and param.startswith(sentinel):
+                return name, ("like", param[len(sentinel) :])
+            raise NotCompilable(param)
+    return "", param
+
+
+@dataclass
+class Compiled:
+    sql: str
+    slots: list[tuple[str, Any]]
+    converters: list[tuple[int, list[Any], Any]]
+    init_list: list[str]
+    start: int
+    end: int
+    populators: list[Any]
+    annotations: dict[str, int]
+    model: Any
+
+
+def compile_once(queryset: models.QuerySet[Any], sentinels: dict[str, Any]) -> Compiled:
+    """The statement of `queryset` (built with the sentinels) and the way back to instances,
+    as `ModelIterable` makes them."""
+    from django.db.models.query import get_related_populators  # type: ignore[attr-defined]
+
+    compiler = queryset.query.get_compiler(using=DEFAULT_DB_ALIAS)
+    sql, params = compiler.as_sql()
+    slots = [slot_of(param, sentinels) for param in params]
+    select, klass_info = compiler.select, compiler.klass_info
+    fields = [s[0] for s in select[0 : compiler.col_count]]
+    if compiler.has_composite_fields(fields):
+        raise NotCompilable("composite fields")
+    converters = [
+        (pos, convs, expression)
+        for pos, (convs, expression) in compiler.get_converters(fields).items()
+    ]
+    select_fields = klass_info["select_fields"]
+    start, end = select_fields[0], select_fields[-1] + 1
+    return Compiled(
+        sql=sql,
+        slots=slots,
+        converters=converters,
+        init_list=[f[0].target.attname for f in select[start:end]],
+        start=start,
+        end=end,
+        populators=get_related_populators(klass_info, select, DEFAULT_DB_ALIAS),
+        annotations=dict(compiler.annotation_col_map or {}),
+        model=klass_info["model"],
+    )
+
+
+def compiled_run(compiled: Compiled, values: dict[str, Any]) -> Any:
+    """The first instance the compiled statement finds with these values, or None."""
+    db = connections[DEFAULT_DB_ALIAS]
+    params = []
+    for name, how in compiled.slots:
+        if not name:
+            params.append(how)
+        elif how is None:
+            params.append(values[name])
+        elif how == "text":
+            params.append(values[name].isoformat())
+        else:
+            params.append(db.ops.prep_for_like_query(values[name]) + how[1])
+    found = fetch_one(compiled.sql, params)
+    if found is None:
+        return None
+    row = list(found)
+    for pos, convs, expression in compiled.converters:
+        value = row[pos]
+        for converter in convs:
+            value = converter(value, expression, db)
+        row[pos] = value
+    instance = compiled.model.from_db(
+        DEFAULT_DB_ALIAS, compiled.init_list, row[compiled.start : compiled.end]
+    )
+    for populator in compiled.populators:
+        populator.populate(row, instance)
+    for name, pos in compiled.annotations.items():
+        setattr(instance, name, row[pos])
+    return instance
+
+
+_compiled: dict[tuple[Any, ...], Compiled | None] = {}
+
+
+def compiled_first(
+    key: tuple[Any, ...],
+    build: Callable[[], models.QuerySet[Any]],
+    values: dict[str, Any],
+    sentinels: dict[str, Any],
+) -> tuple[bool, Any]:
+    """(True, the first instance or None) through the statement compiled once for the shape
+    `key` from `build()` (a queryset built with `sentinels` for values); (False, None) when
+    it cannot be run so, and the caller reads through the ORM."""
+    if not compiler_internals_known():
+        return False, None
+    key = (connections[DEFAULT_DB_ALIAS].vendor, *key)
+    if key not in _compiled:
+        try:
+            _compiled[key] = compile_once(build(), sentinels)
+        except NotCompilable:
+            _compiled[key] = None
+    compiled = _compiled[key]
+    if compiled is None:
+        return False, None
+    return True, compiled_run(compiled, values)

@@ -8,8 +8,10 @@ its first day, unless it was re-judged (`Term.judged_standard`).
 
 import datetime
 from collections.abc import Iterable, Sequence
+from typing import Any
 
-from django.db.models import Prefetch
+from django.db.models import F, OuterRef, Prefetch, Subquery
+from django.db.models.functions import Coalesce, Length, Substr
 
 from tuoguan.orgs.models import Org
 
@@ -75,3 +77,32 @@ def standards_for_terms(terms: Sequence[Term]) -> dict[int, Standard | None]:
 
 def term_standard(term: Term) -> Standard | None:
     return standards_for_terms([term])[term.pk]
+
+
+def _ref(name: str, depth: int) -> Any:
+    """`name` of the query `depth` levels out (0: this query's own field)."""
+    ref: Any = F(name)
+    for level in range(depth):
+        ref = OuterRef(name if level == 0 else ref)
+    return ref
+
+
+def judging_standard(term: str = "", *, depth: int = 0) -> Any:
+    """`term_standard` as an expression: the pk of the standard that judges the term at the
+    lookup path `term` of the query `depth` levels out ("" and 0: a Term queryset's own
+    row), so a read can carry it in the same query. Its pinned standard, else the published
+    one in force on its first day of the nearest union of the host's line (the longest
+    path that is a prefix of the host's), the latest version. Held equal to `term_standard`
+    by tuoguan/programs/tests/test_standards.py."""
+    prefix = f"{term}__" if term else ""
+    host_path = _ref(f"{prefix}program__host__path", depth + 1)
+    in_force = (
+        Standard.objects.filter(
+            published=True,
+            effective_from__lte=_ref(f"{prefix}start_date", depth + 1),
+            org__path=Substr(host_path, 1, Length("org__path")),
+        )
+        .order_by(Length("org__path").desc(), "-effective_from", "-version")
+        .values("pk")[:1]
+    )
+    return Coalesce(_ref(f"{prefix}judged_standard_id", depth), Subquery(in_force))

@@ -35,9 +35,9 @@ class SupervisionConfig(AppConfig):
         from tuoguan.care.services.attendance import register_checkin_guard
 
         from .providers import register_attendance_provider
-        from .selectors import attendance_from_care, term_checkins_suspended
+        from .selectors import attendance_from_care, suspension_reason, term_checkins_suspended
 
         # A veto-level finding stops the term's check-ins until its order is accepted.
-        register_checkin_guard(term_checkins_suspended)
+        register_checkin_guard(term_checkins_suspended, fact=suspension_reason)
         # The visit shows who was in the room, as the door recorded it.
         register_attendance_provider(attendance_from_care)

@@ -8,7 +8,7 @@ import datetime
 from collections.abc import Iterable
 from typing import Any
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from tuoguan.care.models import Attendance as CheckIn
@@ -216,6 +216,20 @@ def term_checkins_suspended(term: Any) -> str | None:
     """
     term_id = term if isinstance(term, int) else term.pk
     return suspensions_for_terms([term_id])[term_id]
+
+
+def suspension_reason(term: str) -> Any:
+    """`term_checkins_suspended` as an expression over the lookup path `term` of the outer
+    query (daily care folds it into a check-in's one read): the label of the earliest open
+    suspending finding, or NULL. Held equal by tuoguan/supervision/tests/test_rectifications.py."""
+    first = (
+        Rectification.objects.filter(
+            term=OuterRef(term), suspends_checkins=True, status__in=OPEN_STATUSES
+        )
+        .order_by("created_at", "pk")
+        .values("item__label")[:1]
+    )
+    return Subquery(first)
 
 
 def attendance_from_care(term: Any, day: datetime.date) -> Attendance:

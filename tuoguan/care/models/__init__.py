@@ -1,6 +1,7 @@
 """Daily care at the door (接送出勤, 晨检, staff on duty), split by area."""
 
 from .attendance import (
+    ON_ROSTER,
     Absence,
     AbsenceReason,
     Attendance,
@@ -31,6 +32,7 @@ from .incidents import (
 )
 
 __all__ = [
+    "ON_ROSTER",
     "SYMPTOMS",
     "TODDLER_STEPS",
     "Absence",

@@ -13,6 +13,10 @@ from django.utils.translation import gettext_lazy as _
 
 from tuoguan.audit.mixins import AuditedModel
 from tuoguan.core.models import TimeStampedModel
+from tuoguan.enrolment.models import EnrolmentStatus
+
+# Enrolments that hold a seat: on the roster (only confirmed ones are checked in).
+ON_ROSTER = (EnrolmentStatus.ADMITTED, EnrolmentStatus.CONFIRMED)
 
 
 def default_symptoms() -> list[str]:

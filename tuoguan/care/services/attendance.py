@@ -12,7 +12,6 @@
 
 import datetime
 import secrets
-from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -29,7 +28,10 @@ from tuoguan.enrolment.services.pickups import normalise_mobile
 from tuoguan.orgs.permissions import Actor, is_guardian, require
 
 from ..codes import check_in_code_read
+from ..guards import checkin_guards
+from ..guards import register_checkin_guard as register_checkin_guard
 from ..models import (
+    ON_ROSTER,
     Absence,
     Attendance,
     AttendanceCorrection,
@@ -38,17 +40,19 @@ from ..models import (
     CheckoutRefusal,
     DayClose,
     HealthCheck,
-    HealthRound,
     KioskDevice,
     PickupCode,
     TemporaryPickup,
 )
 from ..permissions import can_care, can_manage_care
+from ..selectors import (
+    CheckInFacts,
+    check_in_facts,
+    enrolment_to_check_in,
+    kiosk_enrolment_to_check_in,
+)
 from .common import child_today_url, guardians_of, local_time, require_care_day, tell
-from .duty import ratio_sync
-
-# Enrolments that hold a seat: on the roster (only confirmed ones are checked in).
-ON_ROSTER = (EnrolmentStatus.ADMITTED, EnrolmentStatus.CONFIRMED)
+from .duty import KnownRatio, Ratio, children_per_carer, ratio_sync, school_ratio_of
 
 
 class PickupRefused(ValidationError):
@@ -67,15 +71,12 @@ def missing_labels(enrolment: Enrolment) -> list[str]:
     return [str(PAPERWORK_ITEMS[key]) for key in paperwork_missing(enrolment)]
 
 
-def _require_open_day(enrolment: Enrolment, day: datetime.date) -> None:
-    if (
-        enrolment.group_id
-        and DayClose.objects.filter(group_id=enrolment.group_id, date=day).exists()
-    ):
+def _require_open_day(enrolment: Enrolment, facts: CheckInFacts) -> None:
+    if enrolment.group_id and facts.day_closed:
         raise ValidationError(_("The day of this group is closed."), code="day_closed")
 
 
-def _check_can_come(enrolment: Enrolment, day: datetime.date) -> None:
+def _check_can_come(enrolment: Enrolment, facts: CheckInFacts) -> None:
     if enrolment.status not in ON_ROSTER:
         raise ValidationError(
             _("%(child)s has no place in this term.") % {"child": enrolment.child.name},
@@ -88,11 +89,8 @@ def _check_can_come(enrolment: Enrolment, day: datetime.date) -> None:
             % {"child": enrolment.child.name, "items": "；".join(missing) or _("confirmation")},
             code="unconfirmed",
         )
-    blocking = HealthCheck.objects.filter(
-        child_id=enrolment.child_id, date=day, round=HealthRound.MORNING, flagged=True,
-        override_at__isnull=True,
-    ).first()  # fmt: skip
-    if blocking is not None:
+    if facts.blocking_check_id is not None:
+        blocking = HealthCheck.objects.get(pk=facts.blocking_check_id)
         raise ValidationError(
             _(
                 "%(child)s was flagged at the morning health check (%(what)s): a class manager "
@@ -110,18 +108,14 @@ def _flag_text(check: HealthCheck) -> str:
 
 # Later apps may stop a term's check-ins (supervision: a veto-level finding until its
 # rectification is accepted); care cannot import them, so they register a guard from ready()
-# that returns the reason, or None.
-_checkin_guards: list[Callable[[Any], str | None]] = []
+# that returns the reason, or None (care.guards).
+_checkin_guards = checkin_guards
 
 
-def register_checkin_guard(guard: Callable[[Any], str | None]) -> None:
-    if guard not in _checkin_guards:
-        _checkin_guards.append(guard)
-
-
-def _require_not_suspended(term: Any) -> None:
+def _require_not_suspended(term: Any, facts: CheckInFacts | None = None) -> None:
+    known = facts.guard_reasons if facts is not None else {}
     for guard in _checkin_guards:
-        reason = guard(term)
+        reason = known[guard] if guard in known else guard(term)
         if reason:
             raise ValidationError(
                 _("Check-ins of this term are suspended: %(reason)s") % {"reason": reason},
@@ -129,7 +123,10 @@ def _require_not_suspended(term: Any) -> None:
             )
 
 
-@transaction.atomic
+class _CheckedInMeanwhile(Exception):
+    """The child's check-in of the day was written by another request after the read."""
+
+
 def attendance_check_in(
     *,
     actor: Actor | None,
@@ -138,14 +135,41 @@ def attendance_check_in(
     kiosk: KioskDevice | None = None,
     now: datetime.datetime | None = None,
 ) -> Attendance:
-    """Check a child in: by a caregiver's tap, a scanned code, or at a kiosk (`kiosk`)."""
+    """Check a child in: by a caregiver's tap, a scanned code, or at a kiosk (`kiosk`).
+
+    The enrolment may come with what the check-in decides on (`selectors.
+    enrolment_for_check_in`, `enrolment_to_check_in`); otherwise that is read here, once.
+    """
+    now = now or timezone.now()
+    try:
+        return _check_in(actor=actor, enrolment=enrolment, code=code, kiosk=kiosk, now=now)
+    except _CheckedInMeanwhile as exc:
+        # Another tap or kiosk checked the child in between the read and the write: the
+        # transaction is rolled back, the earlier check-in is read after it.
+        day = timezone.localdate(now)
+        earlier = Attendance.objects.filter(child_id=enrolment.child_id, date=day).first()
+        raise _already_in(enrolment, earlier.checked_in_at if earlier else None) from exc.__cause__
+
+
+@transaction.atomic
+def _check_in(
+    *,
+    actor: Actor | None,
+    enrolment: Enrolment,
+    code: str,
+    kiosk: KioskDevice | None,
+    now: datetime.datetime,
+) -> Attendance:
     term = enrolment.term
+    day = timezone.localdate(now)
     if kiosk is not None:
         require(kiosk.is_active and kiosk.program_id == term.program_id)
+        facts = check_in_facts(enrolment, None, day)
     else:
-        require(actor is not None and can_care(actor, term))
-    now = now or timezone.now()
-    day = timezone.localdate(now)
+        require(actor is not None)
+        assert actor is not None  # noqa: S101 - for the type checker; `require` refused None
+        facts = check_in_facts(enrolment, actor, day)
+        require(can_care(actor, term, rostered=facts.rostered))
     if code or kiosk is not None:
         read = check_in_code_read(code, today=day)
         if (read.enrolment_id, read.child_id, read.term_id) != (
@@ -156,19 +180,18 @@ def attendance_check_in(
             raise ValidationError(
                 {"code": _("This code belongs to another child.")}, code="other_child"
             )
-    require_care_day(term, day)
-    _require_not_suspended(term)
-    _require_open_day(enrolment, day)
-    earlier = Attendance.objects.filter(child_id=enrolment.child_id, date=day).first()
-    if earlier is not None:
-        raise _already_in(enrolment, earlier)
-    _check_can_come(enrolment, day)
+    require_care_day(term, day, known=facts.care_day)
+    _require_not_suspended(term, facts)
+    _require_open_day(enrolment, facts)
+    if facts.earlier_at is not None:
+        raise _already_in(enrolment, facts.earlier_at)
+    _check_can_come(enrolment, facts)
     method = CheckInMethod.KIOSK if kiosk else CheckInMethod.QR if code else CheckInMethod.TAP
     attendance = Attendance(
         enrolment=enrolment,
         term=term,
-        group_id=enrolment.group_id,
-        child_id=enrolment.child_id,
+        group=enrolment.group,
+        child=enrolment.child,
         date=day,
         checked_in_at=now,
         checked_in_by=actor.user if actor is not None and kiosk is None else None,
@@ -177,27 +200,30 @@ def attendance_check_in(
         province_id=term.province_id,
     )
     try:
-        with transaction.atomic():
-            attendance.save()
+        # The row and its audit entry in one statement (AuditedModel.insert_row).
+        attendance.insert_row()
     except IntegrityError as exc:
-        # Another tap or kiosk checked the child in between the read and the write.
-        earlier = Attendance.objects.filter(child_id=enrolment.child_id, date=day).first()
-        raise _already_in(enrolment, earlier) from exc
-    # The parent came after all: the absence they reported no longer stands.
-    Absence.objects.filter(enrolment=enrolment, date=day).delete()
+        raise _CheckedInMeanwhile from exc
+    if facts.absent:
+        # The parent came after all: the absence they reported no longer stands.
+        Absence.objects.filter(enrolment=enrolment, date=day).delete()
     tell(
         guardians_of(enrolment.child),
         subject=_("%(child)s checked in at %(time)s")
         % {"child": enrolment.child.name, "time": local_time(now)},
         url=child_today_url(enrolment),
     )
-    if attendance.group is not None:
-        ratio_sync(attendance.group, now=now)
+    group = enrolment.group
+    if group is not None:
+        per_carer = children_per_carer(group, school_ratio_of(facts.school_threshold))
+        # The read's count and this child: the row just written is not in it.
+        ratio = Ratio(facts.children_present + 1, facts.carers_on_duty, per_carer)
+        ratio_sync(group, now=now, known=KnownRatio(ratio, facts.open_breach_id))
     return attendance
 
 
-def _already_in(enrolment: Enrolment, earlier: Attendance | None) -> ValidationError:
-    when = local_time(earlier.checked_in_at) if earlier is not None else ""
+def _already_in(enrolment: Enrolment, earlier_at: datetime.datetime | None) -> ValidationError:
+    when = local_time(earlier_at) if earlier_at is not None else ""
     return ValidationError(
         _("%(child)s was already checked in today at %(time)s.")
         % {"child": enrolment.child.name, "time": when},
@@ -209,14 +235,19 @@ def attendance_check_in_by_code(
     *,
     actor: Actor | None,
     code: str,
-    enrolments: Any,
+    enrolments: Any = None,
     kiosk: KioskDevice | None = None,
     now: datetime.datetime | None = None,
 ) -> Attendance:
-    """A scanned code names the child; `enrolments` are those the scanner may check in."""
-    day = timezone.localdate(now or timezone.now())
+    """A scanned code names the child; `enrolments` are those the scanner may check in
+    (None at a kiosk: the kiosk's, `selectors.kiosk_enrolments`)."""
+    now = now or timezone.now()
+    day = timezone.localdate(now)
     read = check_in_code_read(code, today=day)
-    enrolment = enrolments.filter(pk=read.enrolment_id).select_related("term", "child").first()
+    if enrolments is None and kiosk is not None:
+        enrolment = kiosk_enrolment_to_check_in(kiosk, read.enrolment_id, day)
+    else:
+        enrolment = enrolment_to_check_in(enrolments, actor, read.enrolment_id, day)
     if enrolment is None:
         raise ValidationError(
             {"code": _("This child is not expected here today.")}, code="not_here"

@@ -13,10 +13,11 @@ from django.utils.translation import gettext as _
 
 from tuoguan.notifications.services import notify
 from tuoguan.orgs.models import Membership, Role
-from tuoguan.programs.models import Group, GroupKind, StaffRole, Term, TermDay, TermStaff
+from tuoguan.programs.models import Group, GroupKind, StaffRole, Term, TermStaff
 from tuoguan.programs.services.lifecycle import host_staff
 
 from ..models import CareAlert, CarePolicy
+from ..selectors import care_days
 
 
 def policy_for(program: Any) -> CarePolicy:
@@ -34,11 +35,12 @@ def is_toddler_group(group: Group | None) -> bool:
 
 
 def is_care_day(term: Term, day: datetime.date) -> bool:
-    return TermDay.objects.filter(term=term, date=day, is_care_day=True).exists()
+    return care_days(term, day).exists()
 
 
-def require_care_day(term: Term, day: datetime.date) -> None:
-    if not is_care_day(term, day):
+def require_care_day(term: Term, day: datetime.date, *, known: bool | None = None) -> None:
+    """Refuse unless `day` is a care day of the term (`known`: the caller read it already)."""
+    if not (is_care_day(term, day) if known is None else known):
         raise ValidationError(
             _("%(date)s is not a care day of %(term)s.")
             % {"date": date_format(day), "term": term.name},

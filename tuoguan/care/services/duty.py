@@ -19,16 +19,15 @@ from django.utils.translation import gettext as _
 
 from tuoguan.orgs.permissions import Actor, require
 from tuoguan.programs.models import (
-    CARER_ROLES,
     SCHOOL_DEFAULT_SIZE,
     Group,
-    Metric,
     TermStaff,
 )
 from tuoguan.programs.standards import term_standard
 
-from ..models import Attendance, CareAlert, DutyShift, RatioBreach
+from ..models import CareAlert, DutyShift, RatioBreach
 from ..permissions import can_care, can_manage_care
+from ..selectors import carer_ratio_criteria, carers_on_duty, children_present, open_breaches
 from .common import class_managers, fire_once, group_day_url, require_care_day, tell
 
 
@@ -55,37 +54,55 @@ def school_children_per_carer(term: Any) -> Decimal:
     value = Decimal(SCHOOL_DEFAULT_SIZE)
     standard = term_standard(term)
     if standard is not None:
-        criterion = (
-            standard.criteria.filter(metric=Metric.CARER_RATIO, threshold__isnull=False)
-            .order_by("order", "pk")
-            .first()
-        )
-        if criterion is not None and criterion.threshold:
-            value = Decimal(criterion.threshold)
+        criterion = carer_ratio_criteria(standard).first()
+        value = school_ratio_of(criterion.threshold if criterion is not None else None)
     term._care_school_ratio = value
     return value
 
 
-def children_per_carer(group: Group) -> Decimal:
-    per_carer = group.children_per_carer(school_children_per_carer(group.term))
+def school_ratio_of(threshold: Decimal | None) -> Decimal:
+    """Children per carer of a pupils' group from the standard's threshold (none or 0: 35)."""
+    return Decimal(threshold) if threshold else Decimal(SCHOOL_DEFAULT_SIZE)
+
+
+def children_per_carer(group: Group, school: Decimal | None = None) -> Decimal:
+    """The group's children per carer; `school`: the term's school ratio, when read already."""
+    if school is None and group.rule is None:
+        school = school_children_per_carer(group.term)
+    per_carer = group.children_per_carer(school)
     return per_carer if per_carer is not None else Decimal(SCHOOL_DEFAULT_SIZE)
 
 
 def group_ratio(group: Group, day: datetime.date) -> Ratio:
     """Children checked in and not out, against carers clocked in, now."""
-    children = Attendance.objects.filter(group=group, date=day, checked_out_at__isnull=True).count()
-    carers = DutyShift.objects.filter(
-        group=group, date=day, ended_at__isnull=True, staff__role__in=CARER_ROLES
-    ).count()
+    children = children_present(group, day).count()
+    carers = carers_on_duty(group, day).count()
     return Ratio(children, carers, children_per_carer(group))
 
 
-def ratio_sync(group: Group, *, now: datetime.datetime | None = None) -> Ratio:
-    """Open or close the group's breach record to match the ratio now; alert on opening."""
+@dataclass(frozen=True)
+class KnownRatio:
+    """The ratio and the open breach's id as the caller read them (a check-in's facts)."""
+
+    ratio: Ratio
+    open_breach_id: int | None
+
+
+def ratio_sync(
+    group: Group, *, now: datetime.datetime | None = None, known: KnownRatio | None = None
+) -> Ratio:
+    """Open or close the group's breach record to match the ratio now; alert on opening.
+    `known`: the ratio and open breach the caller read in its own query, not read again."""
     now = now or timezone.now()
     day = timezone.localdate(now)
-    ratio = group_ratio(group, day)
-    open_breach = RatioBreach.objects.filter(group=group, ended_at__isnull=True).first()
+    if known is None:
+        ratio = group_ratio(group, day)
+        open_breach = open_breaches(group).first()
+    else:
+        ratio = known.ratio
+        open_breach = None
+        if known.open_breach_id is not None:
+            open_breach = open_breaches(group).filter(pk=known.open_breach_id).first()
     if ratio.breached and open_breach is None:
         _breach_open(group, ratio, now, day)
     elif ratio.breached and open_breach is not None:

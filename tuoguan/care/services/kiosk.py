@@ -16,6 +16,7 @@ from tuoguan.programs.models import Program
 
 from ..models import KioskDevice
 from ..permissions import can_manage_kiosks
+from ..selectors import kiosk_for_token
 
 TOKEN_PREFIX = "kiosk_"  # noqa: S105 - a label before the secret, not a secret
 TOUCH_EVERY_SECONDS = 60
@@ -51,15 +52,7 @@ def kiosk_authenticate(token: str) -> KioskDevice | None:
     """The active kiosk of this token, or None (revoked, unknown, class inactive)."""
     if not token or not token.startswith(TOKEN_PREFIX):
         return None
-    device = (
-        KioskDevice.objects.filter(
-            token_hash=KioskDevice.hash_token(token.strip()),
-            revoked_at__isnull=True,
-            program__is_active=True,
-        )
-        .select_related("program__host")
-        .first()
-    )
+    device = kiosk_for_token(KioskDevice.hash_token(token.strip()))
     if device is None:
         return None
     now = timezone.now()

@@ -68,7 +68,6 @@ def kiosk_scan(request: HtmxRequest) -> HttpResponse:
         attendance = services.attendance_check_in_by_code(
             actor=None,
             code=request.POST.get("code", ""),
-            enrolments=selectors.kiosk_enrolments(device),
             kiosk=device,
         )
     except ValidationError as exc:

@@ -95,7 +95,7 @@ def _refused(request: ActorRequest, group: Group, exc: ValidationError) -> HttpR
 @login_required
 @require_POST
 def check_in(request: ActorRequest, pk: int) -> HttpResponse:
-    enrolment = selectors.enrolment_for_care(request.actor, pk)
+    enrolment = selectors.enrolment_for_check_in(request.actor, pk)
     group = cast(Group, enrolment.group)  # the selector finds only children of a group
     try:
         services.attendance_check_in(actor=request.actor, enrolment=enrolment)

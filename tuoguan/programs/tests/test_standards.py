@@ -3,12 +3,13 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Subquery
 from django.http import Http404
 
 from tuoguan.programs import selectors, services
 from tuoguan.programs.compliance import term_compliance
-from tuoguan.programs.models import Criterion, Standard
-from tuoguan.programs.standards import standard_for, term_standard
+from tuoguan.programs.models import Criterion, Standard, Term
+from tuoguan.programs.standards import judging_standard, standard_for, term_standard
 from tuoguan.testing import PersonaTestCase
 
 from .factories import actor, make_term
@@ -232,3 +233,56 @@ class StandardPermissionTest(PersonaTestCase):
         self.assertEqual(
             selectors.standard_for_actor(actor(self.p.city_admin), national.pk), national
         )
+
+
+class JudgingStandardExpressionTest(PersonaTestCase):
+    """`judging_standard`, the expression a read carries, picks what `term_standard` picks."""
+
+    def _expressed(self, term: Any) -> Any:
+        found = Term.objects.annotate(judged=judging_standard()).get(pk=term.pk).judged
+        nested = (
+            Term.objects.annotate(
+                # Nested one level, as daily care reads a criterion of it (no join of its own
+                # to orgs: Standard's default ordering would shadow the outer query's).
+                judged=Subquery(
+                    Standard.objects.filter(pk=judging_standard(depth=1))
+                    .order_by("pk")
+                    .values("pk")[:1]
+                )
+            )
+            .get(pk=term.pk)
+            .judged
+        )
+        self.assertEqual(found, nested)
+        return found
+
+    def _assert_same(self, *terms: Any) -> None:
+        for term in terms:
+            term = Term.objects.select_related("program__host").get(pk=term.pk)
+            picked = term_standard(term)
+            self.assertEqual(self._expressed(term), picked.pk if picked else None, term)
+
+    def test_nearest_union_in_force_latest_version_pinned_and_none(self) -> None:
+        dates = [D(2019, 7, 1), D(2021, 7, 1), D(2022, 7, 11)]
+        terms = [
+            make_term(self.p, start_date=day, end_date=day + datetime.timedelta(30))
+            for day in dates
+        ]
+        self._assert_same(*terms)  # no standard at all: none
+        v1 = province_standard(self.p, D(2020, 1, 1), area="4")
+        self._assert_same(*terms)  # the national default, then the province's
+        v2 = services.standard_new_version(
+            actor=actor(self.p.province_admin), standard=v1, effective_from=D(2022, 1, 1)
+        )
+        self._assert_same(*terms)  # a draft judges nothing
+        services.standard_publish(actor=actor(self.p.province_admin), standard=v2)
+        services.standard_create(
+            actor=actor(self.p.city_admin),
+            org=self.p.city,
+            title="大连市标准",
+            effective_from=D(2018, 1, 1),
+        )  # unpublished, nearer: still nothing
+        self._assert_same(*terms)
+        Term.objects.filter(pk=terms[2].pk).update(judged_standard=v1)  # pinned
+        Term.objects.filter(pk=terms[0].pk).update(judged_standard=v2)
+        self._assert_same(*terms)

@@ -9,10 +9,11 @@ from tuoguan.core.housekeeping import housekeeping_run_due
 from tuoguan.notifications.models import Notification
 from tuoguan.orgs.permissions import actor_for
 from tuoguan.programs import compliance
+from tuoguan.programs.models import Term
 from tuoguan.programs.tests.factories import pdf_upload
 from tuoguan.supervision import services
 from tuoguan.supervision.models import Rectification, RectificationEvent
-from tuoguan.supervision.selectors import term_checkins_suspended
+from tuoguan.supervision.selectors import suspension_reason, term_checkins_suspended
 
 from .factories import signed_visit, today
 
@@ -89,10 +90,19 @@ def test_the_deadline_is_extended_once_with_a_reason(personas) -> None:
     assert "once" in str(twice.value)
 
 
+def _folded(term: Term) -> str | None:
+    """The guard's reason as daily care's check-in read carries it (`suspension_reason`)."""
+    reason: str | None = (
+        Term.objects.annotate(reason=suspension_reason("pk")).get(pk=term.pk).reason
+    )
+    return reason
+
+
 def test_a_veto_finding_suspends_check_ins_until_its_order_is_accepted(personas) -> None:
     p = personas
     visit = signed_visit(p, fail=("fire_certificate", "fire_exits"), suspend=True)
     term = visit.term
+    assert _folded(term) == term_checkins_suspended(term)
     orders = {o.item.key: o for o in Rectification.objects.filter(visit=visit)}
     # Only the veto criterion suspends; the other failure is an ordinary order.
     assert orders["fire_certificate"].suspends_checkins
@@ -108,9 +118,11 @@ def test_a_veto_finding_suspends_check_ins_until_its_order_is_accepted(personas)
         actor=actor_for(p.grassroots_admin), rectification=order, answer="已年检"
     )
     assert term_checkins_suspended(term) is not None
+    assert _folded(term) == term_checkins_suspended(term)
     services.rectification_accept(actor=actor_for(visit.inspectors.get()), rectification=order)
     assert term_checkins_suspended(term) is None
     assert term_checkins_suspended(term.pk) is None
+    assert _folded(term) is None
 
 
 def test_the_door_refuses_check_ins_of_a_suspended_term_until_the_order_is_accepted(

@@ -1,0 +1,93 @@
+"""Daily care's hand-run SQL and private framework APIs: the morning at the door
+(bench/README.md, "checkin").
+
+A check-in reads its enrolment with every fact it decides on in one query
+(`selectors.with_check_in_facts`: a dozen subqueries). Django built and compiled that query
+anew on every check-in, which cost more CPU than everything else the check-in does. The ORM
+compiles it once per shape (`core.rawsql.compiled_first`) — once for a caregiver with a
+membership, once without, once for a kiosk — with the sentinels below where the request's
+values go (the enrolment, the user, the union's path, the day, the kiosk's class, the
+token); each check-in runs the same SQL, prepared by PostgreSQL, with its own values in
+those places. No SQL is written here by hand: the statement is the ORM's, from the
+selectors' querysets.
+
+Each copy and the test that holds it equal:
+
+* `check_in_read`, `kiosk_check_in_read`: the enrolment (child, guardian and user, term,
+  class and host union, group) and its `check_in_facts`, equal to the ORM's read of
+  `selectors.enrolment_for_check_in` / `kiosk_enrolments` with `with_check_in_facts`
+  (tuoguan/care/tests/test_check_in_facts.py, every fact in and out of each state, and the
+  scope's 404s).
+* `attendance_answer`: AttendanceSerializer's output for a check-in just written, built by
+  hand (the serializer built its fields anew on every answer);
+  tuoguan/care/tests/test_check_in_facts.py.
+* `selectors.kiosk_for_token`'s read: the active kiosk of a token with its class and host
+  union, equal to the ORM's (tuoguan/care/tests/test_check_in_facts.py).
+* The sentinels' substitution refuses a compiled statement in which a sentinel appears other
+  than as a whole parameter (or as the prefix of a startswith pattern); such a shape, and a
+  Django release other than the one whose compiler internals core.rawsql reads, gets the
+  ORM's own read (tuoguan/care/tests/test_check_in_facts.py).
+"""
+
+import datetime
+from collections.abc import Callable
+from typing import Any
+
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from tuoguan.core import rawsql
+
+PK, USER, PROGRAM = -918_273_641, -918_273_642, -918_273_643
+DAY = datetime.date(1901, 2, 3)
+PATH = "\x01tuoguan-sentinel\x01"
+TOKEN = "\x01tuoguan-token\x01"  # noqa: S105 - a placeholder compiled in, not a secret
+SENTINELS: dict[str, Any] = {
+    "pk": PK,
+    "user": USER,
+    "program": PROGRAM,
+    "day": DAY,
+    "path_prefix": PATH,
+    "token": TOKEN,
+}
+NotCompilable = rawsql.NotCompilable
+
+
+def _slot(param: Any) -> tuple[str, Any]:
+    return rawsql.slot_of(param, SENTINELS)
+
+
+def read(
+    key: tuple[Any, ...], build: Callable[[], QuerySet[Any]], values: dict[str, Any]
+) -> tuple[bool, Any]:
+    """(True, instance or None) through the statement compiled once for the shape `key`;
+    (False, None) when the caller reads through the ORM."""
+    return rawsql.compiled_first(("care", *key), build, values, SENTINELS)
+
+
+def _when(value: Any) -> str | None:
+    # What serializers.DateTimeField gives (local time, ISO 8601, "Z" for UTC).
+    if value is None:
+        return None
+    text = timezone.localtime(value).isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+
+def attendance_answer(attendance: Any) -> dict[str, Any]:
+    """AttendanceSerializer's output for an attendance whose child is loaded."""
+    return {
+        "id": attendance.pk,
+        "enrolment": attendance.enrolment_id,
+        "child": attendance.child_id,
+        "child_name": attendance.child.name,
+        "group": attendance.group_id,
+        "date": attendance.date.isoformat(),
+        "checked_in_at": _when(attendance.checked_in_at),
+        "check_in_method": attendance.check_in_method,
+        "checked_out_at": _when(attendance.checked_out_at),
+        "check_out_method": attendance.check_out_method,
+        "pickup": attendance.pickup_id,
+        "temporary_pickup": attendance.temporary_pickup_id,
+        "collected_by": attendance.collected_by(),
+        "corrected": attendance.corrected,
+    }
