@@ -16,6 +16,8 @@ from tuoguan.orgs.permissions import Actor, subtree_q
 from tuoguan.programs.models import StaffRole, TermStaff
 from tuoguan.programs.permissions import HOST_ROLES, can_manage_program, can_manage_term
 
+from .models import IncidentNotice
+
 
 def roster_entries(term: Any, user: Any) -> QuerySet[TermStaff]:
     """The user's entries on the term's staff roster (`term` may be an OuterRef)."""
@@ -64,8 +66,6 @@ def can_manage_kiosks(actor: Actor, program: Any) -> bool:
 
 def can_read_incident(actor: Actor, incident: Any) -> bool:
     """The class's carers and managers, the host line's admins, and everyone who was told."""
-    from .models import IncidentNotice
-
     if can_care(actor, incident.term):
         return True
     return IncidentNotice.objects.filter(incident=incident, recipient=actor.user).exists()

@@ -5,7 +5,9 @@ import datetime
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
 from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
@@ -266,9 +268,6 @@ class IncidentPagesAndApiTests(CareCase):
         client = self.client_for(self.p.grassroots_admin)
         url = reverse("care:incidents")
         client.get(url)
-        from django.db import connection
-        from django.test.utils import CaptureQueriesContext
-
         with CaptureQueriesContext(connection) as one:
             client.get(url)
         for _n in range(5):

@@ -1,6 +1,10 @@
 """Incidents from a phone, their acknowledgement by everyone told, follow-up and close; the
 class's emergency plans and drills."""
 
+from collections.abc import Callable
+from typing import Any
+
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -74,18 +78,19 @@ def incident_report(request: ActorRequest, pk: int) -> HttpResponse:
 @login_required
 def incident(request: ActorRequest, pk: int) -> HttpResponse:
     item = selectors.incident_for(request.actor, pk)
-    require(can_read_incident(request.actor, item))
     if not can_care(request.actor, item.term):
         # Told but not of the class (a guardian, an upper union): the acknowledgement page.
+        require(can_read_incident(request.actor, item))
         return redirect("care:incident_acknowledge", pk=item.pk)
-    own = item.notices.filter(recipient=request.actor.user).first()
+    detail = selectors.incident_detail(item)
+    me = request.actor.user.pk
     return render(
         request,
         "care/incident.html",
         {
             "incident": item,
-            **selectors.incident_detail(item),
-            "own_notice": own,
+            **detail,
+            "own_notice": next((n for n in detail["notices"] if n.recipient_id == me), None),
             "manager": can_manage_care(request.actor, item.term),
             "action_form": IncidentActionForm(),
             "close_form": IncidentCloseForm(),
@@ -116,40 +121,58 @@ def incident_acknowledge(request: ActorRequest, pk: int) -> HttpResponse:
     )
 
 
-@login_required
-@require_POST
-def incident_action(request: ActorRequest, pk: int) -> HttpResponse:
+def _incident_step(
+    request: ActorRequest,
+    pk: int,
+    *,
+    may: Callable[[Any, Any], bool],
+    form_class: type[forms.Form],
+    act: Callable[..., Any],
+    done: str,
+    invalid: str,
+) -> HttpResponse:
+    """A follow-up or the close: a one-field form posted from the incident page."""
     item = selectors.incident_for(request.actor, pk)
-    require(can_care(request.actor, item.term))
-    form = IncidentActionForm(request.POST)
+    require(may(request.actor, item.term))
+    form = form_class(request.POST)
     if form.is_valid():
         try:
-            services.incident_action_add(actor=request.actor, incident=item, **form.cleaned_data)
+            act(actor=request.actor, incident=item, **form.cleaned_data)
         except ValidationError as exc:
             refusal(request, exc)
         else:
-            messages.success(request, _("Follow-up recorded."))
+            messages.success(request, done)
     else:
-        messages.error(request, _("Say what was done."))
+        messages.error(request, invalid)
     return redirect("care:incident", pk=item.pk)
+
+
+@login_required
+@require_POST
+def incident_action(request: ActorRequest, pk: int) -> HttpResponse:
+    return _incident_step(
+        request,
+        pk,
+        may=can_care,
+        form_class=IncidentActionForm,
+        act=services.incident_action_add,
+        done=_("Follow-up recorded."),
+        invalid=_("Say what was done."),
+    )
 
 
 @login_required
 @require_POST
 def incident_close(request: ActorRequest, pk: int) -> HttpResponse:
-    item = selectors.incident_for(request.actor, pk)
-    require(can_manage_care(request.actor, item.term))
-    form = IncidentCloseForm(request.POST)
-    if form.is_valid():
-        try:
-            services.incident_close(actor=request.actor, incident=item, **form.cleaned_data)
-        except ValidationError as exc:
-            refusal(request, exc)
-        else:
-            messages.success(request, _("The incident is closed."))
-    else:
-        messages.error(request, _("Write what happened and what was learned."))
-    return redirect("care:incident", pk=item.pk)
+    return _incident_step(
+        request,
+        pk,
+        may=can_manage_care,
+        form_class=IncidentCloseForm,
+        act=services.incident_close,
+        done=_("The incident is closed."),
+        invalid=_("Write what happened and what was learned."),
+    )
 
 
 # --- Emergency plans and drills -----------------------------------------------------------
