@@ -18,6 +18,9 @@ Each copy and the test that holds it equal:
   `selectors.enrolment_for_check_in` / `kiosk_enrolments` with `with_check_in_facts`
   (tuoguan/care/tests/test_check_in_facts.py, every fact in and out of each state, and the
   scope's 404s).
+* `next_attendance_id`: the row's id, taken by the fast reads above; the row, its entry and
+  the parent's notice are then one statement (`inserts_together`), and the row is the ORM's
+  (tuoguan/care/tests/test_check_in_facts.py, `CheckInWritesTests`).
 * `attendance_answer`: AttendanceSerializer's output for a check-in just written, built by
   hand (the serializer built its fields anew on every answer);
   tuoguan/care/tests/test_check_in_facts.py.
@@ -33,7 +36,9 @@ import datetime
 from collections.abc import Callable
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db import connection
+from django.db.models import BigIntegerField, QuerySet, Value
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from tuoguan.core import rawsql
@@ -51,6 +56,21 @@ SENTINELS: dict[str, Any] = {
     "token": TOKEN,
 }
 NotCompilable = rawsql.NotCompilable
+# A check-in's last writes (the row, its entry, the parent's notice) in one statement.
+inserts_together = rawsql.inserts_together
+
+
+def next_attendance_id() -> Any:
+    """PostgreSQL: the id of the check-in the read is for, taken from the sequence by the
+    read itself, so the row, its entry and the notice can go together (a refused check-in
+    leaves a gap, as a rolled-back INSERT does); elsewhere none."""
+    if connection.vendor != "postgresql":
+        return Value(None, output_field=BigIntegerField())
+    return RawSQL(
+        "nextval(pg_get_serial_sequence('care_attendance', 'id'))",
+        (),
+        output_field=BigIntegerField(),
+    )
 
 
 def _slot(param: Any) -> tuple[str, Any]:

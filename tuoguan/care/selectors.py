@@ -416,6 +416,7 @@ def enrolment_for_check_in(actor: Actor, pk: Any, day: datetime.date | None = No
             lambda: (
                 _care_check_in_enrolments(_sentinel_actor(actor), fastpath.DAY)
                 .filter(pk=fastpath.PK)
+                .annotate(door_next_id=fastpath.next_attendance_id())
                 .order_by()
             ),
             {
@@ -450,13 +451,17 @@ def kiosk_enrolment_to_check_in(
     if _is_id(pk):
         ran, found = fastpath.read(
             ("kiosk", _guards_key()),
-            lambda: with_check_in_facts(
-                kiosk_enrolments(KioskDevice(program_id=fastpath.PROGRAM))
-                .filter(pk=fastpath.PK)
-                .select_related(*CHECK_IN_RELATED),
-                None,
-                fastpath.DAY,
-            ).order_by(),
+            lambda: (
+                with_check_in_facts(
+                    kiosk_enrolments(KioskDevice(program_id=fastpath.PROGRAM))
+                    .filter(pk=fastpath.PK)
+                    .select_related(*CHECK_IN_RELATED),
+                    None,
+                    fastpath.DAY,
+                )
+                .annotate(door_next_id=fastpath.next_attendance_id())
+                .order_by()
+            ),
             {"pk": pk, "program": device.program_id, "day": day},
         )
         if ran:

@@ -83,11 +83,13 @@ def _unique(users: Iterable[Any]) -> list[Any]:
     return list(seen.values())
 
 
-def tell(users: Iterable[Any], *, subject: str, body: str = "", url: str = "") -> int:
-    """Notify each person once; returns how many were told."""
+def tell(
+    users: Iterable[Any], *, subject: str, body: str = "", url: str = "", batched: bool = False
+) -> int:
+    """Notify each person once (`batched`: see notifications.notify); returns how many."""
     told = _unique(users)
     for user in told:
-        notify(recipient=user, subject=subject, body=body, url=url)
+        notify(recipient=user, subject=subject, body=body, url=url, batched=batched)
     return len(told)
 
 
