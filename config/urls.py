@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularSwaggerView
+
+from tuoguan.core.api import SchemaView
 
 api_v1 = [
     path("", include("tuoguan.orgs.api_urls")),
@@ -23,7 +25,7 @@ urlpatterns = [
     path("care/", include("tuoguan.care.urls")),
     path("supervision/", include("tuoguan.supervision.urls")),
     path("api/v1/", include(api_v1)),
-    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/schema/", SchemaView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("admin/", admin.site.urls),
 ]

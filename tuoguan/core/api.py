@@ -1,13 +1,15 @@
 """The API half of the view kit: errors as DRF answers them, scoped choices, query filters."""
 
-from typing import Any
+from typing import Any, ClassVar
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.http import Http404
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
+from drf_spectacular.views import SpectacularAPIView
 from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -71,3 +73,25 @@ def query_params(serializer_class: type[serializers.Serializer], request: Any) -
     params = serializer_class(data=request.query_params)
     params.is_valid(raise_exception=True)
     return {name: value for name, value in params.validated_data.items() if value}
+
+
+class SchemaView(SpectacularAPIView):
+    """The OpenAPI schema, generated once per version and language in each process: it
+    changes only with the code, and generating it takes about a second."""
+
+    _generated: ClassVar[dict[tuple[Any, str], Any]] = {}
+
+    def _get_schema_response(self, request: Any) -> Response:
+        version = self.api_version or request.version or self._get_version_parameter(request)
+        key = (version, get_language() or "")
+        if key not in self._generated:
+            generator = self.generator_class(
+                urlconf=self.urlconf, api_version=version, patterns=self.patterns
+            )
+            self._generated[key] = generator.get_schema(request=request, public=self.serve_public)
+        return Response(
+            data=self._generated[key],
+            headers={
+                "Content-Disposition": f'inline; filename="{self._get_filename(request, version)}"'
+            },
+        )

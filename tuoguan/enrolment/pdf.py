@@ -7,8 +7,13 @@ subset, then the system fonts for rarer characters. Lines are broken by the Chin
 that no line starts with a closing mark (，。）」…) nor ends with an opening one.
 """
 
+import hashlib
+import json
 import logging
+import threading
+from collections import OrderedDict
 from collections.abc import Callable
+from typing import Any
 
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -139,20 +144,44 @@ class _Writer:
             pdf.cell(0, height, line, align=align, new_x="LMARGIN", new_y="NEXT")
 
 
+# The last few PDFs drawn, by a digest of everything printed: drawing one loads fonts and
+# subsets them (about a second), and a family or a union downloads the same agreement again.
+# Only in this process's memory, a handful at most; a changed name or text is a new digest.
+_DRAWN: "OrderedDict[str, bytes]" = OrderedDict()
+_DRAWN_KEEP = 8
+_DRAWN_LOCK = threading.Lock()
+
+
 def agreement_pdf(agreement: Agreement) -> bytes:
     """The agreement as signed: its legal text, then the signature record."""
     with translation.override(CONTRACT_LANGUAGE):
-        return _render(agreement)
+        legal = signed_legal_text(agreement)
+        record = _record(agreement)
+        footer = footer_text(agreement)
+        template = agreement.template
+        printed: list[Any] = [legal.title, legal.body, legal.consent, record, footer]
+        printed.append(template.title)
+        printed += [template.version, agreement.signed_at.isoformat(), _("Signature record")]
+        printed.append([str(path) for path, _index in fonts.installed_fallbacks()])
+        key = hashlib.sha256(json.dumps(printed, default=str).encode()).hexdigest()
+        with _DRAWN_LOCK:
+            if key in _DRAWN:
+                _DRAWN.move_to_end(key)
+                return _DRAWN[key]
+        drawn = _render(agreement, legal, record, footer)
+        with _DRAWN_LOCK:
+            _DRAWN[key] = drawn
+            while len(_DRAWN) > _DRAWN_KEEP:
+                _DRAWN.popitem(last=False)
+        return drawn
 
 
-def _render(agreement: Agreement) -> bytes:
-    legal = signed_legal_text(agreement)
-    record = _record(agreement)
+def _render(agreement: Agreement, legal: Any, record: list[str], footer: str) -> bytes:
     template = agreement.template
     pdf = _AgreementPDF(format="A4")
     pdf.set_margins(20, 18, 20)
     pdf.set_auto_page_break(auto=True, margin=20)
-    pdf.footer_text = footer_text(agreement)
+    pdf.footer_text = footer
     _add_fonts(pdf, "".join([legal.title, legal.body, legal.consent, *record, pdf.footer_text]))
     pdf.set_title(f"{template.title} v{template.version}")
     pdf.set_creation_date(agreement.signed_at)

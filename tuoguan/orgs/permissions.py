@@ -75,11 +75,11 @@ def actor_for(user: Any, membership_id: Any = None) -> Actor:
     """The actor for `user`, acting through `membership_id` when it is one of theirs."""
     if not user.is_authenticated:
         return Actor(user=user, membership=None)
-    memberships = memberships_of(user)
     chosen = None
     if membership_id:
+        # Built only when one is named: most requests take the default's compiled read.
         try:
-            chosen = memberships.filter(pk=int(membership_id)).first()
+            chosen = memberships_of(user).filter(pk=int(membership_id)).first()
         except (TypeError, ValueError):
             chosen = None
     if chosen is None:

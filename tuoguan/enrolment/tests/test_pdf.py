@@ -103,6 +103,15 @@ class AgreementPdfTests(PaperworkCase):
         self.agreement.refresh_from_db()
         self.assertIn("冻结的协议文本", text_of(pdf.agreement_pdf(self.agreement)))
 
+    def test_a_second_download_is_the_same_pdf_and_a_changed_name_is_drawn_anew(self) -> None:
+        first = pdf.agreement_pdf(self.agreement)
+        with mock.patch.object(pdf, "_render", side_effect=AssertionError("drawn again")):
+            self.assertEqual(pdf.agreement_pdf(self.agreement), first)
+        self.p.child_one.name = "王小二"
+        self.p.child_one.save()
+        self.agreement.enrolment.child.refresh_from_db()
+        self.assertIn("王小二", text_of(pdf.agreement_pdf(self.agreement)))
+
     def test_the_parent_downloads_it(self) -> None:
         response = self.client_for(self.p.parent).get(self.url)
         self.assertEqual(response["Content-Type"], "application/pdf")
