@@ -6,6 +6,7 @@ import datetime
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from tuoguan.audit.mixins import AuditedModel
@@ -196,7 +197,7 @@ class FoodSample(AuditedModel, TimeStampedModel):
         ordering = ["-kept_at", "-pk"]
 
     def __str__(self) -> str:
-        return f"{self.dish} · {self.grams} g"
+        return gettext("%(dish)s · %(grams)s g") % {"dish": self.dish, "grams": self.grams}
 
     def audit_org_path(self) -> str:
         return self.dish.audit_org_path()

@@ -101,13 +101,6 @@ def _national_criteria() -> list[dict[str, Any]]:
         # Judged by daily care's incident reports; pending until that app is installed.
         row("no_serious_incident", Area.LIFE_SAFETY, _("No serious or critical incident"),
             metric=Metric.SERIOUS_INCIDENTS, threshold=Decimal("0"), applies_to=[]),
-        # Judged by daily care's meals (留样, suppliers); pending until there is data.
-        row("food_samples", Area.FOOD_SAFETY,
-            _("A food sample of every dish kept for 48 hours (留样)"),
-            metric=Metric.FOOD_SAMPLES),
-        row("supplier_licences", Area.FOOD_SAFETY,
-            _("Every food supplier's licence in date"),
-            metric=Metric.SUPPLIER_LICENCES),
         proc("proc_pickup", Area.PROCEDURES,
              _("Pick-up and drop-off attendance procedure (接送出勤)")),
         proc("proc_catering", Area.FOOD_SAFETY, _("Food and catering safety procedure (餐饮安全)")),
