@@ -314,6 +314,8 @@ SPECTACULAR_SETTINGS = {
         "EmergencyKindEnum": "tuoguan.care.models.incidents.EmergencyKind",
         "GrassrootsKindEnum": "tuoguan.orgs.models.GrassrootsKind",
         "IncidentKindEnum": "tuoguan.care.models.incidents.IncidentKind",
+        "MealKindEnum": "tuoguan.care.models.meals.MealKind",
+        "AllergenEnum": "tuoguan.care.models.meals.Allergen",
         "GroupKindEnum": "tuoguan.programs.models.term.GroupKind",
         "ProgramTypeEnum": "tuoguan.programs.models.program.ProgramType",
         "TargetGroupEnum": "tuoguan.programs.models.program.TargetGroup",

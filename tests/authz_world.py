@@ -459,6 +459,22 @@ def _care(w: World) -> None:
         side["drill"] = care.drill_record(
             actor=_actor(by), term=term, kind="fire", date=today, participants=20
         )
+        # Today's lunch with one dish, its sample kept; the class's supplier.
+        side["supplier"] = care.supplier_save(
+            actor=_actor(by),
+            program=program,
+            name="放心菜配送",
+            licence_number="JY13201000000001",
+            licence_expires=today + datetime.timedelta(days=200),
+        )
+        side["dish"] = care.dish_add(
+            actor=_actor(by), term=term, date=today, kind="lunch", name="番茄炒蛋",
+            allergens=["eggs"], supplier=side["supplier"],
+        )  # fmt: skip
+        side["meal"] = side["dish"].meal
+        side["food_sample"] = care.food_sample_keep(
+            actor=_actor(carer), dish=side["dish"], grams=150, temperature="4"
+        )
 
 
 def _supervision(w: World) -> None:

@@ -27,6 +27,10 @@ MANAGE = outcomes(404, admins=200, caregiver=403, reviewer=403)
 MANAGE_ACT = outcomes(404, admins=ALLOWED, caregiver=403, reviewer=403)
 FAMILY = outcomes(404, parent=200)
 FAMILY_ACT = outcomes(404, parent=ALLOWED)
+# Menus and food samples: those who work in the class; the manager plans the menus.
+MEALS = outcomes(404, admins=200, caregiver=200)
+MEALS_MANAGE = outcomes(404, admins=ALLOWED, caregiver=403)
+MEALS_ADMIN = outcomes(404, admins=200, caregiver=403)
 # The API reads only the groups one works in: a reviewer finds nothing (404).
 API_READ = outcomes(404, admins=200, caregiver=200)
 API_ACT = outcomes(404, admins=ALLOWED, caregiver=ALLOWED)
@@ -75,6 +79,16 @@ RULES: dict[str, Rule | tuple[Rule, ...]] = {
         page(MANAGE, obj="emergency_plan", kwarg={"pk": "program_id", "kind": "kind"})
     ),
     "care:drill": form(page(MANAGE, obj="care_term")),
+    # --- meals, food samples, suppliers --------------------------------------------------
+    # Meals are for those who work in the class: anyone else (the reviewer too) finds nothing.
+    "care:menus": page(MEALS, obj="care_term"),
+    "care:dish_add": page(MEALS_MANAGE, method="POST", obj="care_term"),
+    "care:menu_copy": page(MEALS_MANAGE, method="POST", obj="care_term"),
+    "care:dish_remove": page(MEALS_MANAGE, method="POST", obj="dish"),
+    "care:samples": page(MEALS, obj="care_term"),
+    "care:sample_keep": page(API_ACT, method="POST", obj="dish"),
+    "care:sample_discard": page(API_ACT, method="POST", obj="food_sample"),
+    "care:suppliers": form(page(MEALS_ADMIN, obj="care_program")),
     # --- the family's pages -------------------------------------------------------------
     "care:family": page(everyone(200), note="one's own children only"),
     "care:child_today": page(FAMILY, obj="care_enrolment"),
@@ -144,6 +158,22 @@ RULES: dict[str, Rule | tuple[Rule, ...]] = {
         as_write(api(everyone(200)), note="the body is validated first: 400"),
     ),
     "emergency-plan-detail": api(STAFF_READ_SUBTREE, obj="emergency_plan"),
+    "meal-list": (
+        api(everyone(200), hides="meal", hides_detail="meal-detail"),
+        as_write(api(everyone(200)), note="the body is validated first: 400"),
+    ),
+    "meal-detail": api(API_READ, obj="meal"),
+    "food-sample-list": (
+        api(everyone(200), hides="food_sample", hides_detail="food-sample-detail"),
+        as_write(api(everyone(200)), note="the body is validated first: 400"),
+    ),
+    "food-sample-detail": api(API_READ, obj="food_sample"),
+    "food-sample-discard": api(API_ACT, method="POST", obj="food_sample"),
+    "supplier-list": (
+        api(everyone(200), hides="supplier", hides_detail="supplier-detail"),
+        as_write(api(everyone(200)), note="the body is validated first: 400"),
+    ),
+    "supplier-detail": api(API_READ, obj="supplier"),
     "kiosk-day": api(everyone(API_DENIED), note="a kiosk token only (tested in care's tests)"),
     "kiosk-check-in": api(everyone(API_DENIED), method="POST", note="a kiosk token only"),
 }

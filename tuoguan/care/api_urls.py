@@ -11,6 +11,7 @@ from .api import (
     KioskDayView,
 )
 from .api_incidents import DrillViewSet, EmergencyPlanViewSet, IncidentViewSet
+from .api_meals import FoodSampleViewSet, MealViewSet, SupplierViewSet
 
 # SimpleRouter: the API root view belongs to the first app's DefaultRouter (orgs).
 router = SimpleRouter(trailing_slash=True)
@@ -20,6 +21,9 @@ router.register("duty", DutyViewSet, basename="duty")
 router.register("incidents", IncidentViewSet, basename="incident")
 router.register("drills", DrillViewSet, basename="drill")
 router.register("emergency-plans", EmergencyPlanViewSet, basename="emergency-plan")
+router.register("meals", MealViewSet, basename="meal")
+router.register("food-samples", FoodSampleViewSet, basename="food-sample")
+router.register("suppliers", SupplierViewSet, basename="supplier")
 
 urlpatterns = [
     path("kiosk/day/", KioskDayView.as_view(), name="kiosk-day"),

@@ -14,13 +14,14 @@ class CareConfig(AppConfig):
         from tuoguan.core.demo import register_demo_step
         from tuoguan.core.housekeeping import register_periodic
 
-        from . import incident_facts, providers
+        from . import incident_facts, meal_facts, providers
         from .demo import seed_care
         from .services.alerts import care_alerts
         from .services.incidents import incidents_remind
 
         providers.register()
         incident_facts.register()
+        meal_facts.register()
         register_periodic(
             "care.incident_reminders",
             incidents_remind,

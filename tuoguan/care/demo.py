@@ -77,7 +77,10 @@ def seed_care(stdout: Any) -> None:
             province=term.province,
             decided_at=timezone.now() - datetime.timedelta(days=20),
         )
-        _paperwork(enrolment, term, insured=n != len(children) - 1)
+        # The first child is allergic to eggs: today's menu has a dish with eggs.
+        _paperwork(
+            enrolment, term, insured=n != len(children) - 1, allergies="鸡蛋过敏" if n == 0 else ""
+        )
         enrolments.append(enrolment)
     caregiver = User.objects.filter(username="caregiver").first()
     first = Enrolment.objects.get(pk=enrolments[0].pk)
@@ -85,6 +88,7 @@ def seed_care(stdout: Any) -> None:
         services.attendance_check_in(actor=actor_for(caregiver), enrolment=first)
     _device, token = services.kiosk_issue(actor=by, program=program, name="桃源前门平板")
     _emergency(by, program, term, first)
+    _meals(by, actor_for(caregiver) if caregiver is not None else by, program, term)
     stdout.write(f"care: {term} runs today; kiosk token (shown once): {token}\n")
 
 
@@ -106,6 +110,55 @@ def _emergency(by: Any, program: Program, term: Term, enrolment: Enrolment) -> N
         actions_taken="已清洗消毒并贴创可贴，电话告知家长。",
         children=[enrolment.pk],
     )
+
+
+# A week of menus: (meal, dish, ingredients, allergens) served every care day of the week.
+MENU: tuple[tuple[str, str, str, list[str]], ...] = (
+    ("afternoon_snack", "牛奶燕麦粥", "牛奶、燕麦", ["milk", "gluten"]),
+    ("afternoon_snack", "时令水果", "苹果、香蕉", []),
+    ("dinner", "番茄炒蛋", "番茄、鸡蛋", ["eggs"]),
+    ("dinner", "清炒西兰花", "西兰花、蒜", []),
+    ("dinner", "米饭", "大米", []),
+)
+
+
+def _meals(by: Any, carer: Any, program: Program, term: Term) -> None:
+    """This week's menus on its care days, samples of the days before today (one discarded
+    early), and two suppliers, one with an expired licence."""
+    today = timezone.localdate()
+    fresh = services.supplier_save(
+        actor=by, program=program, name="桃源放心菜配送中心", licence_number="JY12102030000123",
+        licence_expires=today + datetime.timedelta(days=300),
+    )  # fmt: skip
+    services.supplier_save(
+        actor=by, program=program, name="中山区鲜奶供应站", licence_number="JY12102030000456",
+        licence_expires=today - datetime.timedelta(days=10),
+    )  # fmt: skip
+    monday = today - datetime.timedelta(days=today.weekday())
+    days = list(
+        term.days.filter(
+            is_care_day=True, date__gte=monday, date__lte=monday + datetime.timedelta(days=6)
+        ).values_list("date", flat=True)
+    )
+    for day in days:
+        for kind, name, ingredients, allergens in MENU:
+            dish = services.dish_add(
+                actor=by, term=term, date=day, kind=kind, name=name, ingredients=ingredients,
+                allergens=allergens, supplier=fresh,
+            )  # fmt: skip
+            if day >= today:
+                continue
+            kept = timezone.make_aware(datetime.datetime.combine(day, datetime.time(17, 30)))
+            sample = services.food_sample_keep(
+                actor=carer, dish=dish, grams=150, temperature="4", kept_at=kept
+            )
+            # One sample thrown away after a day: flagged as discarded before 48 hours.
+            early = name == "番茄炒蛋" and day == min(days)
+            hours = 24 if early else 49
+            if kept + datetime.timedelta(hours=hours) <= timezone.now():
+                services.food_sample_discard(
+                    actor=carer, sample=sample, at=kept + datetime.timedelta(hours=hours)
+                )
 
 
 def _children(host: Org) -> list[Child]:
@@ -135,7 +188,7 @@ def _children(host: Org) -> list[Child]:
     return children
 
 
-def _paperwork(enrolment: Enrolment, term: Term, *, insured: bool) -> None:
+def _paperwork(enrolment: Enrolment, term: Term, *, insured: bool, allergies: str = "") -> None:
     guardian = actor_for(enrolment.guardian.user)
     child = enrolment.child
     agreements.agreement_sign(
@@ -161,7 +214,7 @@ def _paperwork(enrolment: Enrolment, term: Term, *, insured: bool) -> None:
     health.health_note_save(
         actor=guardian,
         enrolment=enrolment,
-        allergies="",
+        allergies=allergies,
         conditions="",
         medication="",
         declared=True,

@@ -1,6 +1,7 @@
 """Forms of the care pages: they parse; the services decide."""
 
-from typing import Any
+from collections.abc import Sequence
+from typing import Any, cast
 
 from django import forms
 from django.utils import timezone
@@ -9,13 +10,16 @@ from django.utils.translation import gettext_lazy as _
 from tuoguan.core.files import UploadField
 
 from .models import (
+    SAMPLE_MIN_GRAMS,
     SYMPTOMS,
     TODDLER_STEPS,
     AbsenceReason,
+    Allergen,
     CarePolicy,
     EmergencyKind,
     HealthRound,
     IncidentKind,
+    MealKind,
     Severity,
 )
 
@@ -207,3 +211,54 @@ class DrillForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+
+
+# --- Meals ----------------------------------------------------------------------------------
+
+
+class DishForm(forms.Form):
+    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    kind = forms.ChoiceField(label=_("Meal"), choices=MealKind.choices)
+    name = forms.CharField(label=_("Dish"), max_length=80)
+    ingredients = forms.CharField(label=_("Ingredients"), max_length=300, required=False)
+    allergens = forms.MultipleChoiceField(
+        label=_("Allergens"),
+        required=False,
+        choices=Allergen.choices,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    supplier = forms.TypedChoiceField(
+        label=_("Supplier"), required=False, coerce=int, empty_value=None
+    )
+
+    def __init__(self, *args: Any, suppliers: Sequence[Any] = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.suppliers = {s.pk: s for s in suppliers}
+        field = cast(forms.TypedChoiceField, self.fields["supplier"])
+        field.choices = [("", "—")] + [(s.pk, s.name) for s in suppliers]
+
+    def service_fields(self) -> dict[str, Any]:
+        data = dict(self.cleaned_data)
+        data["supplier"] = self.suppliers.get(data.get("supplier") or 0)
+        return data
+
+
+class FoodSampleForm(forms.Form):
+    grams = forms.IntegerField(
+        label=_("Weight (g)"), min_value=0, max_value=5000, initial=SAMPLE_MIN_GRAMS
+    )
+    temperature = forms.DecimalField(
+        label=_("Fridge temperature (°C)"),
+        max_digits=4,
+        decimal_places=1,
+        widget=forms.NumberInput(attrs={"step": "0.1", "inputmode": "decimal"}),
+    )
+
+
+class SupplierForm(forms.Form):
+    name = forms.CharField(label=_("Supplier"), max_length=120)
+    licence_number = forms.CharField(label=_("Food-business licence number"), max_length=60)
+    licence_expires = forms.DateField(
+        label=_("Licence valid until"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    licence_document = UploadField(label=_("Licence document (PDF, JPEG or PNG)"), required=False)

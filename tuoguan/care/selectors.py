@@ -98,6 +98,8 @@ class RosterRow:
     absence: Absence | None = None
     checks: dict[str, HealthCheck] = field(default_factory=dict)
     missing: list[str] = field(default_factory=list)
+    # Today's dishes that conflict with the child's declared allergy (meal_selectors.Conflict).
+    allergy: list[Any] = field(default_factory=list)
 
     @property
     def status(self) -> str:

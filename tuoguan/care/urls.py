@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import family, incidents, kiosk, staff
+from .views import family, incidents, kiosk, meals, staff
 
 app_name = "care"
 
@@ -40,6 +40,15 @@ urlpatterns = [
         name="emergency_plan",
     ),
     path("terms/<int:pk>/drills/new/", incidents.drill, name="drill"),
+    # Meals, food samples, suppliers
+    path("terms/<int:pk>/menus/", meals.menus, name="menus"),
+    path("terms/<int:pk>/menus/dishes/", meals.dish_add, name="dish_add"),
+    path("terms/<int:pk>/menus/copy/", meals.menu_copy, name="menu_copy"),
+    path("dishes/<int:pk>/remove/", meals.dish_remove, name="dish_remove"),
+    path("terms/<int:pk>/food-samples/", meals.samples, name="samples"),
+    path("dishes/<int:pk>/sample/", meals.sample_keep, name="sample_keep"),
+    path("food-samples/<int:pk>/discard/", meals.sample_discard, name="sample_discard"),
+    path("classes/<int:pk>/suppliers/", meals.suppliers, name="suppliers"),
     # The family
     path("family/", family.family, name="family"),
     path("family/<int:pk>/", family.child_today, name="child_today"),

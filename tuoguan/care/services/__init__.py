@@ -33,6 +33,14 @@ from .incidents import (
     notice_for,
 )
 from .kiosk import kiosk_authenticate, kiosk_issue, kiosk_revoke
+from .meals import (
+    dish_add,
+    dish_remove,
+    food_sample_discard,
+    food_sample_keep,
+    menu_copy_week,
+    supplier_save,
+)
 from .rules import care_policy_update
 
 __all__ = [
@@ -47,11 +55,15 @@ __all__ = [
     "care_alerts",
     "care_policy_update",
     "day_close",
+    "dish_add",
+    "dish_remove",
     "drill_record",
     "duty_clock_in",
     "duty_clock_out",
     "emergency_plan_save",
     "epidemic_check",
+    "food_sample_discard",
+    "food_sample_keep",
     "group_ratio",
     "health_check_override",
     "health_check_record",
@@ -63,11 +75,13 @@ __all__ = [
     "kiosk_authenticate",
     "kiosk_issue",
     "kiosk_revoke",
+    "menu_copy_week",
     "notice_for",
     "paperwork_notify",
     "pickup_code_issue",
     "pickup_refuse",
     "policy_for",
     "ratio_sync",
+    "supplier_save",
     "temporary_pickup_add",
 ]

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 from tuoguan.core.kit import GET_POST, form_errors, paginate, refusal, wants_fragment
 from tuoguan.orgs.kit import ActorRequest
 
-from .. import selectors, services
+from .. import meal_selectors, selectors, services
 from ..codes import check_in_code, qr_svg
 from ..forms import AbsenceForm, TemporaryPickupForm
 
@@ -41,6 +41,12 @@ def child_today(request: ActorRequest, pk: int) -> HttpResponse:
         context["pickup_code"] = selectors.pickup_code_of(enrolment, day)
     if wants_fragment(request):
         return render(request, "care/_child_status.html", context)
+    # Today's menu of the child's group, and the dishes the guardian's note warns of.
+    menu = meal_selectors.meals_for_child_day(enrolment, day)
+    context["todays_menu"] = menu
+    context["menu_conflicts"] = meal_selectors.conflicts_by_dish(
+        meal_selectors.allergy_conflicts(request.actor, menu, [enrolment])
+    )
     return render(request, "care/child_today.html", context)
 
 

@@ -21,7 +21,7 @@ from tuoguan.programs.models import Group
 from tuoguan.programs.selectors import term_for
 from tuoguan.programs.standards import standard_for
 
-from .. import rates, selectors, services
+from .. import meal_selectors, rates, selectors, services
 from ..forms import CarePolicyForm, CorrectionForm, HealthCheckForm, KioskIssueForm, ReasonForm
 from ..models import SYMPTOMS, HealthCheck
 from ..permissions import can_care, can_manage_care, can_manage_kiosks
@@ -44,6 +44,13 @@ def _group_context(request: ActorRequest, group: Group) -> dict[str, Any]:
     day = _today()
     rows = selectors.group_day(group, day)
     shift = selectors.own_open_shift(request.actor, group)
+    # Before the meal: today's dishes that conflict with a child's declared allergy.
+    menu = meal_selectors.meals_for_child_day_term(group.term, day)
+    allergy = meal_selectors.conflicts_by_enrolment(
+        meal_selectors.allergy_conflicts(request.actor, menu, [r.enrolment for r in rows])
+    )
+    for row in rows:
+        row.allergy = allergy.get(row.enrolment.pk, [])
     return {
         "group": group,
         "term": group.term,

@@ -99,6 +99,9 @@ class Metric(models.TextChoices):
     # Judged by daily care's providers (incidents and drills).
     SERIOUS_INCIDENTS = "serious_incidents", _("Serious or critical incidents")
     FIRE_DRILL = "fire_drill", _("Fire drill held by the fifth care day")
+    # Judged by daily care's meals (留样 and suppliers' licences).
+    FOOD_SAMPLES = "food_samples", _("Food samples kept for every dish")
+    SUPPLIER_LICENCES = "supplier_licences", _("Suppliers' food-business licences in date")
 
 
 class CriterionKind(models.TextChoices):
