@@ -392,10 +392,11 @@ def _care(w: World) -> None:
     check), its caregiver on duty, a kiosk of the class."""
     from tuoguan.accounts.models import User
     from tuoguan.care import services as care
+    from tuoguan.care.models import InspectionFollowUp
     from tuoguan.enrolment.models import Enrolment, EnrolmentStatus
     from tuoguan.programs import services as programs
     from tuoguan.programs.models import StaffRole, Term, TermStatus
-    from tuoguan.programs.tests.factories import make_group, make_program, make_term
+    from tuoguan.programs.tests.factories import image_upload, make_group, make_program, make_term
 
     p, today = w.p, timezone.localdate()
     sides = (
@@ -458,6 +459,20 @@ def _care(w: World) -> None:
         )
         side["drill"] = care.drill_record(
             actor=_actor(by), term=term, kind="fire", date=today, participants=20
+        )
+        # Today's inspection by the caregiver: the cameras failed, with a photo; its
+        # follow-up is the inspector's (no class manager is on the roster).
+        side["safety_check"] = care.inspection_record(
+            actor=_actor(carer),
+            term=term,
+            results=[
+                {"code": code, "passed": code != "cameras",
+                 "photo": image_upload() if code == "cameras" else None}
+                for code, _label in care.checklist_for(host)
+            ],
+        )  # fmt: skip
+        side["safety_check_follow_up"] = InspectionFollowUp.objects.get(
+            result__inspection=side["safety_check"]
         )
 
 

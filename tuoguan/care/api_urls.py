@@ -11,6 +11,7 @@ from .api import (
     KioskDayView,
 )
 from .api_incidents import DrillViewSet, EmergencyPlanViewSet, IncidentViewSet
+from .api_inspections import InspectionFollowUpViewSet, SafetyCheckViewSet
 
 # SimpleRouter: the API root view belongs to the first app's DefaultRouter (orgs).
 router = SimpleRouter(trailing_slash=True)
@@ -20,6 +21,10 @@ router.register("duty", DutyViewSet, basename="duty")
 router.register("incidents", IncidentViewSet, basename="incident")
 router.register("drills", DrillViewSet, basename="drill")
 router.register("emergency-plans", EmergencyPlanViewSet, basename="emergency-plan")
+router.register("safety-checks", SafetyCheckViewSet, basename="safety-check")
+router.register(
+    "safety-check-follow-ups", InspectionFollowUpViewSet, basename="safety-check-follow-up"
+)
 
 urlpatterns = [
     path("kiosk/day/", KioskDayView.as_view(), name="kiosk-day"),

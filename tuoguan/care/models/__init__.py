@@ -30,6 +30,12 @@ from .incidents import (
     NoticeLevel,
     Severity,
 )
+from .inspections import (
+    ChecklistItem,
+    InspectionFollowUp,
+    InspectionResult,
+    SafetyInspection,
+)
 
 __all__ = [
     "ON_ROSTER",
@@ -43,6 +49,7 @@ __all__ = [
     "CarePolicy",
     "CheckInMethod",
     "CheckOutMethod",
+    "ChecklistItem",
     "CheckoutRefusal",
     "DayClose",
     "Drill",
@@ -57,10 +64,13 @@ __all__ = [
     "IncidentKind",
     "IncidentNotice",
     "IncidentPhoto",
+    "InspectionFollowUp",
+    "InspectionResult",
     "KioskDevice",
     "NoticeLevel",
     "PickupCode",
     "RatioBreach",
+    "SafetyInspection",
     "Severity",
     "TemporaryPickup",
 ]

@@ -32,6 +32,13 @@ from .incidents import (
     incidents_remind,
     notice_for,
 )
+from .inspections import (
+    checklist_for,
+    checklist_save,
+    inspection_follow_up_close,
+    inspection_follow_ups_alert,
+    inspection_record,
+)
 from .kiosk import kiosk_authenticate, kiosk_issue, kiosk_revoke
 from .rules import care_policy_update
 
@@ -46,6 +53,8 @@ __all__ = [
     "attendance_correct",
     "care_alerts",
     "care_policy_update",
+    "checklist_for",
+    "checklist_save",
     "day_close",
     "drill_record",
     "duty_clock_in",
@@ -60,6 +69,9 @@ __all__ = [
     "incident_close",
     "incident_report",
     "incidents_remind",
+    "inspection_follow_up_close",
+    "inspection_follow_ups_alert",
+    "inspection_record",
     "kiosk_authenticate",
     "kiosk_issue",
     "kiosk_revoke",

@@ -99,6 +99,7 @@ class Metric(models.TextChoices):
     # Judged by daily care's providers (incidents and drills).
     SERIOUS_INCIDENTS = "serious_incidents", _("Serious or critical incidents")
     FIRE_DRILL = "fire_drill", _("Fire drill held by the fifth care day")
+    DAILY_INSPECTION = "daily_inspection", _("Care days with a completed daily inspection (%)")
 
 
 class CriterionKind(models.TextChoices):
