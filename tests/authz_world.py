@@ -460,11 +460,15 @@ def _care(w: World) -> None:
         side["drill"] = care.drill_record(
             actor=_actor(by), term=term, kind="fire", date=today, participants=20
         )
-        # Today's inspection by the caregiver: the cameras failed, with a photo; its
-        # follow-up is the inspector's (no class manager is on the roster).
+        # Yesterday's inspection by the caregiver (today's form stays open): the cameras
+        # failed, with a photo; its follow-up is the inspector's (no class manager rostered).
+        yesterday = today - datetime.timedelta(days=1)
+        if not term.days.filter(date=yesterday, is_care_day=True).exists():
+            programs.term_day_add(actor=_actor(by), term=term, date=yesterday)
         side["safety_check"] = care.inspection_record(
             actor=_actor(carer),
             term=term,
+            date=yesterday,
             results=[
                 {"code": code, "passed": code != "cameras",
                  "photo": image_upload() if code == "cameras" else None}

@@ -76,10 +76,7 @@ RULES: dict[str, Rule | tuple[Rule, ...]] = {
     ),
     "care:drill": form(page(MANAGE, obj="care_term")),
     # --- daily safety inspection --------------------------------------------------------
-    # Today's inspection of the world's term is done: the form sends on to it (302).
-    "care:inspection_new": page(
-        outcomes(404, admins=302, caregiver=302, reviewer=403), obj="care_term"
-    ),
+    "care:inspection_new": form(page(CARE, obj="care_term")),
     "care:inspections": page(CARE, obj="care_term"),
     "care:inspection": page(CARE, obj="safety_check"),
     "care:inspection_follow_up": form(page(CARE, obj="safety_check_follow_up")),
