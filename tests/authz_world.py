@@ -392,10 +392,11 @@ def _care(w: World) -> None:
     check), its caregiver on duty, a kiosk of the class."""
     from tuoguan.accounts.models import User
     from tuoguan.care import services as care
+    from tuoguan.care.models import InspectionFollowUp
     from tuoguan.enrolment.models import Enrolment, EnrolmentStatus
     from tuoguan.programs import services as programs
     from tuoguan.programs.models import StaffRole, Term, TermStatus
-    from tuoguan.programs.tests.factories import make_group, make_program, make_term
+    from tuoguan.programs.tests.factories import image_upload, make_group, make_program, make_term
 
     p, today = w.p, timezone.localdate()
     sides = (
@@ -474,6 +475,24 @@ def _care(w: World) -> None:
         side["meal"] = side["dish"].meal
         side["food_sample"] = care.food_sample_keep(
             actor=_actor(carer), dish=side["dish"], grams=150, temperature="4"
+        )
+        # Yesterday's inspection by the caregiver (today's form stays open): the cameras
+        # failed, with a photo; its follow-up is the inspector's (no class manager rostered).
+        yesterday = today - datetime.timedelta(days=1)
+        if not term.days.filter(date=yesterday, is_care_day=True).exists():
+            programs.term_day_add(actor=_actor(by), term=term, date=yesterday)
+        side["safety_check"] = care.inspection_record(
+            actor=_actor(carer),
+            term=term,
+            date=yesterday,
+            results=[
+                {"code": code, "passed": code != "cameras",
+                 "photo": image_upload() if code == "cameras" else None}
+                for code, _label in care.checklist_for(host)
+            ],
+        )  # fmt: skip
+        side["safety_check_follow_up"] = InspectionFollowUp.objects.get(
+            result__inspection=side["safety_check"]
         )
 
 

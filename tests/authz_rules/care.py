@@ -89,6 +89,12 @@ RULES: dict[str, Rule | tuple[Rule, ...]] = {
     "care:sample_keep": page(API_ACT, method="POST", obj="dish"),
     "care:sample_discard": page(API_ACT, method="POST", obj="food_sample"),
     "care:suppliers": form(page(MEALS_ADMIN, obj="care_program")),
+    # --- daily safety inspection --------------------------------------------------------
+    "care:inspection_new": form(page(CARE, obj="care_term")),
+    "care:inspections": page(CARE, obj="care_term"),
+    "care:inspection": page(CARE, obj="safety_check"),
+    "care:inspection_follow_up": form(page(CARE, obj="safety_check_follow_up")),
+    "care:checklist": form(page(outcomes(404, admins=200, caregiver=403, reviewer=403), obj="org")),
     # --- the family's pages -------------------------------------------------------------
     "care:family": page(everyone(200), note="one's own children only"),
     "care:child_today": page(FAMILY, obj="care_enrolment"),
@@ -174,6 +180,21 @@ RULES: dict[str, Rule | tuple[Rule, ...]] = {
         as_write(api(everyone(200)), note="the body is validated first: 400"),
     ),
     "supplier-detail": api(API_READ, obj="supplier"),
+    "safety-check-list": (
+        api(everyone(200), hides="safety_check", hides_detail="safety-check-detail"),
+        as_write(api(everyone(200)), note="the body is validated first: 400"),
+    ),
+    "safety-check-detail": api(STAFF_READ_SUBTREE, obj="safety_check"),
+    "safety-check-follow-up-list": api(
+        everyone(200), hides="safety_check_follow_up", hides_detail="safety-check-follow-up-detail"
+    ),
+    "safety-check-follow-up-detail": api(STAFF_READ_SUBTREE, obj="safety_check_follow_up"),
+    # The caregiver who inspected owns the follow-up.
+    "safety-check-follow-up-close": api(
+        outcomes(404, admins=ALLOWED, caregiver=ALLOWED, reviewer=403),
+        method="POST",
+        obj="safety_check_follow_up",
+    ),
     "kiosk-day": api(everyone(API_DENIED), note="a kiosk token only (tested in care's tests)"),
     "kiosk-check-in": api(everyone(API_DENIED), method="POST", note="a kiosk token only"),
 }

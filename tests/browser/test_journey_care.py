@@ -104,3 +104,30 @@ def test_a_caregiver_runs_the_door_and_parents_follow_on_their_phones(
         events = phone.locator("[data-events]")
         for text in texts:
             expect(events).to_contain_text(text)
+
+    # The day's safety inspection on the tablet: one failed item, with its photo.
+    carer.goto(roster)
+    carer.get_by_role("link", name="开始今日巡检").click()
+    assert_accessible(carer, context="daily inspection")
+    no_sideways_scroll(carer, TABLET[0])
+    for radio in carer.locator("input.touch-choice[value=pass]").all():
+        radio.check()
+    carer.locator("input[name=electrics][value=fail]").check()
+    carer.locator("input[name=electrics_photo]").set_input_files(
+        files=[{"name": "socket.png", "mimeType": "image/png", "buffer": _png()}]
+    )
+    carer.locator("input[name=electrics_note]").fill("插座面板破损")
+    carer.locator("main form [type=submit]").click()
+    expect(carer.locator(".messages")).to_contain_text("巡检已完成")
+    expect(carer.locator("main")).to_contain_text("插座面板破损")
+    expect(carer.locator("main a[href*=inspection-follow-ups]")).to_have_count(1)
+
+
+def _png() -> bytes:
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (40, 30), (200, 120, 40)).save(out, format="PNG")
+    return out.getvalue()

@@ -11,6 +11,7 @@ from .api import (
     KioskDayView,
 )
 from .api_incidents import DrillViewSet, EmergencyPlanViewSet, IncidentViewSet
+from .api_inspections import InspectionFollowUpViewSet, SafetyCheckViewSet
 from .api_meals import FoodSampleViewSet, MealViewSet, SupplierViewSet
 
 # SimpleRouter: the API root view belongs to the first app's DefaultRouter (orgs).
@@ -24,6 +25,10 @@ router.register("emergency-plans", EmergencyPlanViewSet, basename="emergency-pla
 router.register("meals", MealViewSet, basename="meal")
 router.register("food-samples", FoodSampleViewSet, basename="food-sample")
 router.register("suppliers", SupplierViewSet, basename="supplier")
+router.register("safety-checks", SafetyCheckViewSet, basename="safety-check")
+router.register(
+    "safety-check-follow-ups", InspectionFollowUpViewSet, basename="safety-check-follow-up"
+)
 
 urlpatterns = [
     path("kiosk/day/", KioskDayView.as_view(), name="kiosk-day"),

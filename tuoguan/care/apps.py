@@ -14,14 +14,25 @@ class CareConfig(AppConfig):
         from tuoguan.core.demo import register_demo_step
         from tuoguan.core.housekeeping import register_periodic
 
-        from . import incident_facts, meal_facts, providers
+        from . import incident_facts, inspection_facts, meal_facts, providers
         from .demo import seed_care
         from .services.alerts import care_alerts
         from .services.incidents import incidents_remind
+        from .services.inspections import inspection_follow_ups_alert
 
         providers.register()
         incident_facts.register()
         meal_facts.register()
+        inspection_facts.register()
+        register_periodic(
+            "care.inspection_follow_ups",
+            inspection_follow_ups_alert,
+            every=timedelta(minutes=30),
+            description=(
+                "tell the class's managers and the host union of each inspection follow-up "
+                "past its deadline, once"
+            ),
+        )
         register_periodic(
             "care.incident_reminders",
             incidents_remind,

@@ -3,13 +3,17 @@
 The demo's class manager (`manager`) and caregiver (`caregiver`) are on its roster; 张丽's two
 children and four more families have places (one still missing its insurance, so the door
 refuses it and names what is missing); one child is checked in, a kiosk is issued (its token
-printed once). Idempotent: a term already there is only given today as a care day.
+printed once); the days before today are inspected but one, the last with a failed item
+and its open follow-up. Idempotent: a term already there is only given today as a care day.
 """
 
 import datetime
+import io
 from typing import Any
 
+from django.core.files.base import ContentFile
 from django.utils import timezone
+from PIL import Image
 
 from tuoguan.accounts import services as people
 from tuoguan.accounts.models import Child, ConsentPolicy, User, Worker
@@ -89,6 +93,7 @@ def seed_care(stdout: Any) -> None:
     _device, token = services.kiosk_issue(actor=by, program=program, name="桃源前门平板")
     _emergency(by, program, term, first)
     _meals(by, actor_for(caregiver) if caregiver is not None else by, program, term)
+    _inspections(term, caregiver or manager)
     stdout.write(f"care: {term} runs today; kiosk token (shown once): {token}\n")
 
 
@@ -159,6 +164,41 @@ def _meals(by: Any, carer: Any, program: Program, term: Term) -> None:
                 services.food_sample_discard(
                     actor=carer, sample=sample, at=kept + datetime.timedelta(hours=hours)
                 )
+
+
+def _inspections(term: Term, inspector: User) -> None:
+    """The daily inspections of the days before today, but one: the day before yesterday's
+    is missing; yesterday's found the play equipment loose (a photo, an open follow-up)."""
+    from .services.inspections import checklist_for
+
+    days = list(
+        term.days.filter(is_care_day=True, date__lt=timezone.localdate())
+        .order_by("date")
+        .values_list("date", flat=True)
+    )
+    by = actor_for(inspector)
+    items = checklist_for(term.program.host)
+    for n, day in enumerate(days):
+        if n == len(days) - 2:
+            continue  # the day missing
+        failed = n == len(days) - 1
+        services.inspection_record(
+            actor=by, term=term, date=day,
+            results=[
+                {"code": code, "passed": not (failed and code == "play_equipment"),
+                 "photo": _photo() if failed and code == "play_equipment"
+                 else None,
+                 "note": "滑梯扶手螺丝松动" if failed and code == "play_equipment" else ""}
+                for code, _label in items
+            ],
+        )  # fmt: skip
+
+
+def _photo() -> ContentFile:
+    """A small photo of the failed item (a plain colour: the demo has no camera)."""
+    out = io.BytesIO()
+    Image.new("RGB", (64, 48), (210, 140, 60)).save(out, format="JPEG")
+    return ContentFile(out.getvalue(), name="slide.jpg")
 
 
 def _children(host: Org) -> list[Child]:

@@ -262,3 +262,66 @@ class SupplierForm(forms.Form):
         label=_("Licence valid until"), widget=forms.DateInput(attrs={"type": "date"})
     )
     licence_document = UploadField(label=_("Licence document (PDF, JPEG or PNG)"), required=False)
+
+
+class InspectionForm(forms.Form):
+    """The day's checklist: each item passed or failed, a photo and a note for a failed one."""
+
+    note = forms.CharField(
+        label=_("Note on the day"), required=False, max_length=2000, widget=forms.Textarea
+    )
+
+    def __init__(self, *args: Any, items: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.items = items
+        note = self.fields.pop("note")
+        for code, label in items:
+            self.fields[code] = forms.ChoiceField(
+                label=label,
+                choices=[("pass", _("Passed")), ("fail", _("Failed"))],
+                widget=forms.RadioSelect(attrs={"class": "touch-choice"}),
+            )
+            self.fields[f"{code}_photo"] = UploadField(
+                label=_("Photo (required when failed)"),
+                required=False,
+                images_only=True,
+                allow_webp=True,
+                widget=forms.ClearableFileInput(
+                    attrs={"accept": "image/*", "capture": "environment"}
+                ),
+            )
+            self.fields[f"{code}_note"] = forms.CharField(
+                label=_("What is wrong"), required=False, max_length=500
+            )
+        self.fields["note"] = note
+
+    def service_fields(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        return {
+            "note": data.get("note", ""),
+            "results": [
+                {
+                    "code": code,
+                    "passed": data.get(code) == "pass",
+                    "photo": data.get(f"{code}_photo"),
+                    "note": data.get(f"{code}_note", ""),
+                }
+                for code, _label in self.items
+            ],
+        }
+
+
+class FollowUpCloseForm(forms.Form):
+    note = forms.CharField(label=_("What was done"), max_length=2000, widget=forms.Textarea)
+    photo = UploadField(
+        label=_("Photo of it put right"), required=False, images_only=True, allow_webp=True
+    )
+
+
+class ChecklistForm(forms.Form):
+    items = forms.CharField(
+        label=_("Checklist items, one a line (empty: the union above's list)"),
+        required=False,
+        max_length=8000,
+        widget=forms.Textarea(attrs={"rows": 12}),
+    )

@@ -45,9 +45,11 @@ from .models import (
     HealthRound,
     Incident,
     IncidentNotice,
+    InspectionFollowUp,
     KioskDevice,
     PickupCode,
     RatioBreach,
+    SafetyInspection,
     TemporaryPickup,
 )
 from .permissions import can_care, care_groups_q, care_work_q, roster_entries
@@ -724,3 +726,28 @@ def emergency_plans(program: Program) -> dict[str, EmergencyPlan]:
 
 def drills_of(program: Program) -> QuerySet[Drill]:
     return Drill.objects.filter(term__program=program).select_related("term", "recorded_by")
+
+
+# --- Daily safety inspection ---------------------------------------------------------------
+
+
+def inspections_visible_to(actor: Actor) -> QuerySet[SafetyInspection]:
+    return (
+        SafetyInspection.objects.filter(term__in=terms_for_incidents(actor))
+        .select_related("term__program__host", "inspected_by")
+        .order_by("-date", "-pk")
+    )
+
+
+def inspection_for(actor: Actor, pk: Any) -> SafetyInspection:
+    return get_or_404(inspections_visible_to(actor), pk=pk)
+
+
+def inspection_follow_ups_visible_to(actor: Actor) -> QuerySet[InspectionFollowUp]:
+    return InspectionFollowUp.objects.filter(
+        result__inspection__term__in=terms_for_incidents(actor)
+    ).select_related("result__inspection__term__program__host", "owner", "closed_by")
+
+
+def inspection_follow_up_for(actor: Actor, pk: Any) -> InspectionFollowUp:
+    return get_or_404(inspection_follow_ups_visible_to(actor), pk=pk)

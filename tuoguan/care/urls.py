@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import family, incidents, kiosk, meals, staff
+from .views import family, incidents, inspections, kiosk, meals, staff
 
 app_name = "care"
 
@@ -49,6 +49,16 @@ urlpatterns = [
     path("dishes/<int:pk>/sample/", meals.sample_keep, name="sample_keep"),
     path("food-samples/<int:pk>/discard/", meals.sample_discard, name="sample_discard"),
     path("classes/<int:pk>/suppliers/", meals.suppliers, name="suppliers"),
+    # Daily safety inspection
+    path("terms/<int:pk>/inspection/", inspections.inspection_new, name="inspection_new"),
+    path("terms/<int:pk>/inspections/", inspections.inspections, name="inspections"),
+    path("inspections/<int:pk>/", inspections.inspection, name="inspection"),
+    path(
+        "inspection-follow-ups/<int:pk>/",
+        inspections.inspection_follow_up,
+        name="inspection_follow_up",
+    ),
+    path("unions/<int:pk>/checklist/", inspections.checklist, name="checklist"),
     # The family
     path("family/", family.family, name="family"),
     path("family/<int:pk>/", family.child_today, name="child_today"),

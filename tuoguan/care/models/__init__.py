@@ -30,6 +30,12 @@ from .incidents import (
     NoticeLevel,
     Severity,
 )
+from .inspections import (
+    ChecklistItem,
+    InspectionFollowUp,
+    InspectionResult,
+    SafetyInspection,
+)
 from .meals import (
     ALLERGEN_KEYWORDS,
     MEAL_ORDER,
@@ -61,6 +67,7 @@ __all__ = [
     "CarePolicy",
     "CheckInMethod",
     "CheckOutMethod",
+    "ChecklistItem",
     "CheckoutRefusal",
     "DayClose",
     "Dish",
@@ -77,12 +84,15 @@ __all__ = [
     "IncidentKind",
     "IncidentNotice",
     "IncidentPhoto",
+    "InspectionFollowUp",
+    "InspectionResult",
     "KioskDevice",
     "Meal",
     "MealKind",
     "NoticeLevel",
     "PickupCode",
     "RatioBreach",
+    "SafetyInspection",
     "Severity",
     "Supplier",
     "TemporaryPickup",

@@ -32,6 +32,13 @@ from .incidents import (
     incidents_remind,
     notice_for,
 )
+from .inspections import (
+    checklist_for,
+    checklist_save,
+    inspection_follow_up_close,
+    inspection_follow_ups_alert,
+    inspection_record,
+)
 from .kiosk import kiosk_authenticate, kiosk_issue, kiosk_revoke
 from .meals import (
     dish_add,
@@ -54,6 +61,8 @@ __all__ = [
     "attendance_correct",
     "care_alerts",
     "care_policy_update",
+    "checklist_for",
+    "checklist_save",
     "day_close",
     "dish_add",
     "dish_remove",
@@ -72,6 +81,9 @@ __all__ = [
     "incident_close",
     "incident_report",
     "incidents_remind",
+    "inspection_follow_up_close",
+    "inspection_follow_ups_alert",
+    "inspection_record",
     "kiosk_authenticate",
     "kiosk_issue",
     "kiosk_revoke",

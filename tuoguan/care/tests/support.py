@@ -105,3 +105,23 @@ def meal_term(p: Any) -> tuple[Term, Enrolment]:
         if not term.days.filter(date=day, is_care_day=True).exists():
             programs.term_day_add(actor=admin, term=term, date=day)
     return term, confirmed(p, term, 1)
+
+
+def checklist_answers(term: Term, *, failed: tuple[str, ...] = (), photo: bool = True) -> list[Any]:
+    """An answer for every item of the term's checklist; `failed` ones with a photo."""
+    from tuoguan.care.services import checklist_for
+    from tuoguan.programs.tests.factories import image_upload
+
+    return [
+        {"code": code, "passed": code not in failed,
+         "photo": image_upload() if code in failed and photo else None}
+        for code, _label in checklist_for(term.program.host)
+    ]  # fmt: skip
+
+
+def care_days_before_today(term: Term) -> list[datetime.date]:
+    return list(
+        term.days.filter(is_care_day=True, date__lt=today())
+        .order_by("date")
+        .values_list("date", flat=True)
+    )

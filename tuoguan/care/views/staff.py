@@ -21,7 +21,7 @@ from tuoguan.programs.models import Group
 from tuoguan.programs.selectors import term_for
 from tuoguan.programs.standards import standard_for
 
-from .. import meal_selectors, rates, selectors, services
+from .. import inspection_facts, meal_selectors, rates, selectors, services
 from ..forms import CarePolicyForm, CorrectionForm, HealthCheckForm, KioskIssueForm, ReasonForm
 from ..models import SYMPTOMS, HealthCheck
 from ..permissions import can_care, can_manage_care, can_manage_kiosks
@@ -68,6 +68,8 @@ def _group_context(request: ActorRequest, group: Group) -> dict[str, Any]:
         "toddler": is_toddler_group(group),
         "is_care_day": is_care_day(group.term, day),
         "fragment": wants_fragment(request),
+        "inspection_today": group.term.inspections.filter(date=day).first(),
+        "inspection_missing": len(inspection_facts.missing_days(group.term, day)),
     }
 
 

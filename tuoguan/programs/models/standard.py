@@ -102,6 +102,7 @@ class Metric(models.TextChoices):
     # Judged by daily care's meals (留样 and suppliers' licences).
     FOOD_SAMPLES = "food_samples", _("Food samples kept for every dish")
     SUPPLIER_LICENCES = "supplier_licences", _("Suppliers' food-business licences in date")
+    DAILY_INSPECTION = "daily_inspection", _("Care days with a completed daily inspection (%)")
 
 
 class CriterionKind(models.TextChoices):

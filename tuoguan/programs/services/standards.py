@@ -101,6 +101,10 @@ def _national_criteria() -> list[dict[str, Any]]:
         # Judged by daily care's incident reports; pending until that app is installed.
         row("no_serious_incident", Area.LIFE_SAFETY, _("No serious or critical incident"),
             metric=Metric.SERIOUS_INCIDENTS, threshold=Decimal("0"), applies_to=[]),
+        # Judged by daily care's inspections; pending until that app is installed.
+        row("daily_inspection", Area.PROCEDURES,
+            _("A completed daily inspection (每日巡检) on at least 90% of care days"),
+            metric=Metric.DAILY_INSPECTION, threshold=Decimal("90"), applies_to=[]),
         proc("proc_pickup", Area.PROCEDURES,
              _("Pick-up and drop-off attendance procedure (接送出勤)")),
         proc("proc_catering", Area.FOOD_SAFETY, _("Food and catering safety procedure (餐饮安全)")),
