@@ -18,10 +18,14 @@ from django.utils.translation import gettext as _
 
 from tuoguan.programs import compliance
 from tuoguan.programs.compliance import MetricResult, Status, fact
-from tuoguan.programs.models import Criterion, Metric, TermDay
+from tuoguan.programs.models import Criterion, Metric, TermDay, TermStatus
 
 from .models import InspectionResult, SafetyInspection
 from .services.inspections import CAMERAS
+
+# Daily care (and so an inspection) happens only in an approved term: before approval the
+# criterion is not yet measured, whatever the dates say.
+CARED_FOR = (TermStatus.APPROVED, TermStatus.ENROLLING, TermStatus.RUNNING, TermStatus.CLOSED)
 
 
 def inspection_counts(
@@ -30,8 +34,9 @@ def inspection_counts(
     """term pk → (care days inspected, care days elapsed), in one query."""
     today = today or timezone.localdate()
     inspected = SafetyInspection.objects.filter(term=OuterRef("term"), date=OuterRef("date"))
+    cared = [t.pk for t in terms if t.status in CARED_FOR]
     rows = (
-        TermDay.objects.filter(term__in=[t.pk for t in terms], is_care_day=True, date__lte=today)
+        TermDay.objects.filter(term__in=cared, is_care_day=True, date__lte=today)
         .annotate(done=Exists(inspected))
         .filter(Q(date__lt=today) | Q(done=True))
         .values("term_id")
