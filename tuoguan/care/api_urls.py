@@ -12,6 +12,7 @@ from .api import (
 )
 from .api_incidents import DrillViewSet, EmergencyPlanViewSet, IncidentViewSet
 from .api_inspections import InspectionFollowUpViewSet, SafetyCheckViewSet
+from .api_liveview import ChildTodayView, DayNoteViewSet
 from .api_meals import FoodSampleViewSet, MealViewSet, SupplierViewSet
 
 # SimpleRouter: the API root view belongs to the first app's DefaultRouter (orgs).
@@ -25,6 +26,7 @@ router.register("emergency-plans", EmergencyPlanViewSet, basename="emergency-pla
 router.register("meals", MealViewSet, basename="meal")
 router.register("food-samples", FoodSampleViewSet, basename="food-sample")
 router.register("suppliers", SupplierViewSet, basename="supplier")
+router.register("day-notes", DayNoteViewSet, basename="day-note")
 router.register("safety-checks", SafetyCheckViewSet, basename="safety-check")
 router.register(
     "safety-check-follow-ups", InspectionFollowUpViewSet, basename="safety-check-follow-up"
@@ -33,5 +35,6 @@ router.register(
 urlpatterns = [
     path("kiosk/day/", KioskDayView.as_view(), name="kiosk-day"),
     path("kiosk/check-in/", KioskCheckInView.as_view(), name="kiosk-check-in"),
+    path("children/<int:pk>/today/", ChildTodayView.as_view(), name="child-today"),
     *router.urls,
 ]

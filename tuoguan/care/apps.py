@@ -19,6 +19,7 @@ class CareConfig(AppConfig):
         from .services.alerts import care_alerts
         from .services.incidents import incidents_remind
         from .services.inspections import inspection_follow_ups_alert
+        from .services.liveview import day_summaries_send
 
         providers.register()
         incident_facts.register()
@@ -49,6 +50,15 @@ class CareConfig(AppConfig):
             description=(
                 "tell parents of children expected but not checked in, and parents and class "
                 "managers of children still in after closing; each alert once"
+            ),
+        )
+        register_periodic(
+            "care.day_summaries",
+            day_summaries_send,
+            every=timedelta(minutes=15),
+            description=(
+                "after each class's closing time, send each guardian one summary of the "
+                "child's day (in and out, the morning check, meals, notes); once per child a day"
             ),
         )
         # `manage.py seed_demo` runs it after the classes (programs) and enrolment.

@@ -16,6 +16,7 @@ from .models import (
     AbsenceReason,
     Allergen,
     CarePolicy,
+    DayNoteKind,
     EmergencyKind,
     HealthRound,
     IncidentKind,
@@ -325,3 +326,32 @@ class ChecklistForm(forms.Form):
         max_length=8000,
         widget=forms.Textarea(attrs={"rows": 12}),
     )
+
+
+class ChildChoiceField(forms.ModelMultipleChoiceField):  # type: ignore[type-arg]
+    def label_from_instance(self, obj: Any) -> str:
+        return str(obj.child.name)
+
+
+class DayNoteForm(forms.Form):
+    """An activity or a short note on the group's day (活动 / 留言)."""
+
+    kind = forms.ChoiceField(label=_("Kind"), choices=DayNoteKind.choices, initial="activity")
+    text = forms.CharField(
+        label=_("Text"), max_length=500, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    time = forms.TimeField(
+        label=_("Time (empty: now)"),
+        required=False,
+        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+    )
+    children = ChildChoiceField(
+        label=_("Only for these children (none: the whole group)"),
+        queryset=None,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args: Any, roster: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(ChildChoiceField, self.fields["children"]).queryset = roster

@@ -641,7 +641,7 @@ def pickup_code_of(enrolment: Enrolment, day: datetime.date) -> str:
 def child_day_events(enrolment: Enrolment, day: datetime.date) -> dict[str, Any]:
     attendance = (
         Attendance.objects.filter(enrolment=enrolment, date=day)
-        .select_related("pickup", "temporary_pickup")
+        .select_related("pickup", "temporary_pickup", "checked_in_by", "kiosk")
         .first()
     )
     return {

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import family, incidents, inspections, kiosk, meals, staff
+from .views import family, incidents, inspections, kiosk, liveview, meals, staff
 
 app_name = "care"
 
@@ -12,6 +12,7 @@ urlpatterns = [
     path("groups/<int:pk>/duty/", staff.duty, name="duty"),
     path("groups/<int:pk>/close/", staff.close_day, name="close_day"),
     path("groups/<int:pk>/health/", staff.health_summary, name="health_summary"),
+    path("groups/<int:pk>/notes/", liveview.day_notes, name="day_notes"),
     path("children/<int:pk>/check-in/", staff.check_in, name="check_in"),
     path("children/<int:pk>/health-check/", staff.health_check, name="health_check"),
     path("children/<int:pk>/remind/", staff.notify_paperwork, name="notify_paperwork"),
@@ -62,6 +63,7 @@ urlpatterns = [
     # The family
     path("family/", family.family, name="family"),
     path("family/<int:pk>/", family.child_today, name="child_today"),
+    path("family/<int:pk>/history/", family.child_history, name="child_history"),
     path("family/<int:pk>/absence/", family.absence, name="absence"),
     path("family/<int:pk>/pickup-for-the-day/", family.temporary_pickup, name="temporary_pickup"),
     path("family/<int:pk>/pickup-code/", family.pickup_code, name="pickup_code"),

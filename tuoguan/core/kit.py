@@ -17,6 +17,7 @@ from django.db.models import Model
 from django.forms import BaseForm
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_http_methods
 from django_htmx.middleware import HtmxDetails
 
@@ -112,4 +113,21 @@ def serve_file(field: Any, content_type: str = "") -> FileResponse:
     response = FileResponse(field.open("rb"), content_type=content_type or None)
     response["Content-Disposition"] = "inline"
     response["Cache-Control"] = "private, max-age=0"
+    return response
+
+
+# The attribute ReplyHeadersMiddleware reads: this reply may be kept by the asker's own browser
+# and revalidated (ETag), rather than never stored.
+REVALIDATE_PRIVATE = "tuoguan_revalidate_private"
+
+
+def revalidated(response: HttpResponse, etag: str) -> HttpResponse:
+    """Mark a reply behind a login as revalidatable: `ETag`, `Cache-Control: private,
+    no-cache` (the person's own browser may keep it, never a shared cache, and must ask
+    again each time) instead of `no-store`. Only for replies whose ETag changes with every
+    change of what they show and of who may see it (e.g. the live view's poll)."""
+    response["ETag"] = etag
+    response["Cache-Control"] = "private, no-cache"
+    patch_vary_headers(response, ("Cookie", "Accept-Language", "HX-Request", "Authorization"))
+    setattr(response, REVALIDATE_PRIVATE, True)
     return response

@@ -13,6 +13,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
 
 from .inputs import bad_text, bad_text_message, shown_name
+from .kit import REVALIDATE_PRIVATE
 
 
 class RequestBodyLimitMiddleware:
@@ -101,8 +102,10 @@ class ReplyHeadersMiddleware:
 
     Any page or API reply behind a login may show a child's data (a name, a health note, a
     pickup photo): `Cache-Control: no-store` keeps it out of shared computers' browser caches
-    and of proxies. Placed after the authentication middleware, so it sees who asked; a token
-    request is seen through the user DRF's authentication sets on the request.
+    and of proxies. The one exception is deliberate: a reply marked by `core.kit.revalidated`
+    (the parent's live-view poll, answered 304 when nothing changed) keeps `private, no-cache`.
+    Placed after the authentication middleware, so it sees who asked; a token request is
+    seen through the user DRF's authentication sets on the request.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
@@ -111,7 +114,11 @@ class ReplyHeadersMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
         user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated:
+        # A reply a view marked revalidatable (core.kit.revalidated: ETag, private, no-cache)
+        # keeps its headers; every other one behind a login is never stored.
+        if getattr(response, REVALIDATE_PRIVATE, False):
+            response.headers.pop("Expires", None)
+        elif user is not None and user.is_authenticated:
             response["Cache-Control"] = "no-store"
             response.headers.pop("Expires", None)
         response.setdefault("Permissions-Policy", PERMISSIONS_POLICY)

@@ -36,6 +36,7 @@ from .inspections import (
     InspectionResult,
     SafetyInspection,
 )
+from .liveview import ChildDay, DayNote, DayNoteKind
 from .meals import (
     ALLERGEN_KEYWORDS,
     MEAL_ORDER,
@@ -69,7 +70,10 @@ __all__ = [
     "CheckOutMethod",
     "ChecklistItem",
     "CheckoutRefusal",
+    "ChildDay",
     "DayClose",
+    "DayNote",
+    "DayNoteKind",
     "Dish",
     "Drill",
     "DutyShift",

@@ -38,6 +38,7 @@ from .common import (
     require_care_day,
     tell,
 )
+from .liveview import day_changed
 
 
 def symptoms_asked(term: Any) -> list[str]:
@@ -135,6 +136,7 @@ def health_check_record(
         if flagged != was_flagged or not flagged:
             check.override_by, check.override_reason, check.override_at = None, "", None
         check.save()
+    day_changed(date=day, enrolment_ids=[enrolment.pk], now=now)
     if flagged:
         tell(
             guardians_of(enrolment.child),
@@ -171,6 +173,7 @@ def health_check_override(*, actor: Actor, check: HealthCheck, reason: str) -> H
         % {"who": actor.user.real_name or actor.user.username, "reason": check.override_reason},
         url=child_today_url(check.enrolment),
     )
+    day_changed(date=check.date, enrolment_ids=[check.enrolment_id])
     return check
 
 

@@ -35,6 +35,7 @@ from ..models import (
 from ..models.meals import SAMPLE_MAX_CELSIUS, SAMPLE_MIN_CELSIUS
 from ..permissions import can_care, can_manage_care, can_manage_kiosks
 from .common import require_care_day
+from .liveview import day_changed
 
 WEEK = datetime.timedelta(days=7)
 
@@ -81,6 +82,8 @@ def dish_add(
         raise ValidationError(errors)
     require_care_day(term, date)
     meal, _created = Meal.objects.get_or_create(term=term, date=date, kind=kind)
+    # Every family of the term sees the day's menu on the live view.
+    day_changed(date=date, term=term)
     return Dish.objects.create(
         meal=meal,
         name=name[:80],
@@ -101,6 +104,7 @@ def dish_remove(*, actor: Actor, dish: Dish) -> None:
     dish.delete()
     if not meal.dishes.exists():
         meal.delete()
+    day_changed(date=meal.date, term=meal.term)
 
 
 @dataclass
@@ -147,6 +151,7 @@ def menu_copy_week(*, actor: Actor, term: Term, week_of: datetime.date) -> WeekC
                     supplier_id=dish.supplier_id,
                 )
         result.copied.append(target)
+        day_changed(date=target, term=term)
     return result
 
 

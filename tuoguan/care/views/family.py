@@ -1,18 +1,28 @@
 """The family's pages on the phone: today's status, the check-in code, absences, pickups."""
 
+import datetime
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse, HttpResponseNotModified
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from tuoguan.core.kit import GET_POST, form_errors, paginate, refusal, wants_fragment
+from tuoguan.core.kit import (
+    GET_POST,
+    form_errors,
+    paginate,
+    refusal,
+    revalidated,
+    wants_fragment,
+)
 from tuoguan.orgs.kit import ActorRequest
 
-from .. import meal_selectors, selectors, services
+from .. import liveview_selectors, selectors, services
 from ..codes import check_in_code, qr_svg
 from ..forms import AbsenceForm, TemporaryPickupForm
 
@@ -25,29 +35,57 @@ def family(request: ActorRequest) -> HttpResponse:
     return render(request, "care/family.html", {"page": page, "rows": rows, "day": day})
 
 
-@login_required
-def child_today(request: ActorRequest, pk: int) -> HttpResponse:
-    enrolment = selectors.family_enrolment_for(request.actor, pk)
-    day = timezone.localdate()
-    events = selectors.child_day_events(enrolment, day)
-    context = {"enrolment": enrolment, "day": day, **events}
-    attendance = events["attendance"]
-    if events["is_care_day"] and attendance is None and enrolment.status == "confirmed":
+def _today_context(request: ActorRequest, enrolment: Any, day: datetime.date) -> dict[str, Any]:
+    context: dict[str, Any] = {
+        "enrolment": enrolment,
+        "day": day,
+        **liveview_selectors.child_day(request.actor, enrolment, day),
+    }
+    attendance = context["attendance"]
+    if context["is_care_day"] and attendance is None and enrolment.status == "confirmed":
         context["qr"] = qr_svg(
             check_in_code(enrolment, day),
             title=_("Check-in code of %(child)s for today") % {"child": enrolment.child.name},
         )
     if attendance is not None and attendance.is_in:
         context["pickup_code"] = selectors.pickup_code_of(enrolment, day)
-    if wants_fragment(request):
-        return render(request, "care/_child_status.html", context)
-    # Today's menu of the child's group, and the dishes the guardian's note warns of.
-    menu = meal_selectors.meals_for_child_day(enrolment, day)
-    context["todays_menu"] = menu
-    context["menu_conflicts"] = meal_selectors.conflicts_by_dish(
-        meal_selectors.allergy_conflicts(request.actor, menu, [enrolment])
+    return context
+
+
+@login_required
+def child_today(request: ActorRequest, pk: int) -> HttpResponse:
+    """The live view of the child's day. Its fragment is polled every 15 s with the ETag of
+    what the page shows: 304 when nothing changed, at the cost of one indexed query."""
+    day = timezone.localdate()
+    # The stamp is read before the day: an event between the two shows now and its new
+    # stamp answers 200 once more at the next poll, never the other way round.
+    stamp = liveview_selectors.child_day_stamp(request.user.pk, pk, day)
+    if stamp is None:
+        raise Http404
+    fragment = wants_fragment(request)
+    etag = liveview_selectors.day_etag(
+        pk, day, stamp, request.LANGUAGE_CODE, "fragment" if fragment else "page"
     )
+    if fragment and liveview_selectors.etag_matches(request.headers.get("If-None-Match", ""), etag):
+        return revalidated(HttpResponseNotModified(), etag)
+    enrolment = selectors.family_enrolment_for(request.actor, pk)
+    context = _today_context(request, enrolment, day)
+    context["etag"] = liveview_selectors.day_etag(pk, day, stamp, request.LANGUAGE_CODE, "fragment")
+    if fragment:
+        return revalidated(render(request, "care/_child_status.html", context), etag)
     return render(request, "care/child_today.html", context)
+
+
+@login_required
+def child_history(request: ActorRequest, pk: int) -> HttpResponse:
+    """The term's care days of the child so far, each with its record, latest first."""
+    enrolment = selectors.family_enrolment_for(request.actor, pk)
+    page = paginate(request, liveview_selectors.past_care_days(enrolment))
+    dates = [d.date for d in page.object_list]
+    days = liveview_selectors.history_days(enrolment, dates)
+    return render(
+        request, "care/child_history.html", {"enrolment": enrolment, "page": page, "days": days}
+    )
 
 
 @login_required

@@ -1,0 +1,144 @@
+"""Reads of the parent's live view: the day's stamp (one indexed query, for the ETag), the
+day's timeline, and the term's history of the child's days. Scoped to the family: a child
+of another family does not exist (404)."""
+
+import datetime
+import hashlib
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+from django.utils import timezone
+
+from tuoguan.enrolment.models import Enrolment
+from tuoguan.orgs.permissions import Actor
+from tuoguan.programs.models import TermDay
+
+from . import meal_selectors
+from .models import ON_ROSTER, Absence, Attendance, ChildDay, DayNote, HealthCheck, HealthRound
+from .selectors import child_day_events
+
+
+def child_day_stamp(user_id: Any, pk: Any, day: datetime.date) -> str | None:
+    """What the live view of the child's `day` shows has changed when this changes; None
+    when the place is not the user's own child's (404).
+
+    One statement on indexed columns: the place joined with its guardian (the user's own
+    child, on the roster), its Attendance row's `updated_at` (check-in and check-out),
+    its Absence's and its ChildDay's version (every other event of the day)."""
+    attendance = Attendance.objects.filter(enrolment=OuterRef("pk"), date=day)
+    absence = Absence.objects.filter(enrolment=OuterRef("pk"), date=day)
+    version = ChildDay.objects.filter(enrolment=OuterRef("pk"), date=day)
+    row = (
+        Enrolment.objects.filter(pk=pk, guardian__user_id=user_id, status__in=ON_ROSTER)
+        .annotate(
+            s_in=Subquery(attendance.values("updated_at")[:1]),
+            s_absent=Subquery(absence.values("updated_at")[:1]),
+            s_version=Subquery(version.values("version")[:1]),
+            s_changed=Subquery(version.values("changed_at")[:1]),
+        )
+        .values_list("updated_at", "s_in", "s_absent", "s_version", "s_changed")
+        .first()
+    )
+    if row is None:
+        return None
+    return "|".join(str(part) for part in row)
+
+
+def day_etag(pk: Any, day: datetime.date, stamp: str, language: str, kind: str) -> str:
+    """A weak ETag: the fragment holds a fresh CSRF token on each answer, so two answers of
+    one state are equivalent, not byte for byte equal. The language and the representation
+    (`kind`: html, json) are part of it: the zh-hans and English answers differ."""
+    digest = hashlib.sha256(f"{pk}|{day}|{stamp}|{language}|{kind}".encode()).hexdigest()
+    return f'W/"{digest[:24]}"'
+
+
+def etag_matches(header: str, etag: str) -> bool:
+    """If-None-Match's weak comparison (RFC 9110 §13.1.2): the opaque tags, W/ aside."""
+    if not header:
+        return False
+    if header.strip() == "*":
+        return True
+    mine = etag.removeprefix("W/")
+    return any(tag.strip().removeprefix("W/") == mine for tag in header.split(","))
+
+
+def notes_visible_q(enrolment: Enrolment) -> Q:
+    """The day notes a child's family sees: the group's own, and those tagged to the child."""
+    tagged = DayNote.children.through.objects.filter(daynote=OuterRef("pk"))
+    return Q(group_id=enrolment.group_id) & (
+        ~Q(Exists(tagged)) | Q(Exists(tagged.filter(enrolment_id=enrolment.pk)))
+    )
+
+
+def notes_for_child_day(enrolment: Enrolment, day: datetime.date) -> list[DayNote]:
+    return list(
+        DayNote.objects.filter(notes_visible_q(enrolment), date=day)
+        .select_related("author")
+        .order_by("time", "pk")
+    )
+
+
+def group_notes(group: Any, day: datetime.date) -> list[DayNote]:
+    """The group's notes of the day, for its caregivers (with whom each is for)."""
+    return list(
+        DayNote.objects.filter(group=group, date=day)
+        .select_related("author")
+        .prefetch_related("children__child")
+        .order_by("-time", "-pk")
+    )
+
+
+def child_day(actor: Actor, enrolment: Enrolment, day: datetime.date) -> dict[str, Any]:
+    """Everything the live view shows of the child's day, in a fixed number of queries
+    whatever the length of the day."""
+    events = child_day_events(enrolment, day)
+    menu = meal_selectors.meals_for_child_day(enrolment, day)
+    conflicts = meal_selectors.allergy_conflicts(actor, menu, [enrolment])
+    return {
+        **events,
+        "todays_menu": menu,
+        "menu_conflicts": meal_selectors.conflicts_by_dish(conflicts),
+        "notes": notes_for_child_day(enrolment, day),
+    }
+
+
+# --- The term's history -------------------------------------------------------------------
+
+
+@dataclass
+class HistoryDay:
+    date: datetime.date
+    attendance: Attendance | None = None
+    absence: Absence | None = None
+    check: HealthCheck | None = None
+
+    @property
+    def status(self) -> str:
+        if self.attendance is not None:
+            return "present"
+        return "absent" if self.absence is not None else "missing"
+
+
+def past_care_days(enrolment: Enrolment, today: datetime.date | None = None) -> QuerySet[TermDay]:
+    """The term's care days before today, latest first."""
+    today = today or timezone.localdate()
+    return TermDay.objects.filter(term=enrolment.term, is_care_day=True, date__lt=today).order_by(
+        "-date"
+    )
+
+
+def history_days(enrolment: Enrolment, dates: list[datetime.date]) -> list[HistoryDay]:
+    """The child's record of these days: three queries whatever their number."""
+    days = {d: HistoryDay(d) for d in dates}
+    for a in Attendance.objects.filter(enrolment=enrolment, date__in=dates).select_related(
+        "pickup", "temporary_pickup"
+    ):
+        days[a.date].attendance = a
+    for absence in Absence.objects.filter(enrolment=enrolment, date__in=dates):
+        days[absence.date].absence = absence
+    for check in HealthCheck.objects.filter(
+        enrolment=enrolment, date__in=dates, round=HealthRound.MORNING
+    ):
+        days[check.date].check = check
+    return [days[d] for d in dates]
