@@ -393,6 +393,7 @@ def _care(w: World) -> None:
     from tuoguan.accounts.models import User
     from tuoguan.care import services as care
     from tuoguan.care.models import InspectionFollowUp
+    from tuoguan.care.services.liveview import day_note_add
     from tuoguan.enrolment.models import Enrolment, EnrolmentStatus
     from tuoguan.programs import services as programs
     from tuoguan.programs.models import StaffRole, Term, TermStatus
@@ -441,6 +442,10 @@ def _care(w: World) -> None:
             actor=_actor(by), enrolment=enrolment, temperature="37.8", symptoms=["cough"]
         )
         side["duty_shift"] = care.duty_clock_in(actor=_actor(carer), group=group)
+        # The group's activity of the day on the families' live view.
+        side["day_note"] = day_note_add(
+            actor=_actor(carer), group=group, kind="activity", text=f"{label}剪纸"
+        )
         side["kiosk_device"], side["kiosk_token"] = care.kiosk_issue(
             actor=_actor(by), program=program, name="前门"
         )

@@ -40,6 +40,7 @@ RULES: dict[str, Rule | tuple[Rule, ...]] = {
     "care:today": page(everyone(200), note="each sees only the groups they work in"),
     "care:group_day": page(CARE, obj="care_group"),
     "care:health_summary": page(CARE, obj="care_group"),
+    "care:day_notes": form(page(CARE, obj="care_group")),
     "care:scan": page(CARE_ACT, method="POST", obj="care_group"),
     "care:duty": page(CARE_ACT, method="POST", obj="care_group"),
     "care:close_day": page(CARE_ACT, method="POST", obj="care_group"),
@@ -98,6 +99,7 @@ RULES: dict[str, Rule | tuple[Rule, ...]] = {
     # --- the family's pages -------------------------------------------------------------
     "care:family": page(everyone(200), note="one's own children only"),
     "care:child_today": page(FAMILY, obj="care_enrolment"),
+    "care:child_history": page(FAMILY, obj="care_enrolment"),
     "care:absence": form(page(FAMILY, obj="care_enrolment")),
     "care:temporary_pickup": form(page(FAMILY, obj="care_enrolment")),
     "care:pickup_code": page(FAMILY_ACT, method="POST", obj="care_enrolment"),
@@ -195,6 +197,13 @@ RULES: dict[str, Rule | tuple[Rule, ...]] = {
         method="POST",
         obj="safety_check_follow_up",
     ),
+    "day-note-list": (
+        api(everyone(200), hides="day_note", hides_detail="day-note-detail"),
+        as_write(api(everyone(200)), note="the body is validated first: 400"),
+    ),
+    "day-note-detail": api(API_READ, obj="day_note"),
+    # The family's live view of the child's day (the child's place, as on the page).
+    "child-today": api(FAMILY, obj="care_enrolment"),
     "kiosk-day": api(everyone(API_DENIED), note="a kiosk token only (tested in care's tests)"),
     "kiosk-check-in": api(everyone(API_DENIED), method="POST", note="a kiosk token only"),
 }

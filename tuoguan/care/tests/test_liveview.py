@@ -56,7 +56,7 @@ class PollTests(LiveViewCase):
         self.assertEqual(response.content, b"")
         self.assertEqual(response["ETag"], etag)
         self.assertEqual(len(queries), POLL_304_QUERIES, [q["sql"] for q in queries])
-        own = [q["sql"] for q in queries if "care_childday" in q["sql"]]
+        own = [q["sql"] for q in queries if "care_childday" in (q["sql"] or "")]
         self.assertEqual(len(own), 1)
         self.assertIn("care_attendance", own[0])
 
