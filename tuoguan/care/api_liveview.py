@@ -6,6 +6,7 @@ from typing import Any
 from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import (
     OpenApiParameter,
     OpenApiResponse,
@@ -94,7 +95,7 @@ class DayNoteViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedVie
         wanted = set(data.pop("children"))
         children = list(Enrolment.objects.filter(pk__in=wanted, group=group, status__in=ON_ROSTER))
         if len(children) != len(wanted):
-            raise serializers.ValidationError({"children": ["Choose children of this group."]})
+            raise serializers.ValidationError({"children": [_("Choose children of this group.")]})
         note = day_note_add(actor=self.actor, group=group, children=children, **data)
         return Response(DayNoteSerializer(note).data, status=status.HTTP_201_CREATED)
 
