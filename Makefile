@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
 
-.PHONY: install run test lint typecheck check-deploy test-sqlite test-postgres test-browser bench bench-enrol bench-checkin messages
+.PHONY: install run test lint typecheck check-deploy test-sqlite test-postgres test-browser bench bench-enrol bench-checkin bench-liveview messages
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -64,6 +64,9 @@ bench-enrol: install
 
 bench-checkin: install
 	$(MAKE) -C bench checkin
+
+bench-liveview: install
+	$(MAKE) -C bench liveview
 
 ## make messages: refresh the zh-hans catalogues from the English msgids, then compile them.
 ## Root locale/ holds templates/ and config/; each app with a locale/ dir gets its own catalogue
