@@ -7,7 +7,8 @@ import hashlib
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+from django.contrib.sessions.models import Session
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from tuoguan.enrolment.models import Enrolment
@@ -18,6 +19,20 @@ from . import meal_selectors
 from .models import ON_ROSTER, Absence, Attendance, ChildDay, DayNote, HealthCheck, HealthRound
 from .selectors import child_day_events
 
+STAMP_FIELDS = ("updated_at", "s_in", "s_absent", "s_version", "s_changed")
+
+
+def _stamp_annotations(day: datetime.date) -> dict[str, Any]:
+    attendance = Attendance.objects.filter(enrolment=OuterRef("pk"), date=day)
+    absence = Absence.objects.filter(enrolment=OuterRef("pk"), date=day)
+    version = ChildDay.objects.filter(enrolment=OuterRef("pk"), date=day)
+    return {
+        "s_in": Subquery(attendance.values("updated_at")[:1]),
+        "s_absent": Subquery(absence.values("updated_at")[:1]),
+        "s_version": Subquery(version.values("version")[:1]),
+        "s_changed": Subquery(version.values("changed_at")[:1]),
+    }
+
 
 def child_day_stamp(user_id: Any, pk: Any, day: datetime.date) -> str | None:
     """What the live view of the child's `day` shows has changed when this changes; None
@@ -26,23 +41,52 @@ def child_day_stamp(user_id: Any, pk: Any, day: datetime.date) -> str | None:
     One statement on indexed columns: the place joined with its guardian (the user's own
     child, on the roster), its Attendance row's `updated_at` (check-in and check-out),
     its Absence's and its ChildDay's version (every other event of the day)."""
-    attendance = Attendance.objects.filter(enrolment=OuterRef("pk"), date=day)
-    absence = Absence.objects.filter(enrolment=OuterRef("pk"), date=day)
-    version = ChildDay.objects.filter(enrolment=OuterRef("pk"), date=day)
     row = (
         Enrolment.objects.filter(pk=pk, guardian__user_id=user_id, status__in=ON_ROSTER)
-        .annotate(
-            s_in=Subquery(attendance.values("updated_at")[:1]),
-            s_absent=Subquery(absence.values("updated_at")[:1]),
-            s_version=Subquery(version.values("version")[:1]),
-            s_changed=Subquery(version.values("changed_at")[:1]),
-        )
-        .values_list("updated_at", "s_in", "s_absent", "s_version", "s_changed")
+        .annotate(**_stamp_annotations(day))
+        .values_list(*STAMP_FIELDS)
         .first()
     )
     if row is None:
         return None
     return "|".join(str(part) for part in row)
+
+
+@dataclass(frozen=True)
+class SessionStamp:
+    """The poll's one read for the early answer: the child's stamp, its guardian's account
+    and the session the request names (`session_data` None: no such session in force)."""
+
+    stamp: str
+    user_id: int
+    password: str
+    is_active: bool
+    session_data: str | None
+
+
+def session_child_day_stamp(
+    session_key: str, pk: Any, day: datetime.date, now: datetime.datetime
+) -> SessionStamp | None:
+    """`child_day_stamp` read with the session in force and the guardian's account, in one
+    statement, for `care.middleware.LiveViewPollMiddleware`; the caller checks that the
+    session is the guardian's (None: no such place on the roster)."""
+    session = Session.objects.filter(session_key=session_key, expire_date__gt=now)
+    row = (
+        Enrolment.objects.filter(pk=pk, status__in=ON_ROSTER)
+        .annotate(
+            **_stamp_annotations(day),
+            s_user=F("guardian__user_id"),
+            s_password=F("guardian__user__password"),
+            s_active=F("guardian__user__is_active"),
+            s_session=Subquery(session.values("session_data")[:1]),
+        )
+        .values_list(*STAMP_FIELDS, "s_user", "s_password", "s_active", "s_session")
+        .first()
+    )
+    if row is None:
+        return None
+    stamp = "|".join(str(part) for part in row[: len(STAMP_FIELDS)])
+    return SessionStamp(stamp, *row[len(STAMP_FIELDS) :])
 
 
 def day_etag(pk: Any, day: datetime.date, stamp: str, language: str, kind: str) -> str:
