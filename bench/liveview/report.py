@@ -42,11 +42,13 @@ def _notes(
         f"{paced['per_s']}/s achieved). The full-speed run's p95 is "
         f"{real['latency_ms']['p95']} ms (closed loop: about connections / throughput).",
         "Share 304 = answers 304 Not Modified over all answers; the rest are 200s of children "
-        "whose day changed since their last poll (the writer posts a note tagged to each child "
-        "every event_every_s seconds, through the real service) or whose first ETag was stale.",
-        f"One 304 poll makes {statements.get('statements_304')} statements (session, user, the "
-        "actor's memberships — the middleware of every page — and the view's one stamp query); "
-        f"a 200 poll {statements.get('statements_200')}. Counted in-process on the bench "
+        "whose day changed since their last poll (the writer gives each child a new event "
+        "every event_every_s seconds: a group activity posted through the real service) or "
+        "whose first ETag was stale.",
+        f"One 304 poll makes {statements.get('statements_304')} statement(s): the early answer "
+        "(care/middleware.py: LiveViewPollMiddleware) reads the day's stamp, the guardian's "
+        "account and the session in one, before the session and the user are loaded; a 200 "
+        f"poll makes {statements.get('statements_200')}. Counted in-process on the bench "
         "database (count_one.py).",
     ]
 

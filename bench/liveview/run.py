@@ -93,6 +93,8 @@ def _phase(
     common = {"script": HERE / "liveview.lua", "url": server.url, "threads": 2}
     procs.wrk(plan=plan, out=WORK / f"wrk_warm_{name}.json", duration=2, connections=8, **common)
     writer = _writer(env, seconds, writer_every_s) if writer_every_s else None
+    if writer is not None and writer.stdout is not None:
+        writer.stdout.readline()  # "ready"
     before, started = procs.cpu_sample(server.proc.pid, DB), time.monotonic()
     result = procs.wrk(
         plan=plan, out=WORK / f"wrk_{name}.json", duration=seconds, connections=connections,
@@ -180,7 +182,10 @@ def main(argv: list[str] | None = None) -> int:
                 **phase,
             )  # fmt: skip
             rate = len(places) / PARENTS_POLL_EVERY_S
-            delay = max(0, round(args.connections * 1000 / rate - real["latency_ms"]["mean"]))
+            # Each connection's cycle at the rate, less what an answer takes (p50 of
+            # the full-speed run, at most half the cycle); the rate reached is reported.
+            cycle = args.connections * 1000 / rate
+            delay = max(0, round(cycle - min(real["latency_ms"]["p50"], cycle / 2)))
             log(f"real polls paced at {rate:.0f}/s (delay {delay} ms), {args.seconds} s")
             paced = _phase(
                 server, plans["real"], "paced", args.seconds, writer_every_s=args.event_every,

@@ -16,18 +16,31 @@ from tuoguan.orgs.permissions import Actor
 from tuoguan.programs.models import TermDay
 
 from . import meal_selectors
-from .models import ON_ROSTER, Absence, Attendance, ChildDay, DayNote, HealthCheck, HealthRound
+from .models import (
+    ON_ROSTER,
+    Absence,
+    Attendance,
+    CheckoutRefusal,
+    ChildDay,
+    DayNote,
+    HealthCheck,
+    HealthRound,
+)
 from .selectors import child_day_events
 
-STAMP_FIELDS = ("updated_at", "s_in", "s_absent", "s_version", "s_changed")
+STAMP_FIELDS = ("updated_at", "s_in", "s_refused", "s_absent", "s_version", "s_changed")
 
 
 def _stamp_annotations(day: datetime.date) -> dict[str, Any]:
     attendance = Attendance.objects.filter(enrolment=OuterRef("pk"), date=day)
+    refused = CheckoutRefusal.objects.filter(
+        attendance__enrolment=OuterRef("pk"), attendance__date=day
+    ).order_by("-pk")
     absence = Absence.objects.filter(enrolment=OuterRef("pk"), date=day)
     version = ChildDay.objects.filter(enrolment=OuterRef("pk"), date=day)
     return {
         "s_in": Subquery(attendance.values("updated_at")[:1]),
+        "s_refused": Subquery(refused.values("pk")[:1]),
         "s_absent": Subquery(absence.values("updated_at")[:1]),
         "s_version": Subquery(version.values("version")[:1]),
         "s_changed": Subquery(version.values("changed_at")[:1]),
@@ -39,8 +52,9 @@ def child_day_stamp(user_id: Any, pk: Any, day: datetime.date) -> str | None:
     when the place is not the user's own child's (404).
 
     One statement on indexed columns: the place joined with its guardian (the user's own
-    child, on the roster), its Attendance row's `updated_at` (check-in and check-out),
-    its Absence's and its ChildDay's version (every other event of the day)."""
+    child, on the roster), its Attendance row's `updated_at` (check-in and check-out), its
+    latest refused pickup, its Absence's and its ChildDay's version (every other event of
+    the day)."""
     row = (
         Enrolment.objects.filter(pk=pk, guardian__user_id=user_id, status__in=ON_ROSTER)
         .annotate(**_stamp_annotations(day))

@@ -179,6 +179,20 @@ class PollTests(LiveViewCase):
         self.assertEqual(response.status_code, 200)
         self.assertContains(response, "Absence reported")
 
+    def test_a_person_refused_at_pickup_answers_200_with_a_new_etag(self) -> None:
+        services.attendance_check_in(actor=self.carer, enrolment=self.enrolment)
+        etag = self.etag()
+        from tuoguan.care.models import Attendance
+
+        services.pickup_refuse(
+            actor=self.carer,
+            attendance=Attendance.objects.get(enrolment=self.enrolment),
+            person_name="陌生人",
+        )
+        response = self.poll(etag)
+        self.assertEqual(response.status_code, 200)
+        self.assertContains(response, "陌生人")
+
     def test_the_etag_names_the_language_of_the_page(self) -> None:
         english = self.etag()
         chinese = self.parent.get(self.url, HTTP_ACCEPT_LANGUAGE="zh-hans", **HX)
