@@ -3,6 +3,7 @@ day's timeline, and the term's history of the child's days. Scoped to the family
 of another family does not exist (404)."""
 
 import datetime
+import functools
 import hashlib
 from dataclasses import dataclass
 from typing import Any
@@ -78,6 +79,19 @@ class SessionStamp:
     session_data: str | None
 
 
+@functools.lru_cache(maxsize=2)
+def _session_stamp_base(day: datetime.date) -> QuerySet[Enrolment]:
+    """The places with the day's stamp and the guardian's account, resolved once a day per
+    process (never evaluated: each poll filters a clone), so that a poll pays only for its
+    own filter, its session and the compilation."""
+    return Enrolment.objects.filter(status__in=ON_ROSTER).annotate(
+        **_stamp_annotations(day),
+        s_user=F("guardian__user_id"),
+        s_password=F("guardian__user__password"),
+        s_active=F("guardian__user__is_active"),
+    )
+
+
 def session_child_day_stamp(
     session_key: str, pk: Any, day: datetime.date, now: datetime.datetime
 ) -> SessionStamp | None:
@@ -86,14 +100,9 @@ def session_child_day_stamp(
     session is the guardian's (None: no such place on the roster)."""
     session = Session.objects.filter(session_key=session_key, expire_date__gt=now)
     row = (
-        Enrolment.objects.filter(pk=pk, status__in=ON_ROSTER)
-        .annotate(
-            **_stamp_annotations(day),
-            s_user=F("guardian__user_id"),
-            s_password=F("guardian__user__password"),
-            s_active=F("guardian__user__is_active"),
-            s_session=Subquery(session.values("session_data")[:1]),
-        )
+        _session_stamp_base(day)
+        .filter(pk=pk)
+        .annotate(s_session=Subquery(session.values("session_data")[:1]))
         .values_list(*STAMP_FIELDS, "s_user", "s_password", "s_active", "s_session")
         .first()
     )
