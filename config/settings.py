@@ -317,6 +317,7 @@ SPECTACULAR_SETTINGS = {
         "GrassrootsKindEnum": "tuoguan.orgs.models.GrassrootsKind",
         "IncidentKindEnum": "tuoguan.care.models.incidents.IncidentKind",
         "MealKindEnum": "tuoguan.care.models.meals.MealKind",
+        "DayNoteKindEnum": "tuoguan.care.models.liveview.DayNoteKind",
         "AllergenEnum": "tuoguan.care.models.meals.Allergen",
         "GroupKindEnum": "tuoguan.programs.models.term.GroupKind",
         "ProgramTypeEnum": "tuoguan.programs.models.program.ProgramType",
