@@ -63,14 +63,12 @@ def child_today(request: ActorRequest, pk: int) -> HttpResponse:
     if stamp is None:
         raise Http404
     fragment = wants_fragment(request)
-    etag = liveview_selectors.day_etag(
-        pk, day, stamp, request.LANGUAGE_CODE, "fragment" if fragment else "page"
-    )
+    # The fragment's ETag: the page hands it to the fragment (`data-etag`), which sends it.
+    etag = liveview_selectors.day_etag(pk, day, stamp, request.LANGUAGE_CODE, "fragment")
     if fragment and liveview_selectors.etag_matches(request.headers.get("If-None-Match", ""), etag):
         return revalidated(HttpResponseNotModified(), etag)
     enrolment = selectors.family_enrolment_for(request.actor, pk)
-    context = _today_context(request, enrolment, day)
-    context["etag"] = liveview_selectors.day_etag(pk, day, stamp, request.LANGUAGE_CODE, "fragment")
+    context = {**_today_context(request, enrolment, day), "etag": etag}
     if fragment:
         return revalidated(render(request, "care/_child_status.html", context), etag)
     return render(request, "care/child_today.html", context)
