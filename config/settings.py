@@ -315,6 +315,7 @@ SPECTACULAR_SETTINGS = {
         "GrassrootsKindEnum": "tuoguan.orgs.models.GrassrootsKind",
         "IncidentKindEnum": "tuoguan.care.models.incidents.IncidentKind",
         "MealKindEnum": "tuoguan.care.models.meals.MealKind",
+        "MediaChoiceEnum": "tuoguan.care.models.photos.MediaChoice",
         "AllergenEnum": "tuoguan.care.models.meals.Allergen",
         "GroupKindEnum": "tuoguan.programs.models.term.GroupKind",
         "ProgramTypeEnum": "tuoguan.programs.models.program.ProgramType",

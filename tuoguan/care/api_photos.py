@@ -20,7 +20,7 @@ from . import photo_selectors, selectors, services
 from .models import MAX_PHOTOS_A_POST, MediaChoice, MediaConsent, Photo
 
 
-class PhotoSerializer(serializers.ModelSerializer[Photo]):
+class DayPhotoSerializer(serializers.ModelSerializer[Photo]):
     children = serializers.SerializerMethodField(
         help_text="Enrolments tagged: all for staff, only one's own children for a family"
     )
@@ -46,7 +46,7 @@ class PhotoSerializer(serializers.ModelSerializer[Photo]):
         return reverse("care:photo_thumbnail", kwargs={"pk": photo.pk})
 
 
-class PhotoCreateSerializer(serializers.Serializer[Any]):
+class DayPhotoPostSerializer(serializers.Serializer[Any]):
     group = serializers.IntegerField()
     caption = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
     children = serializers.ListField(
@@ -67,8 +67,8 @@ class PhotoCreateSerializer(serializers.Serializer[Any]):
         ]
     ),
     create=extend_schema(
-        request=PhotoCreateSerializer,
-        responses={201: PhotoSerializer(many=True)},
+        request=DayPhotoPostSerializer,
+        responses={201: DayPhotoSerializer(many=True)},
     ),
 )
 class PhotoViewSet(
@@ -81,7 +81,7 @@ class PhotoViewSet(
     POST (multipart, by those who care for the group) posts up to four, today, with tags."""
 
     queryset = Photo.objects.none()
-    serializer_class = PhotoSerializer
+    serializer_class = DayPhotoSerializer
 
     def get_queryset(self) -> QuerySet[Photo]:
         if self.is_schema:
@@ -100,14 +100,14 @@ class PhotoViewSet(
         return queryset
 
     def create(self, request: Request, **kwargs: Any) -> Response:
-        payload = PhotoCreateSerializer(data=request.data)
+        payload = DayPhotoPostSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         data = dict(payload.validated_data)
         group = selectors.group_for(self.actor, data.pop("group"))
         posted = services.photos_post(actor=self.actor, group=group, **data)
         photos = self.get_queryset().filter(pk__in=[p.pk for p in posted])
         return Response(
-            PhotoSerializer(photos, many=True, context=self.get_serializer_context()).data,
+            DayPhotoSerializer(photos, many=True, context=self.get_serializer_context()).data,
             status=status.HTTP_201_CREATED,
         )
 

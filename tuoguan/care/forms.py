@@ -362,6 +362,9 @@ class PhotoPostForm(forms.Form):
         self, *args: Any, enrolments: Any = (), consents: Any = None, **kwargs: Any
     ) -> None:
         super().__init__(*args, **kwargs)
+        for n in range(1, MAX_PHOTOS_A_POST + 1):
+            # A tablet's browser then offers its camera and its gallery.
+            self.fields[f"photo{n}"].widget.attrs["accept"] = "image/jpeg,image/png,image/webp"
         consents = consents or {}
         field = cast(forms.MultipleChoiceField, self.fields["children"])
         field.choices = [(str(e.pk), e.child.name) for e in enrolments]

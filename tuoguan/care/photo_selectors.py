@@ -26,12 +26,17 @@ def _works_in_group(actor: Actor) -> Exists:
     return Exists(Group.objects.filter(care_work_q(actor), pk=OuterRef("group_id")))
 
 
-def _no_refused_child() -> Q:
+def _tags_refused() -> Exists:
     # "Not asked" counts as refused: only an explicit ALLOWED lets a tag be seen.
-    refused = PhotoTag.objects.filter(photo=OuterRef("pk")).exclude(
-        enrolment__child__media_consent__photos=MediaChoice.ALLOWED
+    return Exists(
+        PhotoTag.objects.filter(photo=OuterRef("pk")).exclude(
+            enrolment__child__media_consent__photos=MediaChoice.ALLOWED
+        )
     )
-    return ~Q(Exists(refused))
+
+
+def _no_refused_child() -> Q:
+    return ~Q(_tags_refused())
 
 
 def _family_q(enrolments: QuerySet[Enrolment]) -> Q:
@@ -73,9 +78,11 @@ def photo_for(actor: Actor, pk: Any) -> Photo:
 
 
 def group_photos(group: Group, day: datetime.date) -> list[Photo]:
-    """The day's photos of a group, for those who work in it (the caller checked)."""
+    """The day's photos of a group, for those who work in it (the caller checked);
+    `withheld`: a child tagged lost the photo consent since, so no family sees the photo."""
     return list(
         Photo.objects.filter(group=group, date=day)
+        .annotate(withheld=_tags_refused())
         .select_related("posted_by")
         .prefetch_related(_tags_prefetch())
         .order_by("-created_at", "-pk")

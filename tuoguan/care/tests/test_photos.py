@@ -8,7 +8,9 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
+from django.db import connection
 from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 from PIL import Image
@@ -148,8 +150,12 @@ class VisibilityTests(PhotoCase):
         self.assertEqual(self.seen_by(self.two), set())
         image = reverse("care:photo_image", kwargs={"pk": both.pk})
         self.assertEqual(self.client_for(self.one.guardian.user).get(image).status_code, 404)
-        # Staff still see it, so that they can delete it.
+        # Staff still see it, marked as withheld from families, so that they can delete it.
         self.assertIn(both.pk, set(photos_visible_to(self.carer).values_list("pk", flat=True)))
+        page = self.client_for(self.p.caregiver).get(
+            reverse("care:group_photos", kwargs={"pk": self.group.pk})
+        )
+        self.assertContains(page, "data-photo-withheld", count=1)
 
     def test_untagged_group_photos_reach_the_groups_families_only_if_the_class_allows(self):
         group_photo = self.post()
@@ -188,6 +194,19 @@ class VisibilityTests(PhotoCase):
                 names = [[t.enrolment.child.name for t in p.tags.all()] for p in photos]
             self.assertTrue(all(self.one.child.name in tags for tags in names))
         self.assertEqual(photos_for_child_day(self.guardian(self.three), self.three, today()), [])
+
+    def test_the_gallery_takes_as_many_queries_for_one_photo_as_for_many(self) -> None:
+        client = self.client_for(self.one.guardian.user)
+        url = reverse("care:child_photos", kwargs={"pk": self.one.pk})
+        self.post(self.one, self.two)
+        client.get(url)
+        with CaptureQueriesContext(connection) as one:
+            self.assertContains(client.get(url), "<img", count=1)
+        for _ in range(4):
+            self.post(self.one, self.two)
+        with CaptureQueriesContext(connection) as many:
+            self.assertContains(client.get(url), "<img", count=5)
+        self.assertEqual(len(one), len(many))
 
     def test_the_gallery_shows_the_childs_photos_with_their_captions_as_alt_text(self) -> None:
         self.post(self.one, caption="画画")
@@ -305,6 +324,7 @@ class PhotoApiTests(PhotoCase):
         self.assertEqual(sent.status_code, 201, sent.content)
         self.assertEqual([row["children"] for row in sent.json()], [[self.one.pk]] * 2)
         self.post(self.two)
+        self.post(self.one, self.two)
         refused = carer.post(
             "/api/v1/photos/",
             {"group": self.group.pk, "children": [self.three.pk], "images": [image_upload()]},
@@ -312,9 +332,11 @@ class PhotoApiTests(PhotoCase):
         )
         self.assertEqual(refused.status_code, 400)
         self.assertIn("children", refused.json())
-        self.assertEqual(len(carer.get("/api/v1/photos/").json()["results"]), 3)
+        staff = carer.get("/api/v1/photos/").json()["results"]
+        self.assertEqual(len(staff), 4)
+        self.assertEqual(staff[0]["children"], [self.one.pk, self.two.pk])
         family = self.api(self.one.guardian.user).get("/api/v1/photos/").json()["results"]
-        self.assertEqual(len(family), 2)
+        self.assertEqual(len(family), 3)  # who else is tagged is not the family's to know
         self.assertTrue(all(row["children"] == [self.one.pk] for row in family))
         self.assertEqual(
             self.api(self.three.guardian.user).get("/api/v1/photos/").json()["results"], []
