@@ -127,7 +127,7 @@ def _jpeg(image: Image.Image, long_side: int) -> ContentFile:  # type: ignore[ty
 
 def _processed(upload: Any) -> tuple[ContentFile, ContentFile]:  # type: ignore[type-arg]
     """The photo and its thumbnail, both JPEG without metadata."""
-    clean = clean_upload(upload, field="photos", images_only=True, allow_webp=True)
+    clean = clean_upload(upload, field="images", images_only=True, allow_webp=True)
     with Image.open(clean.content) as image:
         image.load()
         return _jpeg(image, PHOTO_LONG_SIDE), _jpeg(image, THUMBNAIL_LONG_SIDE)
@@ -157,9 +157,9 @@ def photos_post(
     _check_day(group, day)
     images = [i for i in images if i]
     if not images:
-        raise ValidationError({"photos": _("Choose at least one photo.")})
+        raise ValidationError({"images": _("Choose at least one photo.")})
     if len(images) > MAX_PHOTOS_A_POST:
-        raise ValidationError({"photos": _("At most %(n)s photos.") % {"n": MAX_PHOTOS_A_POST}})
+        raise ValidationError({"images": _("At most %(n)s photos.") % {"n": MAX_PHOTOS_A_POST}})
     tagged = _tags(group, children)
     # Every photo is decoded and checked before anything reaches storage.
     files = [_processed(upload) for upload in images]

@@ -40,7 +40,7 @@ def group_photos(request: ActorRequest, pk: int) -> HttpResponse:
                 actor=request.actor, group=group, date=day, **form.service_fields()
             )
         except ValidationError as exc:
-            form_errors(form, exc, rename={"photos": "photo1", "date": "photo1"})
+            form_errors(form, exc, rename={"images": "photo1", "date": "photo1"})
         else:
             messages.success(request, _("%(n)s photos posted.") % {"n": len(posted)})
             return redirect("care:group_photos", pk=group.pk)
