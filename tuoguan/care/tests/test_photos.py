@@ -386,3 +386,24 @@ class PhotoApiTests(PhotoCase):
         )
         self.assertEqual(foreign.status_code, 404)
         self.assertEqual(MediaConsent.objects.get(child=self.one.child).photos, "allowed")
+
+
+class ChinesePageTests(PhotoCase):
+    def test_the_photo_pages_speak_chinese(self) -> None:
+        self.post(self.one, caption="搭积木")
+        pages = (
+            (self.p.caregiver, reverse("care:group_photos", kwargs={"pk": self.group.pk}),
+             ("每日照片", "照片中的孩子", "发布"), ("Photos of the day", "Post", "Children in")),
+            (self.one.guardian.user, reverse("care:child_photos", kwargs={"pk": self.one.pk}),
+             ("照片",), ("Photo of the day", "No photos")),
+            (self.four.guardian.user, reverse("care:media_consent", kwargs={"pk": self.four.pk}),
+             ("拍照与监控同意", "同意", "不同意"), ("I agree", "What you decide", "Cameras:")),
+        )  # fmt: skip
+        for user, url, chinese, english in pages:
+            with self.subTest(url=url), translation.override("zh-hans"):
+                html = self.client_for(user).get(url, headers={"accept-language": "zh-hans"})
+                text = html.content.decode()
+                for words in chinese:
+                    self.assertIn(words, text)
+                for words in english:
+                    self.assertNotIn(words, text)
