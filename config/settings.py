@@ -318,6 +318,7 @@ SPECTACULAR_SETTINGS = {
         "IncidentKindEnum": "tuoguan.care.models.incidents.IncidentKind",
         "MealKindEnum": "tuoguan.care.models.meals.MealKind",
         "DayNoteKindEnum": "tuoguan.care.models.liveview.DayNoteKind",
+        "MediaChoiceEnum": "tuoguan.care.models.photos.MediaChoice",
         "AllergenEnum": "tuoguan.care.models.meals.Allergen",
         "GroupKindEnum": "tuoguan.programs.models.term.GroupKind",
         "ProgramTypeEnum": "tuoguan.programs.models.program.ProgramType",

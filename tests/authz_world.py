@@ -499,6 +499,14 @@ def _care(w: World) -> None:
         side["safety_check_follow_up"] = InspectionFollowUp.objects.get(
             result__inspection=side["safety_check"]
         )
+        # The guardian agreed to photos; the caregiver posted one tagging the child.
+        care.media_consent_set(
+            actor=_actor(child.guardian.user), child=child, photos="allowed", cameras="refused"
+        )
+        (side["photo"],) = care.photos_post(
+            actor=_actor(carer), group=group, images=[image_upload()], caption=f"{label}搭积木",
+            children=[enrolment.pk],
+        )  # fmt: skip
 
 
 def _supervision(w: World) -> None:

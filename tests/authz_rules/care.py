@@ -34,6 +34,11 @@ MEALS_ADMIN = outcomes(404, admins=200, caregiver=403)
 # The API reads only the groups one works in: a reviewer finds nothing (404).
 API_READ = outcomes(404, admins=200, caregiver=200)
 API_ACT = outcomes(404, admins=ALLOWED, caregiver=ALLOWED)
+# Photos of the day: those who work in the class, and the family of a child tagged (the world's
+# photo tags the parent's child, who has photo consent); a reviewer finds nothing (404).
+PHOTO_READ = outcomes(404, admins=200, caregiver=200, parent=200)
+# Deleting one: its author (the caregiver) or the class's managers; the family sees it (403).
+PHOTO_REMOVE = outcomes(404, admins=ALLOWED, caregiver=ALLOWED, parent=403)
 
 RULES: dict[str, Rule | tuple[Rule, ...]] = {
     # --- the caregivers' pages ----------------------------------------------------------
@@ -96,6 +101,13 @@ RULES: dict[str, Rule | tuple[Rule, ...]] = {
     "care:inspection": page(CARE, obj="safety_check"),
     "care:inspection_follow_up": form(page(CARE, obj="safety_check_follow_up")),
     "care:checklist": form(page(outcomes(404, admins=200, caregiver=403, reviewer=403), obj="org")),
+    # --- photos of the day -------------------------------------------------------------
+    "care:group_photos": form(page(CARE, obj="care_group")),
+    "care:photo_remove": page(PHOTO_REMOVE, method="POST", obj="photo"),
+    "care:photo_image": page(PHOTO_READ, obj="photo"),
+    "care:photo_thumbnail": page(PHOTO_READ, obj="photo"),
+    "care:child_photos": page(FAMILY, obj="care_enrolment"),
+    "care:media_consent": form(page(FAMILY, obj="care_enrolment")),
     # --- the family's pages -------------------------------------------------------------
     "care:family": page(everyone(200), note="one's own children only"),
     "care:child_today": page(FAMILY, obj="care_enrolment"),
@@ -204,6 +216,18 @@ RULES: dict[str, Rule | tuple[Rule, ...]] = {
     "day-note-detail": api(API_READ, obj="day_note"),
     # The family's live view of the child's day (the child's place, as on the page).
     "child-today": api(FAMILY, obj="care_enrolment"),
+    "photo-list": (
+        api(everyone(200), hides="photo", hides_detail="photo-detail"),
+        as_write(api(everyone(200)), note="the body is validated first: 400"),
+    ),
+    "photo-detail": (
+        api(PHOTO_READ, obj="photo"),
+        as_write(api(PHOTO_REMOVE, obj="photo"), method="DELETE"),
+    ),
+    "media-consent-list": (
+        api(everyone(200), note="one's own children's choices only"),
+        as_write(api(everyone(200)), note="the body is validated first: 400"),
+    ),
     "kiosk-day": api(everyone(API_DENIED), note="a kiosk token only (tested in care's tests)"),
     "kiosk-check-in": api(everyone(API_DENIED), method="POST", note="a kiosk token only"),
 }

@@ -14,6 +14,7 @@ from .api_incidents import DrillViewSet, EmergencyPlanViewSet, IncidentViewSet
 from .api_inspections import InspectionFollowUpViewSet, SafetyCheckViewSet
 from .api_liveview import ChildTodayView, DayNoteViewSet
 from .api_meals import FoodSampleViewSet, MealViewSet, SupplierViewSet
+from .api_photos import MediaConsentViewSet, PhotoViewSet
 
 # SimpleRouter: the API root view belongs to the first app's DefaultRouter (orgs).
 router = SimpleRouter(trailing_slash=True)
@@ -28,6 +29,8 @@ router.register("food-samples", FoodSampleViewSet, basename="food-sample")
 router.register("suppliers", SupplierViewSet, basename="supplier")
 router.register("day-notes", DayNoteViewSet, basename="day-note")
 router.register("safety-checks", SafetyCheckViewSet, basename="safety-check")
+router.register("photos", PhotoViewSet, basename="photo")
+router.register("media-consents", MediaConsentViewSet, basename="media-consent")
 router.register(
     "safety-check-follow-ups", InspectionFollowUpViewSet, basename="safety-check-follow-up"
 )

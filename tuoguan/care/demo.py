@@ -2,7 +2,8 @@
 
 The demo's class manager (`manager`) and caregiver (`caregiver`) are on its roster; 张丽's two
 children and four more families have places (one still missing its insurance, so the door
-refuses it and names what is missing); one child is checked in, a kiosk is issued (its token
+refuses it and names what is missing); one child is checked in and in a photo of the day
+(张丽 agreed to photos, another family refused), a kiosk is issued (its token
 printed once); the days before today are inspected but one, the last with a failed item
 and its open follow-up. Idempotent: a term already there is only given today as a care day.
 """
@@ -94,6 +95,8 @@ def seed_care(stdout: Any) -> None:
     _emergency(by, program, term, first)
     _meals(by, actor_for(caregiver) if caregiver is not None else by, program, term)
     _inspections(term, caregiver or manager)
+    if caregiver is not None:
+        _day_photos(actor_for(caregiver), enrolments)
     stdout.write(f"care: {term} runs today; kiosk token (shown once): {token}\n")
 
 
@@ -191,6 +194,26 @@ def _inspections(term: Term, inspector: User) -> None:
                  "note": "滑梯扶手螺丝松动" if failed and code == "play_equipment" else ""}
                 for code, _label in items
             ],
+        )  # fmt: skip
+
+
+def _day_photos(carer: Any, enrolments: list[Enrolment]) -> None:
+    """张丽 agrees to photos of her first child, the third family refuses, the others were not
+    asked yet; the caregiver posted a photo of today tagging the first child."""
+    first = Enrolment.objects.select_related("child__guardian__user", "group").get(
+        pk=enrolments[0].pk
+    )
+    for enrolment, choice in ((first, "allowed"), (enrolments[2], "refused")):
+        services.media_consent_set(
+            actor=actor_for(enrolment.child.guardian.user),
+            child=enrolment.child,
+            photos=choice,
+            cameras=choice,
+        )
+    if first.status == EnrolmentStatus.CONFIRMED and first.group is not None:
+        services.photos_post(
+            actor=carer, group=first.group, images=[_photo()], caption="下午手工课",
+            children=[first.pk],
         )  # fmt: skip
 
 

@@ -5,11 +5,13 @@ from typing import Any, cast
 
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from tuoguan.core.files import UploadField
 
 from .models import (
+    MAX_PHOTOS_A_POST,
     SAMPLE_MIN_GRAMS,
     SYMPTOMS,
     TODDLER_STEPS,
@@ -21,6 +23,7 @@ from .models import (
     HealthRound,
     IncidentKind,
     MealKind,
+    MediaChoice,
     Severity,
 )
 
@@ -79,6 +82,7 @@ class CarePolicyForm(forms.ModelForm):  # type: ignore[type-arg]
             "symptoms",
             "epidemic_children",
             "epidemic_days",
+            "families_see_group_photos",
         ]
 
     def __init__(self, *args: Any, required_symptoms: list[str], **kwargs: Any) -> None:
@@ -355,3 +359,67 @@ class DayNoteForm(forms.Form):
     def __init__(self, *args: Any, roster: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         cast(ChildChoiceField, self.fields["children"]).queryset = roster
+
+
+class TagPicker(forms.CheckboxSelectMultiple):
+    """Children whose guardian has not agreed to photos are listed, disabled, with the reason."""
+
+    def __init__(self, *args: Any, refused: frozenset[str] = frozenset(), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.refused = refused
+
+    def create_option(self, name: str, value: Any, label: Any, *args: Any, **kwargs: Any) -> Any:
+        option = super().create_option(name, value, label, *args, **kwargs)
+        if str(value) in self.refused:
+            option["attrs"]["disabled"] = True
+            option["label"] = gettext(
+                "%(child)s (the guardian has not agreed to photos: cannot be tagged)"
+            ) % {"child": label}
+        return option
+
+
+class PhotoPostForm(forms.Form):
+    """Photos of the group's day: up to four at once, the same caption and tags for each."""
+
+    caption = forms.CharField(label=_("Caption"), max_length=200, required=False)
+    children = forms.MultipleChoiceField(label=_("Children in the photos"), required=False)
+    photo1 = UploadField(label=_("Photo"), images_only=True, allow_webp=True)
+    photo2 = UploadField(label=_("Photo"), required=False, images_only=True, allow_webp=True)
+    photo3 = UploadField(label=_("Photo"), required=False, images_only=True, allow_webp=True)
+    photo4 = UploadField(label=_("Photo"), required=False, images_only=True, allow_webp=True)
+
+    def __init__(
+        self, *args: Any, enrolments: Any = (), consents: Any = None, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        for n in range(1, MAX_PHOTOS_A_POST + 1):
+            # A tablet's browser then offers its camera and its gallery.
+            self.fields[f"photo{n}"].widget.attrs["accept"] = "image/jpeg,image/png,image/webp"
+        consents = consents or {}
+        field = cast(forms.MultipleChoiceField, self.fields["children"])
+        field.choices = [(str(e.pk), e.child.name) for e in enrolments]
+        field.widget = TagPicker(
+            refused=frozenset(str(e.pk) for e in enrolments if not consents.get(e.pk)),
+            choices=field.choices,
+        )
+
+    def service_fields(self) -> dict[str, Any]:
+        data = dict(self.cleaned_data)
+        data["images"] = [data.pop(f"photo{n}") for n in range(1, MAX_PHOTOS_A_POST + 1)]
+        return data
+
+
+ANSWERS = [(MediaChoice.ALLOWED, _("I agree")), (MediaChoice.REFUSED, _("I do not agree"))]
+
+
+class MediaConsentForm(forms.Form):
+    photos = forms.ChoiceField(
+        label=_("Photos of my child's day, shown only to my family and the class's staff"),
+        choices=ANSWERS,
+        widget=forms.RadioSelect,
+    )
+    cameras = forms.ChoiceField(
+        label=_("My child may be seen on the class's live cameras"),
+        choices=ANSWERS,
+        widget=forms.RadioSelect,
+    )

@@ -69,3 +69,11 @@ def can_read_incident(actor: Actor, incident: Any) -> bool:
     if can_care(actor, incident.term):
         return True
     return IncidentNotice.objects.filter(incident=incident, recipient=actor.user).exists()
+
+
+def can_remove_photo(actor: Actor, photo: Any) -> bool:
+    """A photo of the day: its author (still caring for the group) or the class's managers."""
+    term = photo.group.term
+    if photo.posted_by_id == actor.user.pk and can_care(actor, term):
+        return True
+    return can_manage_care(actor, term)

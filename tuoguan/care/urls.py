@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import family, incidents, inspections, kiosk, liveview, meals, staff
+from .views import family, incidents, inspections, kiosk, liveview, meals, photos, staff
 
 app_name = "care"
 
@@ -60,6 +60,13 @@ urlpatterns = [
         name="inspection_follow_up",
     ),
     path("unions/<int:pk>/checklist/", inspections.checklist, name="checklist"),
+    # Photos of the day
+    path("groups/<int:pk>/photos/", photos.group_photos, name="group_photos"),
+    path("photos/<int:pk>/remove/", photos.photo_remove, name="photo_remove"),
+    path("photos/<int:pk>/image/", photos.photo_image, name="photo_image"),
+    path("photos/<int:pk>/thumbnail/", photos.photo_thumbnail, name="photo_thumbnail"),
+    path("family/<int:pk>/photos/", photos.child_photos, name="child_photos"),
+    path("family/<int:pk>/media-consent/", photos.media_consent, name="media_consent"),
     # The family
     path("family/", family.family, name="family"),
     path("family/<int:pk>/", family.child_today, name="child_today"),

@@ -50,14 +50,24 @@ from .meals import (
     Supplier,
     allergens_named,
 )
+from .photos import (
+    MAX_PHOTOS_A_POST,
+    THUMBNAIL_LONG_SIDE,
+    MediaChoice,
+    MediaConsent,
+    Photo,
+    PhotoTag,
+)
 
 __all__ = [
     "ALLERGEN_KEYWORDS",
+    "MAX_PHOTOS_A_POST",
     "MEAL_ORDER",
     "ON_ROSTER",
     "SAMPLE_MIN_GRAMS",
     "SAMPLE_MIN_HOURS",
     "SYMPTOMS",
+    "THUMBNAIL_LONG_SIDE",
     "TODDLER_STEPS",
     "Absence",
     "AbsenceReason",
@@ -93,7 +103,11 @@ __all__ = [
     "KioskDevice",
     "Meal",
     "MealKind",
+    "MediaChoice",
+    "MediaConsent",
     "NoticeLevel",
+    "Photo",
+    "PhotoTag",
     "PickupCode",
     "RatioBreach",
     "SafetyInspection",

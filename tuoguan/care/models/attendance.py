@@ -64,6 +64,10 @@ class CarePolicy(AuditedModel, TimeStampedModel):
         default=3,
         validators=[MinValueValidator(1), MaxValueValidator(30)],
     )
+    # Photos of the group's day that tag no child: families of the group see them only if set.
+    families_see_group_photos = models.BooleanField(
+        _("families may see group photos that tag no child"), default=False
+    )
 
     class Meta:
         verbose_name = _("daily care rules")

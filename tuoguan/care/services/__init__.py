@@ -48,6 +48,14 @@ from .meals import (
     menu_copy_week,
     supplier_save,
 )
+from .photos import (
+    media_consent_of,
+    media_consent_set,
+    photo_consents,
+    photo_remove,
+    photos_post,
+    taggable_enrolments,
+)
 from .rules import care_policy_update
 
 __all__ = [
@@ -87,13 +95,19 @@ __all__ = [
     "kiosk_authenticate",
     "kiosk_issue",
     "kiosk_revoke",
+    "media_consent_of",
+    "media_consent_set",
     "menu_copy_week",
     "notice_for",
     "paperwork_notify",
+    "photo_consents",
+    "photo_remove",
+    "photos_post",
     "pickup_code_issue",
     "pickup_refuse",
     "policy_for",
     "ratio_sync",
     "supplier_save",
+    "taggable_enrolments",
     "temporary_pickup_add",
 ]

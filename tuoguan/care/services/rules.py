@@ -22,6 +22,7 @@ EDITABLE = (
     "symptoms",
     "epidemic_children",
     "epidemic_days",
+    "families_see_group_photos",
 )
 
 
