@@ -77,8 +77,12 @@ def day_changed(
             version=F("version") + 1, changed_at=now
         )
     fresh = [ChildDay(enrolment_id=pk, date=date, version=1, changed_at=now) for pk in ids]
+    # A row another writer created meanwhile gets this one's time: the stamp changes anyway.
     ChildDay.objects.bulk_create(
-        [row for row in fresh if row.enrolment_id not in bumped], ignore_conflicts=True
+        [row for row in fresh if row.enrolment_id not in bumped],
+        update_conflicts=True,
+        unique_fields=["enrolment", "date"],
+        update_fields=["changed_at"],
     )
     return len(ids)
 
