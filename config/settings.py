@@ -273,6 +273,8 @@ TUOGUAN_NOTIFY_MAX_ATTEMPTS = env_int("TUOGUAN_NOTIFY_MAX_ATTEMPTS", 3)
 # A critical incident notice unacknowledged this long is sent again, once, and the union above
 # the person told learns who has not answered (care.services.incidents).
 TUOGUAN_INCIDENT_ACK_MINUTES = env_int("TUOGUAN_INCIDENT_ACK_MINUTES", 30)
+# How often the parent's live view asks whether the child's day has changed (seconds).
+TUOGUAN_LIVE_POLL_SECONDS = env_int("TUOGUAN_LIVE_POLL_SECONDS", 15)
 EMAIL_BACKEND = env_str("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("DJANGO_DEFAULT_FROM_EMAIL", "tuoguan@localhost")
 

@@ -16,7 +16,7 @@ from tuoguan.enrolment.models import Enrolment
 from tuoguan.orgs.permissions import Actor
 from tuoguan.programs.models import TermDay
 
-from . import meal_selectors
+from . import meal_selectors, photo_selectors
 from .models import (
     ON_ROSTER,
     Absence,
@@ -26,6 +26,7 @@ from .models import (
     DayNote,
     HealthCheck,
     HealthRound,
+    Incident,
 )
 from .selectors import child_day_events
 
@@ -167,7 +168,23 @@ def child_day(actor: Actor, enrolment: Enrolment, day: datetime.date) -> dict[st
         "todays_menu": menu,
         "menu_conflicts": meal_selectors.conflicts_by_dish(conflicts),
         "notes": notes_for_child_day(enrolment, day),
+        "incidents": incidents_for_child_day(enrolment, day),
+        "photos": photo_selectors.photos_for_child_day(actor, enrolment, day),
     }
+
+
+def incidents_for_child_day(enrolment: Enrolment, day: datetime.date) -> list[Incident]:
+    """The incidents of the day the child was involved in, as the guardians were told."""
+    start = datetime.datetime.combine(
+        day, datetime.time.min, tzinfo=timezone.get_current_timezone()
+    )
+    return list(
+        Incident.objects.filter(
+            children=enrolment,
+            occurred_at__gte=start,
+            occurred_at__lt=start + datetime.timedelta(days=1),
+        ).order_by("occurred_at", "pk")
+    )
 
 
 # --- The term's history -------------------------------------------------------------------

@@ -48,6 +48,7 @@ from ..models import (
 )
 from ..permissions import can_care, can_manage_care, can_manage_kiosks
 from .attendance import ON_ROSTER
+from .liveview import day_changed
 
 # The levels told, by severity.
 ESCALATION = {
@@ -240,6 +241,11 @@ def incident_report(
         photo.image.save(clean.content.name or "", clean.content, save=False)
         photo.save()
     _tell(incident, recipients(incident, involved))
+    if involved:
+        # The families' live view of that day shows it at their next poll.
+        day_changed(
+            date=timezone.localdate(occurred_at), enrolment_ids=[e.pk for e in involved], now=now
+        )
     return incident
 
 

@@ -27,6 +27,7 @@ from tuoguan.programs.models import Group
 
 from ..models import (
     MAX_PHOTOS_A_POST,
+    ON_ROSTER,
     THUMBNAIL_LONG_SIDE,
     MediaChoice,
     MediaConsent,
@@ -35,6 +36,7 @@ from ..models import (
 )
 from ..models.photos import PHOTO_LONG_SIDE
 from ..permissions import can_care, can_remove_photo
+from .liveview import day_changed
 
 
 def media_consent_of(child: Any) -> MediaConsent:
@@ -61,6 +63,11 @@ def media_consent_set(*, actor: Actor, child: Any, photos: str, cameras: str) ->
     consent.photos, consent.cameras = photos, cameras
     consent.chosen_by, consent.chosen_at = actor.user, timezone.now()
     consent.save()
+    # Photos tagging the child appear or vanish for every family of the child's groups today.
+    today = timezone.localdate()
+    groups = Enrolment.objects.filter(child=child, status__in=ON_ROSTER, group__isnull=False)
+    for group_id in set(groups.values_list("group_id", flat=True)):
+        day_changed(date=today, group=Group(pk=group_id))
     return consent
 
 
@@ -172,7 +179,17 @@ def photos_post(
         photo.save()
         PhotoTag.objects.bulk_create([PhotoTag(photo=photo, enrolment=e) for e in tagged])
         posted.append(photo)
+    _tell_live_view(group, day, [e.pk for e in tagged])
     return posted
+
+
+def _tell_live_view(group: Group, day: datetime.date, tagged: list[int]) -> None:
+    """The families who may see the photo find it at their next poll: those of the children
+    tagged, or the whole group's for an untagged photo."""
+    if tagged:
+        day_changed(date=day, enrolment_ids=tagged)
+    else:
+        day_changed(date=day, group=group)
 
 
 @transaction.atomic
@@ -181,7 +198,10 @@ def photo_remove(*, actor: Actor, photo: Photo) -> None:
     require(can_remove_photo(actor, photo))
     storage = photo.image.storage
     names = [name for name in (photo.image.name, photo.thumbnail.name) if name]
+    tagged = list(photo.tags.values_list("enrolment_id", flat=True))
+    group, day = photo.group, photo.date
     photo.delete()
+    _tell_live_view(group, day, tagged)
 
     def delete_files() -> None:
         for name in names:

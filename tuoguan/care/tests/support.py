@@ -95,12 +95,13 @@ class CareCase(PaperworkCase):
 
 
 def meal_term(p: Any) -> tuple[Term, Enrolment]:
-    """A running term whose care days cover this week and the next, and a confirmed child
-    whose health note declares a peanut allergy ("花生", from the paperwork helper)."""
+    """A running term whose care days cover last week, this week and the next (so that
+    "yesterday" is a care day whatever the weekday), and a confirmed child whose health note
+    declares a peanut allergy ("花生", from the paperwork helper)."""
     term = running_term(p, starts_in=-10, days=30)
     monday = today() - datetime.timedelta(days=today().weekday())
     admin = actor(p.grassroots_admin)
-    for offset in range(14):
+    for offset in range(-7, 14):
         day = monday + offset * DAY
         if not term.days.filter(date=day, is_care_day=True).exists():
             programs.term_day_add(actor=admin, term=term, date=day)

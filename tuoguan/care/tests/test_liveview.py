@@ -15,7 +15,7 @@ from rest_framework.test import APIClient
 
 from tuoguan.care import services
 from tuoguan.care.models import ChildDay, DayNote
-from tuoguan.care.services.liveview import day_changed, day_note_add, day_summaries_send
+from tuoguan.care.services.liveview import day_note_add, day_summaries_send
 from tuoguan.enrolment.models import Pickup
 from tuoguan.notifications.models import Notification
 
@@ -146,7 +146,22 @@ class PollTests(LiveViewCase):
             )  # fmt: skip
 
         def photo() -> None:
-            day_changed(date=today(), enrolment_ids=[self.enrolment.pk])
+            from tuoguan.programs.tests.factories import image_upload
+
+            services.media_consent_set(
+                actor=actor(self.parent_user), child=self.enrolment.child, photos="allowed",
+                cameras="refused",
+            )  # fmt: skip
+            services.photos_post(
+                actor=self.carer, group=self.group, images=[image_upload()], caption="搭积木",
+                children=[self.enrolment.pk],
+            )  # fmt: skip
+
+        def incident() -> None:
+            services.incident_report(
+                actor=self.carer, term=self.term, kind="injury", severity="minor",
+                description="膝盖擦伤", actions_taken="已消毒包扎", children=[self.enrolment.pk],
+            )  # fmt: skip
 
         def check_out() -> None:
             from tuoguan.care.models import Attendance
@@ -157,7 +172,7 @@ class PollTests(LiveViewCase):
                 pickup=pickup,
             )
 
-        for event in (check_in, health_check, note, dish, photo, check_out):
+        for event in (check_in, health_check, note, dish, photo, incident, check_out):
             event()
             response = self.poll(seen[-1])
             self.assertEqual(response.status_code, 200, event.__name__)
@@ -166,7 +181,8 @@ class PollTests(LiveViewCase):
             self.assertEqual(self.poll(seen[-1]).status_code, 304, event.__name__)
         timeline = self.poll().content.decode()
         for mark in ('data-event="in"', 'data-event="health"', 'data-event="activity"',
-                     'data-event="meal"', 'data-event="out"', "剪纸", "番茄炒蛋"):  # fmt: skip
+                     'data-event="meal"', 'data-event="incident"', 'data-event="out"', "剪纸",
+                     "番茄炒蛋", "膝盖擦伤", "已消毒包扎", 'alt="搭积木"'):  # fmt: skip
             self.assertIn(mark, timeline)
         self.assertIn(f"by {self.p.caregiver.real_name}", timeline)
 

@@ -407,3 +407,39 @@ class ChinesePageTests(PhotoCase):
                     self.assertIn(words, text)
                 for words in english:
                     self.assertNotIn(words, text)
+
+
+class LiveViewTests(PhotoCase):
+    """The photo reaches the live view of the families who may see it at their next poll."""
+
+    def poll(self, enrolment: Any, etag: str = "") -> Any:
+        client = self.client_for(enrolment.guardian.user)
+        headers = {"HTTP_HX_REQUEST": "true", **({"HTTP_IF_NONE_MATCH": etag} if etag else {})}
+        return client.get(reverse("care:child_today", args=[enrolment.pk]), **headers)
+
+    def test_a_tagged_photo_shows_at_the_next_poll_of_the_tagged_childs_family_only(self) -> None:
+        one, two = self.poll(self.one)["ETag"], self.poll(self.two)["ETag"]
+        photo = self.post(self.one, caption="做手工")
+        seen = self.poll(self.one, one)
+        self.assertEqual(seen.status_code, 200)
+        self.assertContains(seen, reverse("care:photo_thumbnail", args=[photo.pk]))
+        self.assertContains(seen, 'alt="做手工"')
+        self.assertEqual(self.poll(self.two, two).status_code, 304)
+
+    def test_a_deleted_photo_leaves_the_live_view_at_the_next_poll(self) -> None:
+        photo = self.post(self.one, caption="做手工")
+        thumbnail = reverse("care:photo_thumbnail", args=[photo.pk])
+        etag = self.poll(self.one)["ETag"]
+        self.assertContains(self.poll(self.one), thumbnail)
+        services.photo_remove(actor=self.manager, photo=photo)
+        gone = self.poll(self.one, etag)
+        self.assertEqual(gone.status_code, 200)
+        self.assertNotContains(gone, thumbnail)
+
+    def test_a_refusal_after_the_fact_changes_every_family_of_the_group(self) -> None:
+        photo = self.post(self.one, self.two, caption="合影")
+        etag = self.poll(self.two)["ETag"]
+        self.consent(self.one, "refused")
+        hidden = self.poll(self.two, etag)
+        self.assertEqual(hidden.status_code, 200)
+        self.assertNotContains(hidden, reverse("care:photo_thumbnail", args=[photo.pk]))

@@ -3,6 +3,7 @@
 import datetime
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -40,6 +41,7 @@ def _today_context(request: ActorRequest, enrolment: Any, day: datetime.date) ->
         "enrolment": enrolment,
         "day": day,
         **liveview_selectors.child_day(request.actor, enrolment, day),
+        "poll_seconds": settings.TUOGUAN_LIVE_POLL_SECONDS,
     }
     attendance = context["attendance"]
     if context["is_care_day"] and attendance is None and enrolment.status == "confirmed":
