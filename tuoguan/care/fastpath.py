@@ -26,6 +26,10 @@ Each copy and the test that holds it equal:
   tuoguan/care/tests/test_check_in_facts.py.
 * `selectors.kiosk_for_token`'s read: the active kiosk of a token with its class and host
   union, equal to the ORM's (tuoguan/care/tests/test_check_in_facts.py).
+* `liveview_selectors.session_child_day_stamp`'s read (the live view's unchanged poll, every
+  parent every 15 s: bench/README.md, "liveview"): the day's stamp, the guardian's account and
+  the session in force, equal to the ORM's read (tuoguan/care/tests/test_liveview.py,
+  `CompiledPollTests`).
 * The sentinels' substitution refuses a compiled statement in which a sentinel appears other
   than as a whole parameter (or as the prefix of a startswith pattern); such a shape, and a
   Django release other than the one whose compiler internals core.rawsql reads, gets the
@@ -47,6 +51,7 @@ PK, USER, PROGRAM = -918_273_641, -918_273_642, -918_273_643
 DAY = datetime.date(1901, 2, 3)
 PATH = "\x01tuoguan-sentinel\x01"
 TOKEN = "\x01tuoguan-token\x01"  # noqa: S105 - a placeholder compiled in, not a secret
+SESSION = "\x01tuoguan-session\x01"
 SENTINELS: dict[str, Any] = {
     "pk": PK,
     "user": USER,
@@ -54,6 +59,7 @@ SENTINELS: dict[str, Any] = {
     "day": DAY,
     "path_prefix": PATH,
     "token": TOKEN,
+    "session": SESSION,
 }
 NotCompilable = rawsql.NotCompilable
 # A check-in's last writes (the row, its entry, the parent's notice) in one statement.

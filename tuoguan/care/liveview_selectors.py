@@ -3,20 +3,20 @@ day's timeline, and the term's history of the child's days. Scoped to the family
 of another family does not exist (404)."""
 
 import datetime
-import functools
 import hashlib
 from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.sessions.models import Session
 from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Now
 from django.utils import timezone
 
 from tuoguan.enrolment.models import Enrolment
 from tuoguan.orgs.permissions import Actor
 from tuoguan.programs.models import TermDay
 
-from . import meal_selectors, photo_selectors
+from . import fastpath, meal_selectors, photo_selectors
 from .models import (
     ON_ROSTER,
     Absence,
@@ -80,37 +80,45 @@ class SessionStamp:
     session_data: str | None
 
 
-@functools.lru_cache(maxsize=2)
-def _session_stamp_base(day: datetime.date) -> QuerySet[Enrolment]:
-    """The places with the day's stamp and the guardian's account, resolved once a day per
-    process (never evaluated: each poll filters a clone), so that a poll pays only for its
-    own filter, its session and the compilation."""
-    return Enrolment.objects.filter(status__in=ON_ROSTER).annotate(
-        **_stamp_annotations(day),
-        s_user=F("guardian__user_id"),
-        s_password=F("guardian__user__password"),
-        s_active=F("guardian__user__is_active"),
+def _session_stamp_read(pk: Any, day: datetime.date, session_key: str) -> QuerySet[Enrolment]:
+    """The place `pk` on the roster with the day's stamp, its guardian's account and the
+    session `session_key` in force (by the database's clock)."""
+    session = Session.objects.filter(session_key=session_key, expire_date__gt=Now())
+    return (
+        Enrolment.objects.filter(pk=pk, status__in=ON_ROSTER)
+        .only("pk", "updated_at")
+        .annotate(
+            **_stamp_annotations(day),
+            s_user=F("guardian__user_id"),
+            s_password=F("guardian__user__password"),
+            s_active=F("guardian__user__is_active"),
+            s_session=Subquery(session.values("session_data")[:1]),
+        )
+        .order_by()
     )
 
 
 def session_child_day_stamp(
-    session_key: str, pk: Any, day: datetime.date, now: datetime.datetime
+    session_key: str, pk: Any, day: datetime.date, *, compiled: bool = True
 ) -> SessionStamp | None:
     """`child_day_stamp` read with the session in force and the guardian's account, in one
     statement, for `care.middleware.LiveViewPollMiddleware`; the caller checks that the
-    session is the guardian's (None: no such place on the roster)."""
-    session = Session.objects.filter(session_key=session_key, expire_date__gt=now)
-    row = (
-        _session_stamp_base(day)
-        .filter(pk=pk)
-        .annotate(s_session=Subquery(session.values("session_data")[:1]))
-        .values_list(*STAMP_FIELDS, "s_user", "s_password", "s_active", "s_session")
-        .first()
-    )
-    if row is None:
+    session is the guardian's (None: no such place on the roster). Every unchanged poll
+    reads it: compiled once (care.fastpath); `compiled=False`: the ORM."""
+    found: Any = None
+    ran = False
+    if compiled and isinstance(pk, int):
+        ran, found = fastpath.read(
+            ("poll",),
+            lambda: _session_stamp_read(fastpath.PK, fastpath.DAY, fastpath.SESSION),
+            {"pk": pk, "day": day, "session": session_key},
+        )
+    if not ran:
+        found = _session_stamp_read(pk, day, session_key).first()
+    if found is None:
         return None
-    stamp = "|".join(str(part) for part in row[: len(STAMP_FIELDS)])
-    return SessionStamp(stamp, *row[len(STAMP_FIELDS) :])
+    stamp = "|".join(str(getattr(found, name)) for name in STAMP_FIELDS)
+    return SessionStamp(stamp, found.s_user, found.s_password, found.s_active, found.s_session)
 
 
 def day_etag(pk: Any, day: datetime.date, stamp: str, language: str, kind: str) -> str:

@@ -74,9 +74,8 @@ class LiveViewPollMiddleware:
         match = self.path.match(request.path_info)
         if match is None:
             return None
-        pk, now = int(match.group(1)), timezone.now()
-        day = timezone.localdate(now)
-        read = session_child_day_stamp(key, pk, day, now)
+        pk, day = int(match.group(1)), timezone.localdate()
+        read = session_child_day_stamp(key, pk, day)
         if read is None or read.session_data is None or not read.is_active:
             return None
         if not _session_is_of(read.session_data, read.user_id, read.password):

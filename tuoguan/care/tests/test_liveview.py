@@ -410,3 +410,56 @@ class HistoryTests(LiveViewCase):
         self.assertContains(response, 'data-status="missing"')
         self.assertEqual(len(many), len(few))
         self.assertContains(self.parent.get(self.url), url)
+
+
+class CompiledPollTests(LiveViewCase):
+    """The unchanged poll's one read, compiled once (care.fastpath), finds what the ORM's
+    finds: the stamp, the guardian's account and the session, in and out of each state."""
+
+    def reads(self, key: str, pk: Any = None) -> tuple[Any, Any]:
+        from tuoguan.care.liveview_selectors import session_child_day_stamp
+
+        pk = self.enrolment.pk if pk is None else pk
+        return (
+            session_child_day_stamp(key, pk, today()),
+            session_child_day_stamp(key, pk, today(), compiled=False),
+        )
+
+    def test_the_compiled_read_equals_the_orms_in_each_state(self) -> None:
+        from django.contrib.sessions.models import Session
+
+        from tuoguan.care.liveview_selectors import child_day_stamp
+
+        key = self.parent.session.session_key
+        assert key is not None
+        other = confirmed(self.p, self.term, 2)
+        fast, orm = self.reads(key)
+        self.assertIsNotNone(fast)
+        self.assertEqual(fast, orm)
+        # The compiled statement ran, not the ORM's fallback.
+        from tuoguan.core import rawsql
+
+        self.assertIsNotNone(rawsql._compiled[(connection.vendor, "care", "poll")])
+        self.assertEqual(
+            fast.stamp, child_day_stamp(self.parent_user.pk, self.enrolment.pk, today())
+        )
+        self.assertIsNotNone(fast.session_data)
+        # Another child: its own guardian's account; the session is read, and not theirs.
+        fast, orm = self.reads(key, other.pk)
+        self.assertEqual(fast, orm)
+        self.assertNotEqual(fast.user_id, self.parent_user.pk)
+        # A day with events: the stamp moves the same way in both.
+        services.attendance_check_in(actor=self.carer, enrolment=self.enrolment)
+        day_note_add(actor=self.carer, group=self.group, kind="note", text="午睡很好")
+        fast, orm = self.reads(key)
+        self.assertEqual(fast, orm)
+        # An unknown session, an expired one, a place not on the roster: the same answers.
+        self.assertEqual(self.reads("x" * 32), self.reads("x" * 32)[::-1])
+        self.assertIsNone(self.reads("x" * 32)[0].session_data)
+        Session.objects.filter(session_key=key).update(
+            expire_date=timezone.now() - datetime.timedelta(seconds=1)
+        )
+        fast, orm = self.reads(key)
+        self.assertEqual(fast, orm)
+        self.assertIsNone(fast.session_data)
+        self.assertEqual(self.reads(key, 10**12), (None, None))
