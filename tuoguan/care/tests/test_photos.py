@@ -414,8 +414,8 @@ class LiveViewTests(PhotoCase):
 
     def poll(self, enrolment: Any, etag: str = "") -> Any:
         client = self.client_for(enrolment.guardian.user)
-        headers = {"HTTP_HX_REQUEST": "true", **({"HTTP_IF_NONE_MATCH": etag} if etag else {})}
-        return client.get(reverse("care:child_today", args=[enrolment.pk]), **headers)
+        headers = {"HX-Request": "true", **({"If-None-Match": etag} if etag else {})}
+        return client.get(reverse("care:child_today", args=[enrolment.pk]), headers=headers)
 
     def test_a_tagged_photo_shows_at_the_next_poll_of_the_tagged_childs_family_only(self) -> None:
         one, two = self.poll(self.one)["ETag"], self.poll(self.two)["ETag"]
