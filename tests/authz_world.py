@@ -494,6 +494,20 @@ def _care(w: World) -> None:
         side["safety_check_follow_up"] = InspectionFollowUp.objects.get(
             result__inspection=side["safety_check"]
         )
+        # A camera filming the group, and a view its guardian opened (through the service, at
+        # a moment within care hours: the probes then find its link without a token).
+        side["camera"] = care.camera_save(
+            actor=_actor(by), program=program, name="一号摄像头", room="活动室", groups=[group],
+            local_stream="demo-room",
+        )  # fmt: skip
+        side["camera_view"], _token = care.camera_watch(
+            actor=_actor(child.guardian.user),
+            camera=side["camera"],
+            now=datetime.datetime.combine(
+                today, term.daily_start, tzinfo=timezone.get_current_timezone()
+            )
+            + datetime.timedelta(minutes=1),
+        )
 
 
 def _supervision(w: World) -> None:

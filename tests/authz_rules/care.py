@@ -34,6 +34,9 @@ MEALS_ADMIN = outcomes(404, admins=200, caregiver=403)
 # The API reads only the groups one works in: a reviewer finds nothing (404).
 API_READ = outcomes(404, admins=200, caregiver=200)
 API_ACT = outcomes(404, admins=ALLOWED, caregiver=ALLOWED)
+# A camera view's signed link: only its watcher reaches it, and without the token is refused.
+LINK = outcomes(404, parent=403)
+CAMERA_READ = outcomes(404, admins=200, caregiver=200, reviewer=200, parent=200)
 
 RULES: dict[str, Rule | tuple[Rule, ...]] = {
     # --- the caregivers' pages ----------------------------------------------------------
@@ -95,6 +98,23 @@ RULES: dict[str, Rule | tuple[Rule, ...]] = {
     "care:inspection": page(CARE, obj="safety_check"),
     "care:inspection_follow_up": form(page(CARE, obj="safety_check_follow_up")),
     "care:checklist": form(page(outcomes(404, admins=200, caregiver=403, reviewer=403), obj="org")),
+    # --- room cameras: the class's managers register them and read who watched; a guardian
+    # opens a signed link (its pages refuse without the token: 403 to its watcher only) ------
+    "care:cameras": form(page(MANAGE, obj="care_program")),
+    "care:camera_views": page(MANAGE, obj="care_program"),
+    "care:camera_edit": form(page(MANAGE, obj="camera")),
+    "care:camera_watch": page(
+        FAMILY_ACT,
+        method="POST",
+        obj="camera",
+        note="refused outside hours: back to the family page",
+    ),
+    "care:camera_player": page(LINK, obj="camera_view", note="no token: refused"),
+    "care:camera_playlist": page(LINK, obj="camera_view", note="no token: refused"),
+    "care:camera_segment": page(
+        LINK, obj="camera_view", kwarg={"pk": "pk", "n": "pk"}, note="no token: refused"
+    ),
+    "care:camera_heartbeat": page(LINK, method="POST", obj="camera_view"),
     # --- the family's pages -------------------------------------------------------------
     "care:family": page(everyone(200), note="one's own children only"),
     "care:child_today": page(FAMILY, obj="care_enrolment"),
@@ -194,6 +214,21 @@ RULES: dict[str, Rule | tuple[Rule, ...]] = {
         outcomes(404, admins=ALLOWED, caregiver=ALLOWED, reviewer=403),
         method="POST",
         obj="safety_check_follow_up",
+    ),
+    "camera-list": (
+        api(everyone(200), hides="camera", hides_detail="camera-detail"),
+        as_write(api(everyone(200)), note="the body is validated first: 400"),
+    ),
+    "camera-detail": (
+        api(CAMERA_READ, obj="camera"),
+        as_write(
+            api(outcomes(404, admins=200, caregiver=403, reviewer=403, parent=403), obj="camera"),
+            method="PATCH",
+        ),
+    ),
+    "camera-watch": api(FAMILY_ACT, method="POST", obj="camera"),
+    "camera-views": api(
+        outcomes(404, admins=200, caregiver=403, reviewer=403, parent=403), obj="camera"
     ),
     "kiosk-day": api(everyone(API_DENIED), note="a kiosk token only (tested in care's tests)"),
     "kiosk-check-in": api(everyone(API_DENIED), method="POST", note="a kiosk token only"),

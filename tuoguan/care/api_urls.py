@@ -10,6 +10,7 @@ from .api import (
     KioskCheckInView,
     KioskDayView,
 )
+from .api_cameras import CameraViewSet
 from .api_incidents import DrillViewSet, EmergencyPlanViewSet, IncidentViewSet
 from .api_inspections import InspectionFollowUpViewSet, SafetyCheckViewSet
 from .api_meals import FoodSampleViewSet, MealViewSet, SupplierViewSet
@@ -26,6 +27,7 @@ router.register("meals", MealViewSet, basename="meal")
 router.register("food-samples", FoodSampleViewSet, basename="food-sample")
 router.register("suppliers", SupplierViewSet, basename="supplier")
 router.register("safety-checks", SafetyCheckViewSet, basename="safety-check")
+router.register("cameras", CameraViewSet, basename="camera")
 router.register(
     "safety-check-follow-ups", InspectionFollowUpViewSet, basename="safety-check-follow-up"
 )

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from tuoguan.core.files import UploadField
+from tuoguan.programs.models import Group
 
 from .models import (
     SAMPLE_MIN_GRAMS,
@@ -325,3 +326,44 @@ class ChecklistForm(forms.Form):
         max_length=8000,
         widget=forms.Textarea(attrs={"rows": 12}),
     )
+
+
+class GroupsField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.term.name} · {obj.name}"
+
+
+class CameraForm(forms.Form):
+    """A camera of the class: the room and the groups it films, its stream."""
+
+    name = forms.CharField(label=_("Camera"), max_length=80)
+    room = forms.CharField(label=_("Room"), max_length=80)
+    groups = GroupsField(
+        label=_("Groups filmed (their pages say the room is filmed)"),
+        queryset=Group.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    hls_url = forms.CharField(
+        label=_("HLS stream address (https://…; the camera server must sign its own links)"),
+        max_length=500,
+        required=False,
+    )
+    local_stream = forms.SlugField(
+        label=_("Local test stream (a folder of the server's camera streams)"),
+        max_length=60,
+        required=False,
+    )
+    rtsp_url = forms.CharField(
+        label=_("RTSP address (for the record)"), max_length=500, required=False
+    )
+    is_active = forms.BooleanField(label=_("In use"), required=False, initial=True)
+
+    def __init__(self, *args: Any, program: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        groups = cast(forms.ModelMultipleChoiceField, self.fields["groups"])
+        groups.queryset = (
+            Group.objects.filter(term__program=program)
+            .select_related("term")
+            .order_by("-term__start_date", "pk")
+        )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import family, incidents, inspections, kiosk, meals, staff
+from .views import cameras, family, incidents, inspections, kiosk, meals, staff
 
 app_name = "care"
 
@@ -59,6 +59,15 @@ urlpatterns = [
         name="inspection_follow_up",
     ),
     path("unions/<int:pk>/checklist/", inspections.checklist, name="checklist"),
+    # Room cameras
+    path("classes/<int:pk>/cameras/", cameras.cameras, name="cameras"),
+    path("classes/<int:pk>/camera-views/", cameras.camera_views, name="camera_views"),
+    path("cameras/<int:pk>/", cameras.camera_edit, name="camera_edit"),
+    path("cameras/<int:pk>/watch/", cameras.camera_watch, name="camera_watch"),
+    path("camera-views/<int:pk>/", cameras.camera_player, name="camera_player"),
+    path("camera-views/<int:pk>/index.m3u8", cameras.camera_playlist, name="camera_playlist"),
+    path("camera-views/<int:pk>/seg<int:n>.ts", cameras.camera_segment, name="camera_segment"),
+    path("camera-views/<int:pk>/heartbeat/", cameras.camera_heartbeat, name="camera_heartbeat"),
     # The family
     path("family/", family.family, name="family"),
     path("family/<int:pk>/", family.child_today, name="child_today"),

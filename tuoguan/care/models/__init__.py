@@ -16,6 +16,7 @@ from .attendance import (
     PickupCode,
     TemporaryPickup,
 )
+from .cameras import Camera, CameraView
 from .duty import DutyShift, RatioBreach
 from .health import SYMPTOMS, TODDLER_STEPS, EpidemicFlag, HealthCheck, HealthRound
 from .incidents import (
@@ -63,6 +64,8 @@ __all__ = [
     "Allergen",
     "Attendance",
     "AttendanceCorrection",
+    "Camera",
+    "CameraView",
     "CareAlert",
     "CarePolicy",
     "CheckInMethod",

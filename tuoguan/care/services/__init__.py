@@ -19,6 +19,7 @@ from .attendance import (
     pickup_refuse,
     temporary_pickup_add,
 )
+from .cameras import camera_heartbeat, camera_save, camera_watch
 from .common import policy_for
 from .duty import duty_clock_in, duty_clock_out, group_ratio, ratio_sync
 from .health import epidemic_check, health_check_override, health_check_record
@@ -59,6 +60,9 @@ __all__ = [
     "attendance_check_out",
     "attendance_check_out_by_code",
     "attendance_correct",
+    "camera_heartbeat",
+    "camera_save",
+    "camera_watch",
     "care_alerts",
     "care_policy_update",
     "checklist_for",

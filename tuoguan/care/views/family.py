@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 from tuoguan.core.kit import GET_POST, form_errors, paginate, refusal, wants_fragment
 from tuoguan.orgs.kit import ActorRequest
 
-from .. import meal_selectors, selectors, services
+from .. import camera_selectors, meal_selectors, selectors, services
 from ..codes import check_in_code, qr_svg
 from ..forms import AbsenceForm, TemporaryPickupForm
 
@@ -47,6 +47,7 @@ def child_today(request: ActorRequest, pk: int) -> HttpResponse:
     context["menu_conflicts"] = meal_selectors.conflicts_by_dish(
         meal_selectors.allergy_conflicts(request.actor, menu, [enrolment])
     )
+    context["camera_rows"] = camera_selectors.cameras_for_child(request.actor, enrolment)
     return render(request, "care/child_today.html", context)
 
 
