@@ -500,6 +500,13 @@ def _care(w: World) -> None:
             actor=_actor(by), program=program, name="一号摄像头", room="活动室", groups=[group],
             local_stream="demo-room",
         )  # fmt: skip
+        # An online story time for the group, open now: its guardian may join.
+        side["online_session"] = care.online_session_save(
+            actor=_actor(carer), term=term, group=group, title="线上故事会", topic="story",
+            host_kind="volunteer", host_name="李老师", join_url="https://meeting.example.org/j/1",
+            starts_at=timezone.now() - datetime.timedelta(minutes=5),
+            ends_at=timezone.now() + datetime.timedelta(hours=1), audience="group",
+        )  # fmt: skip
         side["camera_view"], _token = care.camera_watch(
             actor=_actor(child.guardian.user),
             camera=side["camera"],

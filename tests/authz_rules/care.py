@@ -115,6 +115,14 @@ RULES: dict[str, Rule | tuple[Rule, ...]] = {
         LINK, obj="camera_view", kwarg={"pk": "pk", "n": "pk"}, note="no token: refused"
     ),
     "care:camera_heartbeat": page(LINK, method="POST", obj="camera_view"),
+    # --- online sessions: the term's carers schedule and record; a guardian joins -------
+    "care:online_sessions": form(page(CARE, obj="care_term")),
+    "care:online_session": page(CARE, obj="online_session"),
+    "care:online_attend": page(CARE_ACT, method="POST", obj="online_session"),
+    "care:online_score": page(CARE_ACT, method="POST", obj="online_session"),
+    "care:online_join": page(
+        FAMILY_ACT, method="POST", obj="online_session", note="recorded, then off to the link"
+    ),
     # --- the family's pages -------------------------------------------------------------
     "care:family": page(everyone(200), note="one's own children only"),
     "care:child_today": page(FAMILY, obj="care_enrolment"),
@@ -230,6 +238,24 @@ RULES: dict[str, Rule | tuple[Rule, ...]] = {
     "camera-views": api(
         outcomes(404, admins=200, caregiver=403, reviewer=403, parent=403), obj="camera"
     ),
+    "online-session-list": (
+        api(everyone(200), hides="online_session", hides_detail="online-session-detail"),
+        as_write(api(everyone(200)), note="the body is validated first: 400"),
+    ),
+    "online-session-detail": api(
+        outcomes(404, admins=200, caregiver=200, reviewer=200, parent=200), obj="online_session"
+    ),
+    "online-session-attendance": api(
+        outcomes(404, admins=ALLOWED, caregiver=ALLOWED, reviewer=403, parent=403),
+        method="POST",
+        obj="online_session",
+    ),
+    "online-session-scores": api(
+        outcomes(404, admins=ALLOWED, caregiver=ALLOWED, reviewer=403, parent=403),
+        method="POST",
+        obj="online_session",
+    ),
+    "online-session-join": api(FAMILY_ACT, method="POST", obj="online_session"),
     "kiosk-day": api(everyone(API_DENIED), note="a kiosk token only (tested in care's tests)"),
     "kiosk-check-in": api(everyone(API_DENIED), method="POST", note="a kiosk token only"),
 }

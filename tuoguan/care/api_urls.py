@@ -14,6 +14,7 @@ from .api_cameras import CameraViewSet
 from .api_incidents import DrillViewSet, EmergencyPlanViewSet, IncidentViewSet
 from .api_inspections import InspectionFollowUpViewSet, SafetyCheckViewSet
 from .api_meals import FoodSampleViewSet, MealViewSet, SupplierViewSet
+from .api_online import OnlineSessionViewSet
 
 # SimpleRouter: the API root view belongs to the first app's DefaultRouter (orgs).
 router = SimpleRouter(trailing_slash=True)
@@ -28,6 +29,7 @@ router.register("food-samples", FoodSampleViewSet, basename="food-sample")
 router.register("suppliers", SupplierViewSet, basename="supplier")
 router.register("safety-checks", SafetyCheckViewSet, basename="safety-check")
 router.register("cameras", CameraViewSet, basename="camera")
+router.register("online-sessions", OnlineSessionViewSet, basename="online-session")
 router.register(
     "safety-check-follow-ups", InspectionFollowUpViewSet, basename="safety-check-follow-up"
 )

@@ -16,12 +16,15 @@ from .models import (
     TODDLER_STEPS,
     AbsenceReason,
     Allergen,
+    Audience,
     CarePolicy,
     EmergencyKind,
     HealthRound,
+    HostKind,
     IncidentKind,
     MealKind,
     Severity,
+    TopicKind,
 )
 
 
@@ -367,3 +370,52 @@ class CameraForm(forms.Form):
             .select_related("term")
             .order_by("-term__start_date", "pk")
         )
+
+
+def _when(label: Any) -> forms.DateTimeField:
+    return forms.DateTimeField(
+        label=label,
+        input_formats=["%Y-%m-%dT%H:%M"],
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+
+
+class ChildChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return str(obj.child.name)
+
+
+class OnlineSessionForm(forms.Form):
+    """An online session of the term: when, who hosts, what, the join link, for whom."""
+
+    title = forms.CharField(label=_("Title"), max_length=120)
+    topic = forms.ChoiceField(label=_("Topic"), choices=TopicKind.choices)
+    starts_at = _when(_("Starts at"))
+    ends_at = _when(_("Ends at"))
+    host_kind = forms.ChoiceField(label=_("Hosted by"), choices=HostKind.choices)
+    host_name = forms.CharField(label=_("Host's name"), max_length=80)
+    join_url = forms.CharField(label=_("Join link (https://…)"), max_length=500)
+    group = forms.ModelChoiceField(
+        label=_("Group (empty: the whole term)"), queryset=Group.objects.none(), required=False
+    )
+    audience = forms.ChoiceField(
+        label=_("For"), choices=Audience.choices, widget=forms.RadioSelect, initial="group"
+    )
+    children = ChildChoiceField(
+        label=_("Children (when for selected children, e.g. those absent)"),
+        queryset=Group.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args: Any, term: Any, places: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ModelChoiceField, self.fields["group"]).queryset = term.groups.order_by("pk")
+        cast(forms.ModelMultipleChoiceField, self.fields["children"]).queryset = places
+
+
+class ContestScoreForm(forms.Form):
+    score = forms.DecimalField(
+        label=_("Score"), min_value=0, max_value=1000, max_digits=6, decimal_places=1
+    )
+    note = forms.CharField(label=_("Note"), max_length=200, required=False)

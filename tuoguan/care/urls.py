@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import cameras, family, incidents, inspections, kiosk, meals, staff
+from .views import cameras, family, incidents, inspections, kiosk, meals, online, staff
 
 app_name = "care"
 
@@ -68,6 +68,12 @@ urlpatterns = [
     path("camera-views/<int:pk>/index.m3u8", cameras.camera_playlist, name="camera_playlist"),
     path("camera-views/<int:pk>/seg<int:n>.ts", cameras.camera_segment, name="camera_segment"),
     path("camera-views/<int:pk>/heartbeat/", cameras.camera_heartbeat, name="camera_heartbeat"),
+    # Online sessions
+    path("terms/<int:pk>/online/", online.online_sessions, name="online_sessions"),
+    path("online-sessions/<int:pk>/", online.online_session, name="online_session"),
+    path("online-sessions/<int:pk>/attend/", online.online_attend, name="online_attend"),
+    path("online-sessions/<int:pk>/score/", online.online_score, name="online_score"),
+    path("online-sessions/<int:pk>/join/", online.online_join, name="online_join"),
     # The family
     path("family/", family.family, name="family"),
     path("family/<int:pk>/", family.child_today, name="child_today"),

@@ -50,6 +50,14 @@ from .meals import (
     Supplier,
     allergens_named,
 )
+from .online import (
+    Audience,
+    ContestScore,
+    HostKind,
+    OnlineAttendance,
+    OnlineSession,
+    TopicKind,
+)
 
 __all__ = [
     "ALLERGEN_KEYWORDS",
@@ -64,6 +72,7 @@ __all__ = [
     "Allergen",
     "Attendance",
     "AttendanceCorrection",
+    "Audience",
     "Camera",
     "CameraView",
     "CareAlert",
@@ -72,6 +81,7 @@ __all__ = [
     "CheckOutMethod",
     "ChecklistItem",
     "CheckoutRefusal",
+    "ContestScore",
     "DayClose",
     "Dish",
     "Drill",
@@ -82,6 +92,7 @@ __all__ = [
     "FoodSample",
     "HealthCheck",
     "HealthRound",
+    "HostKind",
     "Incident",
     "IncidentAction",
     "IncidentKind",
@@ -93,11 +104,14 @@ __all__ = [
     "Meal",
     "MealKind",
     "NoticeLevel",
+    "OnlineAttendance",
+    "OnlineSession",
     "PickupCode",
     "RatioBreach",
     "SafetyInspection",
     "Severity",
     "Supplier",
     "TemporaryPickup",
+    "TopicKind",
     "allergens_named",
 ]

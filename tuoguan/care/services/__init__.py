@@ -49,6 +49,12 @@ from .meals import (
     menu_copy_week,
     supplier_save,
 )
+from .online import (
+    contest_score_save,
+    online_attendance_record,
+    online_session_join,
+    online_session_save,
+)
 from .rules import care_policy_update
 
 __all__ = [
@@ -67,6 +73,7 @@ __all__ = [
     "care_policy_update",
     "checklist_for",
     "checklist_save",
+    "contest_score_save",
     "day_close",
     "dish_add",
     "dish_remove",
@@ -93,6 +100,9 @@ __all__ = [
     "kiosk_revoke",
     "menu_copy_week",
     "notice_for",
+    "online_attendance_record",
+    "online_session_join",
+    "online_session_save",
     "paperwork_notify",
     "pickup_code_issue",
     "pickup_refuse",

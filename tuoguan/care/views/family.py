@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 from tuoguan.core.kit import GET_POST, form_errors, paginate, refusal, wants_fragment
 from tuoguan.orgs.kit import ActorRequest
 
-from .. import camera_selectors, meal_selectors, selectors, services
+from .. import camera_selectors, meal_selectors, online_selectors, selectors, services
 from ..codes import check_in_code, qr_svg
 from ..forms import AbsenceForm, TemporaryPickupForm
 
@@ -48,6 +48,8 @@ def child_today(request: ActorRequest, pk: int) -> HttpResponse:
         meal_selectors.allergy_conflicts(request.actor, menu, [enrolment])
     )
     context["camera_rows"] = camera_selectors.cameras_for_child(request.actor, enrolment)
+    context["online_sessions"] = online_selectors.sessions_for_child(enrolment)
+    context["online_total"] = online_selectors.child_online_attendance(enrolment)
     return render(request, "care/child_today.html", context)
 
 
