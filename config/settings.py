@@ -275,6 +275,15 @@ TUOGUAN_NOTIFY_MAX_ATTEMPTS = env_int("TUOGUAN_NOTIFY_MAX_ATTEMPTS", 3)
 TUOGUAN_INCIDENT_ACK_MINUTES = env_int("TUOGUAN_INCIDENT_ACK_MINUTES", 30)
 # How often the parent's live view asks whether the child's day has changed (seconds).
 TUOGUAN_LIVE_POLL_SECONDS = env_int("TUOGUAN_LIVE_POLL_SECONDS", 15)
+# Room cameras: a guardian's signed stream link lasts this long (the player renews it while the
+# page stays open and the child is still checked in); local test streams (HLS folders) live
+# outside MEDIA_ROOT so that no web server publishes them without the signed link.
+TUOGUAN_CAMERA_LINK_MINUTES = env_int("TUOGUAN_CAMERA_LINK_MINUTES", 5)
+TUOGUAN_CAMERA_STREAMS_DIR = Path(
+    env_str("TUOGUAN_CAMERA_STREAMS_DIR", str(VAR_DIR / "camera-streams"))
+)
+if TESTING:
+    TUOGUAN_CAMERA_STREAMS_DIR = MEDIA_ROOT / "camera-streams"
 EMAIL_BACKEND = env_str("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("DJANGO_DEFAULT_FROM_EMAIL", "tuoguan@localhost")
 

@@ -507,6 +507,27 @@ def _care(w: World) -> None:
             actor=_actor(carer), group=group, images=[image_upload()], caption=f"{label}搭积木",
             children=[enrolment.pk],
         )  # fmt: skip
+        # A camera filming the group, and a view its guardian opened (through the service, at
+        # a moment within care hours: the probes then find its link without a token).
+        side["camera"] = care.camera_save(
+            actor=_actor(by), program=program, name="一号摄像头", room="活动室", groups=[group],
+            local_stream="demo-room",
+        )  # fmt: skip
+        # An online story time for the group, open now: its guardian may join.
+        side["online_session"] = care.online_session_save(
+            actor=_actor(carer), term=term, group=group, title="线上故事会", topic="story",
+            host_kind="volunteer", host_name="李老师", join_url="https://meeting.example.org/j/1",
+            starts_at=timezone.now() - datetime.timedelta(minutes=5),
+            ends_at=timezone.now() + datetime.timedelta(hours=1), audience="group",
+        )  # fmt: skip
+        side["camera_view"], _token = care.camera_watch(
+            actor=_actor(child.guardian.user),
+            camera=side["camera"],
+            now=datetime.datetime.combine(
+                today, term.daily_start, tzinfo=timezone.get_current_timezone()
+            )
+            + datetime.timedelta(minutes=1),
+        )
 
 
 def _supervision(w: World) -> None:

@@ -54,6 +54,9 @@ ALLOWED = frozenset(
         "WPS",
         "HTTP",
         "HTTPS",
+        # streaming protocols, named as such on every camera's settings page
+        "HLS",
+        "RTSP",
         "OpenAPI",
         "Bearer",
         "Token",

@@ -39,6 +39,9 @@ API_ACT = outcomes(404, admins=ALLOWED, caregiver=ALLOWED)
 PHOTO_READ = outcomes(404, admins=200, caregiver=200, parent=200)
 # Deleting one: its author (the caregiver) or the class's managers; the family sees it (403).
 PHOTO_REMOVE = outcomes(404, admins=ALLOWED, caregiver=ALLOWED, parent=403)
+# A camera view's signed link: only its watcher reaches it, and without the token is refused.
+LINK = outcomes(404, parent=403)
+CAMERA_READ = outcomes(404, admins=200, caregiver=200, reviewer=200, parent=200)
 
 RULES: dict[str, Rule | tuple[Rule, ...]] = {
     # --- the caregivers' pages ----------------------------------------------------------
@@ -108,6 +111,31 @@ RULES: dict[str, Rule | tuple[Rule, ...]] = {
     "care:photo_thumbnail": page(PHOTO_READ, obj="photo"),
     "care:child_photos": page(FAMILY, obj="care_enrolment"),
     "care:media_consent": form(page(FAMILY, obj="care_enrolment")),
+    # --- room cameras: the class's managers register them and read who watched; a guardian
+    # opens a signed link (its pages refuse without the token: 403 to its watcher only) ------
+    "care:cameras": form(page(MANAGE, obj="care_program")),
+    "care:camera_views": page(MANAGE, obj="care_program"),
+    "care:camera_edit": form(page(MANAGE, obj="camera")),
+    "care:camera_watch": page(
+        FAMILY_ACT,
+        method="POST",
+        obj="camera",
+        note="refused outside hours: back to the family page",
+    ),
+    "care:camera_player": page(LINK, obj="camera_view", note="no token: refused"),
+    "care:camera_playlist": page(LINK, obj="camera_view", note="no token: refused"),
+    "care:camera_segment": page(
+        LINK, obj="camera_view", kwarg={"pk": "pk", "n": "pk"}, note="no token: refused"
+    ),
+    "care:camera_heartbeat": page(LINK, method="POST", obj="camera_view"),
+    # --- online sessions: the term's carers schedule and record; a guardian joins -------
+    "care:online_sessions": form(page(CARE, obj="care_term")),
+    "care:online_session": page(CARE, obj="online_session"),
+    "care:online_attend": page(CARE_ACT, method="POST", obj="online_session"),
+    "care:online_score": page(CARE_ACT, method="POST", obj="online_session"),
+    "care:online_join": page(
+        FAMILY_ACT, method="POST", obj="online_session", note="recorded, then off to the link"
+    ),
     # --- the family's pages -------------------------------------------------------------
     "care:family": page(everyone(200), note="one's own children only"),
     "care:child_today": page(FAMILY, obj="care_enrolment"),
@@ -228,6 +256,39 @@ RULES: dict[str, Rule | tuple[Rule, ...]] = {
         api(everyone(200), note="one's own children's choices only"),
         as_write(api(everyone(200)), note="the body is validated first: 400"),
     ),
+    "camera-list": (
+        api(everyone(200), hides="camera", hides_detail="camera-detail"),
+        as_write(api(everyone(200)), note="the body is validated first: 400"),
+    ),
+    "camera-detail": (
+        api(CAMERA_READ, obj="camera"),
+        as_write(
+            api(outcomes(404, admins=200, caregiver=403, reviewer=403, parent=403), obj="camera"),
+            method="PATCH",
+        ),
+    ),
+    "camera-watch": api(FAMILY_ACT, method="POST", obj="camera"),
+    "camera-views": api(
+        outcomes(404, admins=200, caregiver=403, reviewer=403, parent=403), obj="camera"
+    ),
+    "online-session-list": (
+        api(everyone(200), hides="online_session", hides_detail="online-session-detail"),
+        as_write(api(everyone(200)), note="the body is validated first: 400"),
+    ),
+    "online-session-detail": api(
+        outcomes(404, admins=200, caregiver=200, reviewer=200, parent=200), obj="online_session"
+    ),
+    "online-session-attendance": api(
+        outcomes(404, admins=ALLOWED, caregiver=ALLOWED, reviewer=403, parent=403),
+        method="POST",
+        obj="online_session",
+    ),
+    "online-session-scores": api(
+        outcomes(404, admins=ALLOWED, caregiver=ALLOWED, reviewer=403, parent=403),
+        method="POST",
+        obj="online_session",
+    ),
+    "online-session-join": api(FAMILY_ACT, method="POST", obj="online_session"),
     "kiosk-day": api(everyone(API_DENIED), note="a kiosk token only (tested in care's tests)"),
     "kiosk-check-in": api(everyone(API_DENIED), method="POST", note="a kiosk token only"),
 }

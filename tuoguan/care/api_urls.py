@@ -10,10 +10,12 @@ from .api import (
     KioskCheckInView,
     KioskDayView,
 )
+from .api_cameras import CameraViewSet
 from .api_incidents import DrillViewSet, EmergencyPlanViewSet, IncidentViewSet
 from .api_inspections import InspectionFollowUpViewSet, SafetyCheckViewSet
 from .api_liveview import ChildTodayView, DayNoteViewSet
 from .api_meals import FoodSampleViewSet, MealViewSet, SupplierViewSet
+from .api_online import OnlineSessionViewSet
 from .api_photos import MediaConsentViewSet, PhotoViewSet
 
 # SimpleRouter: the API root view belongs to the first app's DefaultRouter (orgs).
@@ -31,6 +33,8 @@ router.register("day-notes", DayNoteViewSet, basename="day-note")
 router.register("safety-checks", SafetyCheckViewSet, basename="safety-check")
 router.register("photos", PhotoViewSet, basename="photo")
 router.register("media-consents", MediaConsentViewSet, basename="media-consent")
+router.register("cameras", CameraViewSet, basename="camera")
+router.register("online-sessions", OnlineSessionViewSet, basename="online-session")
 router.register(
     "safety-check-follow-ups", InspectionFollowUpViewSet, basename="safety-check-follow-up"
 )

@@ -5,7 +5,8 @@ children and four more families have places (one still missing its insurance, so
 refuses it and names what is missing); one child is checked in and in a photo of the day
 (张丽 agreed to photos, another family refused), a kiosk is issued (its token
 printed once); the days before today are inspected but one, the last with a failed item
-and its open follow-up. Idempotent: a term already there is only given today as a care day.
+and its open follow-up; a camera films the first group's room (a local test stream written
+with ffmpeg when installed). Idempotent: a term already there is only given today as a care day.
 """
 
 import datetime
@@ -26,12 +27,13 @@ from tuoguan.orgs.permissions import actor_for
 from tuoguan.programs import services as programs
 from tuoguan.programs.models import Program, StaffRole, Term, TermStatus
 
-from . import services
+from . import services, streams
 
 HOST = "中山区桃源街道总工会"
 PROGRAM = "桃源街道课后托管班"
 TERM = "冬季课后托管（演示）"
 EXTRA_CHILDREN = ("刘子涵", "赵一鸣", "孙雨桐", "周佳怡")
+DEMO_STREAM = "demo-room"
 
 
 def seed_care(stdout: Any) -> None:
@@ -45,6 +47,7 @@ def seed_care(stdout: Any) -> None:
     if existing is not None:
         if existing.start_date <= today <= existing.end_date:
             programs.term_day_add(actor=by, term=existing, date=today)
+        streams.make_test_stream(DEMO_STREAM)
         return
     program = Program.objects.filter(host=host, name=PROGRAM).first() or programs.program_create(
         actor=by, host=host, name=PROGRAM, type="after_school", target_groups=["dual_worker"]
@@ -97,7 +100,18 @@ def seed_care(stdout: Any) -> None:
     _inspections(term, caregiver or manager)
     if caregiver is not None:
         _day_photos(actor_for(caregiver), enrolments)
+    _cameras(by, program, groups[0])
     stdout.write(f"care: {term} runs today; kiosk token (shown once): {token}\n")
+
+
+def _cameras(by: Any, program: Program, group: Any) -> None:
+    """A camera filming the first group's room, playing a local test stream (ffmpeg's test
+    pattern, written once) when ffmpeg is installed; without it the camera has no stream."""
+    made = streams.make_test_stream(DEMO_STREAM, seconds=10)
+    services.camera_save(
+        actor=by, program=program, name="活动室摄像头", room="一楼活动室", groups=[group],
+        local_stream=DEMO_STREAM if made else "", rtsp_url="rtsp://192.168.1.20:554/stream1",
+    )  # fmt: skip
 
 
 def _emergency(by: Any, program: Program, term: Term, enrolment: Enrolment) -> None:

@@ -9,6 +9,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from tuoguan.core.files import UploadField
+from tuoguan.programs.models import Group
 
 from .models import (
     MAX_PHOTOS_A_POST,
@@ -17,14 +18,17 @@ from .models import (
     TODDLER_STEPS,
     AbsenceReason,
     Allergen,
+    Audience,
     CarePolicy,
     DayNoteKind,
     EmergencyKind,
     HealthRound,
+    HostKind,
     IncidentKind,
     MealKind,
     MediaChoice,
     Severity,
+    TopicKind,
 )
 
 
@@ -361,6 +365,84 @@ class DayNoteForm(forms.Form):
         cast(ChildChoiceField, self.fields["children"]).queryset = roster
 
 
+class GroupsField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.term.name} · {obj.name}"
+
+
+class CameraForm(forms.Form):
+    """A camera of the class: the room and the groups it films, its stream."""
+
+    name = forms.CharField(label=_("Camera"), max_length=80)
+    room = forms.CharField(label=_("Room"), max_length=80)
+    groups = GroupsField(
+        label=_("Groups filmed (their pages say the room is filmed)"),
+        queryset=Group.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    hls_url = forms.CharField(
+        label=_("HLS stream address (https://…; the camera server must sign its own links)"),
+        max_length=500,
+        required=False,
+    )
+    local_stream = forms.SlugField(
+        label=_("Local test stream (a folder of the server's camera streams)"),
+        max_length=60,
+        required=False,
+    )
+    rtsp_url = forms.CharField(
+        label=_("RTSP address (for the record)"), max_length=500, required=False
+    )
+    is_active = forms.BooleanField(label=_("In use"), required=False, initial=True)
+
+    def __init__(self, *args: Any, program: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        groups = cast(forms.ModelMultipleChoiceField, self.fields["groups"])
+        groups.queryset = (
+            Group.objects.filter(term__program=program)
+            .select_related("term")
+            .order_by("-term__start_date", "pk")
+        )
+
+
+def _when(label: Any) -> forms.DateTimeField:
+    return forms.DateTimeField(
+        label=label,
+        input_formats=["%Y-%m-%dT%H:%M"],
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+
+
+class OnlineSessionForm(forms.Form):
+    """An online session of the term: when, who hosts, what, the join link, for whom."""
+
+    title = forms.CharField(label=_("Title"), max_length=120)
+    topic = forms.ChoiceField(label=_("Topic"), choices=TopicKind.choices)
+    starts_at = _when(_("Starts at"))
+    ends_at = _when(_("Ends at"))
+    host_kind = forms.ChoiceField(label=_("Hosted by"), choices=HostKind.choices)
+    host_name = forms.CharField(label=_("Host's name"), max_length=80)
+    join_url = forms.CharField(label=_("Join link (https://…)"), max_length=500)
+    group = forms.ModelChoiceField(
+        label=_("Group (empty: the whole term)"), queryset=Group.objects.none(), required=False
+    )
+    audience = forms.ChoiceField(
+        label=_("For"), choices=Audience.choices, widget=forms.RadioSelect, initial="group"
+    )
+    children = ChildChoiceField(
+        label=_("Children (when for selected children, e.g. those absent)"),
+        queryset=Group.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args: Any, term: Any, places: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ModelChoiceField, self.fields["group"]).queryset = term.groups.order_by("pk")
+        cast(forms.ModelMultipleChoiceField, self.fields["children"]).queryset = places
+
+
 class TagPicker(forms.CheckboxSelectMultiple):
     """Children whose guardian has not agreed to photos are listed, disabled, with the reason."""
 
@@ -423,3 +505,10 @@ class MediaConsentForm(forms.Form):
         choices=ANSWERS,
         widget=forms.RadioSelect,
     )
+
+
+class ContestScoreForm(forms.Form):
+    score = forms.DecimalField(
+        label=_("Score"), min_value=0, max_value=1000, max_digits=6, decimal_places=1
+    )
+    note = forms.CharField(label=_("Note"), max_length=200, required=False)

@@ -1,6 +1,17 @@
 from django.urls import path
 
-from .views import family, incidents, inspections, kiosk, liveview, meals, photos, staff
+from .views import (
+    cameras,
+    family,
+    incidents,
+    inspections,
+    kiosk,
+    liveview,
+    meals,
+    online,
+    photos,
+    staff,
+)
 
 app_name = "care"
 
@@ -67,6 +78,21 @@ urlpatterns = [
     path("photos/<int:pk>/thumbnail/", photos.photo_thumbnail, name="photo_thumbnail"),
     path("family/<int:pk>/photos/", photos.child_photos, name="child_photos"),
     path("family/<int:pk>/media-consent/", photos.media_consent, name="media_consent"),
+    # Room cameras
+    path("classes/<int:pk>/cameras/", cameras.cameras, name="cameras"),
+    path("classes/<int:pk>/camera-views/", cameras.camera_views, name="camera_views"),
+    path("cameras/<int:pk>/", cameras.camera_edit, name="camera_edit"),
+    path("cameras/<int:pk>/watch/", cameras.camera_watch, name="camera_watch"),
+    path("camera-views/<int:pk>/", cameras.camera_player, name="camera_player"),
+    path("camera-views/<int:pk>/index.m3u8", cameras.camera_playlist, name="camera_playlist"),
+    path("camera-views/<int:pk>/seg<int:n>.ts", cameras.camera_segment, name="camera_segment"),
+    path("camera-views/<int:pk>/heartbeat/", cameras.camera_heartbeat, name="camera_heartbeat"),
+    # Online sessions
+    path("terms/<int:pk>/online/", online.online_sessions, name="online_sessions"),
+    path("online-sessions/<int:pk>/", online.online_session, name="online_session"),
+    path("online-sessions/<int:pk>/attend/", online.online_attend, name="online_attend"),
+    path("online-sessions/<int:pk>/score/", online.online_score, name="online_score"),
+    path("online-sessions/<int:pk>/join/", online.online_join, name="online_join"),
     # The family
     path("family/", family.family, name="family"),
     path("family/<int:pk>/", family.child_today, name="child_today"),

@@ -16,6 +16,7 @@ from .attendance import (
     PickupCode,
     TemporaryPickup,
 )
+from .cameras import Camera, CameraView
 from .duty import DutyShift, RatioBreach
 from .health import SYMPTOMS, TODDLER_STEPS, EpidemicFlag, HealthCheck, HealthRound
 from .incidents import (
@@ -50,6 +51,14 @@ from .meals import (
     Supplier,
     allergens_named,
 )
+from .online import (
+    Audience,
+    ContestScore,
+    HostKind,
+    OnlineAttendance,
+    OnlineSession,
+    TopicKind,
+)
 from .photos import (
     MAX_PHOTOS_A_POST,
     THUMBNAIL_LONG_SIDE,
@@ -74,6 +83,9 @@ __all__ = [
     "Allergen",
     "Attendance",
     "AttendanceCorrection",
+    "Audience",
+    "Camera",
+    "CameraView",
     "CareAlert",
     "CarePolicy",
     "CheckInMethod",
@@ -81,6 +93,7 @@ __all__ = [
     "ChecklistItem",
     "CheckoutRefusal",
     "ChildDay",
+    "ContestScore",
     "DayClose",
     "DayNote",
     "DayNoteKind",
@@ -93,6 +106,7 @@ __all__ = [
     "FoodSample",
     "HealthCheck",
     "HealthRound",
+    "HostKind",
     "Incident",
     "IncidentAction",
     "IncidentKind",
@@ -106,6 +120,8 @@ __all__ = [
     "MediaChoice",
     "MediaConsent",
     "NoticeLevel",
+    "OnlineAttendance",
+    "OnlineSession",
     "Photo",
     "PhotoTag",
     "PickupCode",
@@ -114,5 +130,6 @@ __all__ = [
     "Severity",
     "Supplier",
     "TemporaryPickup",
+    "TopicKind",
     "allergens_named",
 ]

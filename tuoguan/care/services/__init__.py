@@ -19,6 +19,7 @@ from .attendance import (
     pickup_refuse,
     temporary_pickup_add,
 )
+from .cameras import camera_heartbeat, camera_save, camera_watch
 from .common import policy_for
 from .duty import duty_clock_in, duty_clock_out, group_ratio, ratio_sync
 from .health import epidemic_check, health_check_override, health_check_record
@@ -48,6 +49,12 @@ from .meals import (
     menu_copy_week,
     supplier_save,
 )
+from .online import (
+    contest_score_save,
+    online_attendance_record,
+    online_session_join,
+    online_session_save,
+)
 from .photos import (
     media_consent_of,
     media_consent_set,
@@ -67,10 +74,14 @@ __all__ = [
     "attendance_check_out",
     "attendance_check_out_by_code",
     "attendance_correct",
+    "camera_heartbeat",
+    "camera_save",
+    "camera_watch",
     "care_alerts",
     "care_policy_update",
     "checklist_for",
     "checklist_save",
+    "contest_score_save",
     "day_close",
     "dish_add",
     "dish_remove",
@@ -99,6 +110,9 @@ __all__ = [
     "media_consent_set",
     "menu_copy_week",
     "notice_for",
+    "online_attendance_record",
+    "online_session_join",
+    "online_session_save",
     "paperwork_notify",
     "photo_consents",
     "photo_remove",

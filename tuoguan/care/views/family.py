@@ -23,7 +23,7 @@ from tuoguan.core.kit import (
 )
 from tuoguan.orgs.kit import ActorRequest
 
-from .. import liveview_selectors, selectors, services
+from .. import camera_selectors, liveview_selectors, online_selectors, selectors, services
 from ..codes import check_in_code, qr_svg
 from ..forms import AbsenceForm, TemporaryPickupForm
 
@@ -73,6 +73,10 @@ def child_today(request: ActorRequest, pk: int) -> HttpResponse:
     context = {**_today_context(request, enrolment, day), "etag": etag}
     if fragment:
         return revalidated(render(request, "care/_child_status.html", context), etag)
+    # Beside the polled day: the room cameras the child may be watched on, online sessions.
+    context["camera_rows"] = camera_selectors.cameras_for_child(request.actor, enrolment)
+    context["online_sessions"] = online_selectors.sessions_for_child(enrolment)
+    context["online_total"] = online_selectors.child_online_attendance(enrolment)
     return render(request, "care/child_today.html", context)
 
 

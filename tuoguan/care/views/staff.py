@@ -21,7 +21,7 @@ from tuoguan.programs.models import Group
 from tuoguan.programs.selectors import term_for
 from tuoguan.programs.standards import standard_for
 
-from .. import inspection_facts, meal_selectors, rates, selectors, services
+from .. import camera_selectors, inspection_facts, meal_selectors, rates, selectors, services
 from ..forms import CarePolicyForm, CorrectionForm, HealthCheckForm, KioskIssueForm, ReasonForm
 from ..models import SYMPTOMS, HealthCheck
 from ..permissions import can_care, can_manage_care, can_manage_kiosks
@@ -77,6 +77,7 @@ def _roster(request: ActorRequest, group: Group) -> HttpResponse:
     context = _group_context(request, group)
     if wants_fragment(request):
         return render(request, "care/_roster.html", context)
+    context["filmed_by"] = list(camera_selectors.cameras_filming(group))
     return render(request, "care/group_day.html", context)
 
 
