@@ -1,6 +1,6 @@
-"""Journey: a parent on a small phone watches the child's day; the page asks at its interval (15 s; 2 s here), is
-answered 304 while nothing changes (the page stays as it is) and shows a caregiver's new
-activity without a reload."""
+"""Journey: a parent on a small phone watches the child's day; the page asks at its interval
+(15 s; 2 s here), is answered 304 while nothing changes (the page stays as it is) and shows
+a caregiver's new activity without a reload."""
 
 import re
 
