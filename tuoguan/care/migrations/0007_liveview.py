@@ -20,10 +20,10 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('date', models.DateField(verbose_name='date')),
-                ('version', models.PositiveIntegerField(default=0)),
+                ('version', models.PositiveIntegerField(default=0, verbose_name='version')),
                 ('changed_at', models.DateTimeField(verbose_name='changed at')),
                 ('summary_sent_at', models.DateTimeField(blank=True, null=True, verbose_name='summary sent at')),
-                ('enrolment', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='care_days', to='enrolment.enrolment')),
+                ('enrolment', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='care_days', to='enrolment.enrolment', verbose_name='enrolment')),
             ],
             options={
                 'verbose_name': "child's day",

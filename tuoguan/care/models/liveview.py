@@ -63,10 +63,13 @@ class ChildDay(models.Model):
     where the day's summary is marked sent, once."""
 
     enrolment = models.ForeignKey(
-        "enrolment.Enrolment", on_delete=models.CASCADE, related_name="care_days"
+        "enrolment.Enrolment",
+        verbose_name=_("enrolment"),
+        on_delete=models.CASCADE,
+        related_name="care_days",
     )
     date = models.DateField(_("date"))
-    version = models.PositiveIntegerField(default=0)
+    version = models.PositiveIntegerField(_("version"), default=0)
     changed_at = models.DateTimeField(_("changed at"))
     summary_sent_at = models.DateTimeField(_("summary sent at"), null=True, blank=True)
 
