@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "tuoguan.enrolment",
     "tuoguan.care",
     "tuoguan.supervision",
+    "tuoguan.awards",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -319,6 +320,8 @@ SPECTACULAR_SETTINGS = {
         "GroupKindEnum": "tuoguan.programs.models.term.GroupKind",
         "ProgramTypeEnum": "tuoguan.programs.models.program.ProgramType",
         "TargetGroupEnum": "tuoguan.programs.models.program.TargetGroup",
+        "CampaignStatusEnum": "tuoguan.awards.models.CampaignStatus",
+        "NominationStatusEnum": "tuoguan.awards.models.NominationStatus",
     },
 }
 

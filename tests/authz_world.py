@@ -553,6 +553,35 @@ def _supervision(w: World) -> None:
         side["rectification_evidence"] = answered.evidence.get()
 
 
+def _awards(w: World) -> None:
+    """Each province's open campaign, entered by its grassroots class with one photo."""
+    from tuoguan.awards import services as awards
+    from tuoguan.awards.models import ConditionKind
+    from tuoguan.programs.tests.factories import image_upload
+
+    p = w.p
+    today = timezone.localdate()
+    for side, admin, name in ((w.own, p.province_admin, "辽宁"), (w.foreign, p.outsider, "四川")):
+        campaign = awards.campaign_create(
+            actor=_actor(admin),
+            title=f"2026年度{name}工会爱心托管班省级示范点",
+            year=2026,
+            quota=3,
+            applications_open=today - datetime.timedelta(days=1),
+            applications_close=today + datetime.timedelta(days=10),
+            review_close=today + datetime.timedelta(days=20),
+        )
+        side["campaign"] = awards.campaign_open(actor=_actor(admin), campaign=campaign)
+        side["condition"] = campaign.conditions.get(kind=ConditionKind.CHILDREN)
+        entry = awards.nomination_enter(
+            actor=_actor(admin), campaign=campaign, term=side["term"], answers={}
+        )
+        side["entry"] = entry
+        side["entry_material"] = awards.material_add(
+            actor=_actor(admin), entry=entry, upload=image_upload()
+        )
+
+
 def build_world() -> World:
     world = World(p=build_personas())
     steps = (
@@ -565,6 +594,7 @@ def build_world() -> World:
         _programs,
         _care,
         _supervision,
+        _awards,
     )
     for step in steps:
         step(world)

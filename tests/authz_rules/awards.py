@@ -1,0 +1,86 @@
+"""Rules for selection campaigns of demonstration classes and their entries.
+
+Liaoning's campaign is the province's (Sichuan's the outsider's); the grassroots class has
+entered it and waits at the county, so the city admin decides on its behalf. The province
+runs the campaign but never recommends; the class's host (and the unions above it) withdraw.
+"""
+
+from .base import (
+    ALLOWED,
+    NO_MEMBERSHIP,
+    STAFF_READ_SUBTREE,
+    api,
+    as_write,
+    form,
+    outcomes,
+    own_text,
+    page,
+)
+
+STAFF_ONLY = outcomes(200, parent=403, other_parent=403)
+# Admins of a city, provincial or national union open campaigns; the others are refused.
+CREATORS = outcomes(403, province_admin=200, city_admin=200, outsider=200)
+# The organising union's admin runs the campaign; the rest of its line reads it.
+ORGANISER = outcomes(
+    404, province_admin=200, city_admin=403, grassroots_admin=403, caregiver=403, reviewer=403
+)
+ORGANISER_WRITE = as_write(page(ORGANISER)).expect
+# The union holding the entry (here the city, for the county) decides on it.
+DECIDER = outcomes(
+    404, province_admin=403, city_admin=200, grassroots_admin=403, caregiver=403, reviewer=403
+)
+DECIDER_WRITE = as_write(page(DECIDER)).expect
+# The class's host and the unions above it enter the class and withdraw or add to its entry.
+AT_CLASS = outcomes(404, admins=200, caregiver=403, reviewer=403)
+AT_CLASS_WRITE = outcomes(404, admins=ALLOWED, caregiver=403, reviewer=403)
+# Entering needs a membership first: parents are refused before the campaign is looked up.
+ENTERING = {**AT_CLASS, **dict.fromkeys(NO_MEMBERSHIP, 403)}
+
+
+def _entry_name(world):
+    return world.own["entry"].program.name
+
+
+RULES = {
+    "awards:campaign_list": page(
+        STAFF_ONLY, role_gate=True, hides_text=own_text("campaign", "title")
+    ),
+    "awards:campaign_create": form(page(CREATORS, role_gate=True)),
+    "awards:campaign_detail": page(STAFF_READ_SUBTREE, obj="campaign"),
+    "awards:campaign_edit": form(page(ORGANISER, obj="campaign")),
+    "awards:rubric_edit": form(page(ORGANISER, obj="campaign")),
+    "awards:campaign_open": page(ORGANISER_WRITE, method="POST", obj="campaign"),
+    "awards:condition_edit": form(page(ORGANISER, obj="condition")),
+    "awards:entry_create": form(page(ENTERING, obj="campaign", role_gate=NO_MEMBERSHIP)),
+    "awards:entries_to_decide": page(STAFF_ONLY, role_gate=True, hides_text=_entry_name),
+    "awards:entry_detail": page(STAFF_READ_SUBTREE, obj="entry"),
+    "awards:entry_decide": form(page(DECIDER, obj="entry")),
+    "awards:entry_withdraw": page(AT_CLASS_WRITE, method="POST", obj="entry"),
+    "awards:material_add": form(page(AT_CLASS, obj="entry")),
+    "awards:material": page(STAFF_READ_SUBTREE, obj="entry_material"),
+    # --- API ---------------------------------------------------------------------------------
+    "campaign-list": (
+        api(outcomes(200), hides="campaign", hides_detail="campaign-detail"),
+        as_write(api(CREATORS, role_gate=True)),
+    ),
+    "campaign-detail": (
+        api(STAFF_READ_SUBTREE, obj="campaign"),
+        api(ORGANISER_WRITE, method="PATCH", obj="campaign"),
+    ),
+    "campaign-open": api(ORGANISER_WRITE, method="POST", obj="campaign"),
+    "campaign-rubric": api(ORGANISER_WRITE, method="POST", obj="campaign"),
+    "campaign-condition": api(
+        ORGANISER_WRITE,
+        method="POST",
+        obj="condition",
+        kwarg={"pk": "campaign_id", "kind": "kind"},
+    ),
+    "entry-list": (
+        api(outcomes(200), hides="entry", hides_detail="entry-detail"),
+        as_write(api(outcomes(200))),
+    ),
+    "entry-detail": api(STAFF_READ_SUBTREE, obj="entry"),
+    "entry-decide": api(DECIDER_WRITE, method="POST", obj="entry"),
+    "entry-withdraw": api(AT_CLASS_WRITE, method="POST", obj="entry"),
+    "entry-materials": api(AT_CLASS_WRITE, method="POST", obj="entry"),
+}

@@ -1,0 +1,190 @@
+"""API twins of the awards pages: /api/v1/campaigns/ and /api/v1/entries/.
+
+The same selectors and services as the pages: outside the requester's line 404, visible but
+not theirs to act on 403, a refused write 400 with the service's reason.
+"""
+
+from typing import Any
+
+from django.db.models import QuerySet
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import mixins, status
+from rest_framework.decorators import action
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from tuoguan.core.parsers import JSONParser
+from tuoguan.orgs.api import ScopedViewSet
+from tuoguan.orgs.permissions import require
+
+from . import selectors, services
+from .models import Campaign, Nomination
+from .permissions import can_create_campaign, can_manage_campaign, can_recommend, can_withdraw
+from .serializers import (
+    CampaignSerializer,
+    ConditionUpdateSerializer,
+    DecisionSerializer,
+    EntryCreateSerializer,
+    EntryDetailSerializer,
+    EntrySerializer,
+    MaterialSerializer,
+    MaterialUploadSerializer,
+    RubricSerializer,
+)
+
+
+@extend_schema_view(
+    create=extend_schema(request=CampaignSerializer, responses={201: CampaignSerializer}),
+    partial_update=extend_schema(request=CampaignSerializer, responses=CampaignSerializer),
+)
+class CampaignViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet[Campaign]):
+    """Selection campaigns of demonstration classes (示范点评选) on the requester's line."""
+
+    queryset = Campaign.objects.none()
+    serializer_class = CampaignSerializer
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def get_queryset(self) -> QuerySet[Campaign]:
+        if self.is_schema:
+            return Campaign.objects.none()
+        return (
+            selectors.campaigns_visible_to(self.actor)
+            .prefetch_related("conditions", "rubric")
+            .order_by("-year", "level", "pk")
+        )
+
+    def _respond(self, campaign: Campaign, code: int = status.HTTP_200_OK) -> Response:
+        fresh = selectors.campaign_for(self.actor, campaign.pk)
+        return Response(CampaignSerializer(fresh).data, status=code)
+
+    def create(self, request: Request, **kwargs: Any) -> Response:
+        require(can_create_campaign(self.actor))
+        payload = CampaignSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        campaign = services.campaign_create(actor=self.actor, **payload.validated_data)
+        return self._respond(campaign, status.HTTP_201_CREATED)
+
+    def partial_update(self, request: Request, pk: Any = None, **kwargs: Any) -> Response:
+        campaign = self.get_object()
+        require(can_manage_campaign(self.actor, campaign))
+        payload = CampaignSerializer(campaign, data=request.data, partial=True)
+        payload.is_valid(raise_exception=True)
+        services.campaign_update(actor=self.actor, campaign=campaign, **payload.validated_data)
+        return self._respond(campaign)
+
+    @extend_schema(request=None, responses=CampaignSerializer)
+    @action(detail=True, methods=["post"])
+    def open(self, request: Request, pk: Any = None, **kwargs: Any) -> Response:
+        """Open a draft campaign for entries."""
+        campaign = self.get_object()
+        require(can_manage_campaign(self.actor, campaign))
+        return self._respond(services.campaign_open(actor=self.actor, campaign=campaign))
+
+    @extend_schema(request=RubricSerializer, responses=CampaignSerializer)
+    @action(detail=True, methods=["post"])
+    def rubric(self, request: Request, pk: Any = None, **kwargs: Any) -> Response:
+        """Replace the rubric with the items given, in order."""
+        campaign = self.get_object()
+        require(can_manage_campaign(self.actor, campaign))
+        payload = RubricSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        items = [(i["name"], i["points"]) for i in payload.validated_data["items"]]
+        services.rubric_set(actor=self.actor, campaign=campaign, items=items)
+        return self._respond(campaign)
+
+    @extend_schema(request=ConditionUpdateSerializer, responses=CampaignSerializer)
+    @action(detail=True, methods=["post"], url_path=r"conditions/(?P<kind>[a-z_]+)")
+    def condition(
+        self, request: Request, pk: Any = None, kind: str = "", **kwargs: Any
+    ) -> Response:
+        """Set one condition's threshold and whether it is a veto."""
+        campaign = self.get_object()
+        require(can_manage_campaign(self.actor, campaign))
+        payload = ConditionUpdateSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        condition = campaign.conditions.filter(kind=kind).first()
+        if condition is None:
+            from rest_framework.exceptions import NotFound
+
+            raise NotFound
+        services.condition_update(actor=self.actor, condition=condition, **payload.validated_data)
+        return self._respond(campaign)
+
+
+@extend_schema_view(
+    create=extend_schema(request=EntryCreateSerializer, responses={201: EntryDetailSerializer}),
+    retrieve=extend_schema(responses=EntryDetailSerializer),
+)
+class EntryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet[Nomination]):
+    """Entries to campaigns (申报) of classes on the requester's line, with their
+    conditions judged now (on one entry)."""
+
+    queryset = Nomination.objects.none()
+    serializer_class = EntrySerializer
+
+    def get_queryset(self) -> QuerySet[Nomination]:
+        if self.is_schema:
+            return Nomination.objects.none()
+        return selectors.entries_visible_to(self.actor).prefetch_related("steps")
+
+    def get_parsers(self) -> list[Any]:
+        if getattr(self, "action", None) == "materials":
+            return [MultiPartParser(), FormParser()]
+        return [JSONParser(), *super().get_parsers()]
+
+    def _detail(self, entry: Nomination, code: int = status.HTTP_200_OK) -> Response:
+        fresh = selectors.entry_for(self.actor, entry.pk)
+        context = {"eligibility": selectors.eligibility_of([fresh])[fresh.pk]}
+        return Response(EntryDetailSerializer(fresh, context=context).data, status=code)
+
+    def retrieve(self, request: Request, pk: Any = None, **kwargs: Any) -> Response:
+        return self._detail(self.get_object())
+
+    def create(self, request: Request, **kwargs: Any) -> Response:
+        payload = EntryCreateSerializer(data=request.data, context=self.get_serializer_context())
+        payload.is_valid(raise_exception=True)
+        data = payload.validated_data
+        entry = services.nomination_enter(
+            actor=self.actor,
+            campaign=data["campaign"],
+            term=data["term"],
+            answers=data.get("answers", {}),
+            video_url=data["video_url"],
+        )
+        return self._detail(entry, status.HTTP_201_CREATED)
+
+    @extend_schema(request=DecisionSerializer, responses=EntryDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def decide(self, request: Request, pk: Any = None, **kwargs: Any) -> Response:
+        """The requester's union recommends the entry to the next level, or does not."""
+        entry = self.get_object()
+        require(can_recommend(self.actor, entry))
+        payload = DecisionSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        services.nomination_decide(actor=self.actor, entry=entry, **payload.validated_data)
+        return self._detail(entry)
+
+    @extend_schema(request=None, responses=EntryDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def withdraw(self, request: Request, pk: Any = None, **kwargs: Any) -> Response:
+        entry = self.get_object()
+        require(can_withdraw(self.actor, entry))
+        services.nomination_withdraw(actor=self.actor, entry=entry)
+        return self._detail(entry)
+
+    @extend_schema(request=MaterialUploadSerializer, responses={201: MaterialSerializer})
+    @action(detail=True, methods=["post"])
+    def materials(self, request: Request, pk: Any = None, **kwargs: Any) -> Response:
+        """A photo or document for the entry (multipart)."""
+        entry = self.get_object()
+        require(can_withdraw(self.actor, entry))
+        payload = MaterialUploadSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        found = services.material_add(
+            actor=self.actor,
+            entry=entry,
+            upload=payload.validated_data["file"],
+            title=payload.validated_data["title"],
+        )
+        return Response(MaterialSerializer(found).data, status=status.HTTP_201_CREATED)

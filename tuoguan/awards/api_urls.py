@@ -1,0 +1,10 @@
+"""Routes of the awards API under /api/v1/ (see api.py)."""
+
+from rest_framework.routers import SimpleRouter
+
+from .api import CampaignViewSet, EntryViewSet
+
+router = SimpleRouter(trailing_slash=True)
+router.register("campaigns", CampaignViewSet, basename="campaign")
+router.register("entries", EntryViewSet, basename="entry")
+urlpatterns = router.urls

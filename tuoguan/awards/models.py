@@ -1,0 +1,329 @@
+"""Selections of demonstration classes (示范点评选): campaigns, their conditions and rubric,
+and the entries classes send to them.
+
+A campaign is organised by a union of the level it names (city, province, national) for one
+year. Entries travel upward: a class's host applies, each union above recommends it to the
+next (自下而上、逐级把关) within its own quota, until it reaches the organising union, whose
+reviewers score it.
+"""
+
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from tuoguan.audit.mixins import AuditedModel
+from tuoguan.core.models import TimeStampedModel
+from tuoguan.orgs.models import Level
+
+# The levels a campaign is run at; its organising union is of the same level.
+CAMPAIGN_LEVELS = (Level.NATIONAL, Level.PROVINCE, Level.CITY)
+
+
+class CampaignLevel(models.IntegerChoices):
+    NATIONAL = Level.NATIONAL, _("National")
+    PROVINCE = Level.PROVINCE, _("Provincial")
+    CITY = Level.CITY, _("City")
+
+
+class CampaignStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    OPEN = "open", _("Open for entries")
+    REVIEW = "review", _("Under review")
+    NOTICE = "notice", _("Public notice")
+    CLOSED = "closed", _("Designations published")
+
+
+class TieBreak(models.TextChoices):
+    ATTENDANCE = "attendance", _("Higher attendance rate, then the earlier entry")
+    CHILDREN = "children", _("More children, then the earlier entry")
+    EARLIER = "earlier", _("The earlier entry")
+
+
+class Campaign(AuditedModel, TimeStampedModel):
+    """A selection of demonstration classes at one level for one year (示范点评选)."""
+
+    organiser = models.ForeignKey(
+        "orgs.Org",
+        verbose_name=_("organising union"),
+        on_delete=models.PROTECT,
+        related_name="campaigns",
+    )
+    level = models.PositiveSmallIntegerField(_("level"), choices=CampaignLevel.choices)
+    year = models.PositiveSmallIntegerField(
+        _("year"), validators=[MinValueValidator(2000), MaxValueValidator(2100)]
+    )
+    title = models.CharField(_("title"), max_length=160)
+    quota = models.PositiveSmallIntegerField(
+        _("designations"), validators=[MinValueValidator(1)], help_text=_("At most this many.")
+    )
+    recommend_quota = models.PositiveSmallIntegerField(
+        _("recommendations per union"),
+        default=3,
+        validators=[MinValueValidator(1)],
+        help_text=_("Each lower union passes up at most this many entries."),
+    )
+    grant_fen = models.PositiveBigIntegerField(
+        _("grant per designation (fen)"), default=0, help_text=_("In fen: 30,000 yuan is 3000000.")
+    )
+    applications_open = models.DateField(_("entries open"))
+    applications_close = models.DateField(_("entries close"))
+    review_close = models.DateField(_("review closes"))
+    notice_days = models.PositiveSmallIntegerField(
+        _("days of public notice"), default=7, validators=[MinValueValidator(5)]
+    )
+    requires_lower_designation = models.BooleanField(
+        _("entries must hold the level below's designation"), default=False
+    )
+    tie_break = models.CharField(
+        _("tie-break rule"), max_length=20, choices=TieBreak.choices, default=TieBreak.ATTENDANCE
+    )
+    questions = models.JSONField(_("questions of the entry form"), default=list, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=CampaignStatus.choices, default=CampaignStatus.DRAFT
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("selection campaign")
+        verbose_name_plural = _("selection campaigns")
+        ordering = ["-year", "level", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organiser", "year"], name="awards_one_campaign_per_union_year"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(applications_close__gte=models.F("applications_open"))
+                & models.Q(review_close__gte=models.F("applications_close")),
+                name="awards_campaign_dates_in_order",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def audit_org_path(self) -> str:
+        return str(self.organiser.path)
+
+    @property
+    def grant_yuan(self) -> Decimal:
+        return Decimal(self.grant_fen) / 100
+
+    @property
+    def is_open(self) -> bool:
+        return bool(self.status == CampaignStatus.OPEN)
+
+    def rubric_total(self) -> int:
+        return sum(item.points for item in self.rubric.all())
+
+
+class ConditionKind(models.TextChoices):
+    """The conditions of DOMAIN.md §2, each read from a fact of the term entered."""
+
+    CHILDREN = "children", _("Children admitted")
+    CARE_DAYS = "care_days", _("Care days")
+    ATTENDANCE = "attendance", _("Attendance rate (%)")
+    PAPERWORK = "paperwork", _("Children with a signed agreement and insurance (%)")
+    INCIDENTS = "incidents", _("Serious incidents")
+    RECTIFICATIONS = "rectifications", _("Unresolved rectification orders")
+
+
+# kind → (default threshold, default veto, the figure must be at least (True) or at most).
+CONDITION_DEFAULTS: dict[str, tuple[Decimal, bool, bool]] = {
+    ConditionKind.CHILDREN: (Decimal(20), False, True),
+    ConditionKind.CARE_DAYS: (Decimal(20), False, True),
+    ConditionKind.ATTENDANCE: (Decimal(70), False, True),
+    # The seed's veto (一票否决): a child without agreement or insurance bars the class.
+    ConditionKind.PAPERWORK: (Decimal(100), True, True),
+    ConditionKind.INCIDENTS: (Decimal(0), True, False),
+    ConditionKind.RECTIFICATIONS: (Decimal(0), False, False),
+}
+
+
+class Condition(AuditedModel, TimeStampedModel):
+    """A condition an entry must meet (申报条件); a veto one removes it whatever its score."""
+
+    campaign = models.ForeignKey(
+        Campaign, verbose_name=_("campaign"), on_delete=models.CASCADE, related_name="conditions"
+    )
+    kind = models.CharField(_("condition"), max_length=20, choices=ConditionKind.choices)
+    threshold = models.DecimalField(
+        _("threshold"), max_digits=7, decimal_places=1, validators=[MinValueValidator(0)]
+    )
+    is_veto = models.BooleanField(_("veto (一票否决)"), default=False)
+
+    class Meta:
+        verbose_name = _("condition")
+        verbose_name_plural = _("conditions")
+        ordering = ["campaign", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "kind"], name="awards_condition_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.bound_text()}"
+
+    def audit_org_path(self) -> str:
+        return self.campaign.audit_org_path()
+
+    @property
+    def at_least(self) -> bool:
+        return CONDITION_DEFAULTS[self.kind][2]
+
+    def bound_text(self) -> str:
+        number = f"{self.threshold.normalize():f}"
+        return f"≥ {number}" if self.at_least else f"≤ {number}"
+
+
+class RubricItem(AuditedModel, TimeStampedModel):
+    """One item reviewers score (评分细则), worth up to `points`."""
+
+    campaign = models.ForeignKey(
+        Campaign, verbose_name=_("campaign"), on_delete=models.CASCADE, related_name="rubric"
+    )
+    name = models.CharField(_("item"), max_length=80)
+    points = models.PositiveSmallIntegerField(
+        _("points"), validators=[MinValueValidator(1), MaxValueValidator(100)]
+    )
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        verbose_name = _("rubric item")
+        verbose_name_plural = _("rubric items")
+        ordering = ["campaign", "position", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.points})"
+
+    def audit_org_path(self) -> str:
+        return self.campaign.audit_org_path()
+
+
+# The rubric a new campaign starts with (100 points); the organiser edits it.
+DEFAULT_RUBRIC: tuple[tuple[Any, int], ...] = (
+    (_("Safety and management"), 30),
+    (_("Quality of care and activities"), 30),
+    (_("Satisfaction of families"), 20),
+    (_("Distinctive features"), 20),
+)
+
+
+class NominationStatus(models.TextChoices):
+    PENDING = "pending", _("Awaiting recommendation")
+    IN_REVIEW = "in_review", _("Under review")
+    DECLINED = "declined", _("Not recommended")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+class Nomination(AuditedModel, TimeStampedModel):
+    """A class's entry to a campaign (申报), for one of its terms.
+
+    `holder` is the union that decides next: the host's parent when entered, each union
+    above in turn as it is recommended, the organising union once it is under review.
+    """
+
+    campaign = models.ForeignKey(
+        Campaign, verbose_name=_("campaign"), on_delete=models.PROTECT, related_name="entries"
+    )
+    term = models.ForeignKey(
+        "programs.Term", verbose_name=_("term"), on_delete=models.PROTECT, related_name="+"
+    )
+    program = models.ForeignKey(
+        "programs.Program", verbose_name=_("class"), on_delete=models.PROTECT, related_name="+"
+    )
+    holder = models.ForeignKey(
+        "orgs.Org", verbose_name=_("with union"), on_delete=models.PROTECT, related_name="+"
+    )
+    status = models.CharField(
+        _("status"),
+        max_length=12,
+        choices=NominationStatus.choices,
+        default=NominationStatus.PENDING,
+    )
+    answers = models.JSONField(_("answers"), default=dict, blank=True)
+    video_url = models.URLField(_("video link"), blank=True, max_length=300)
+    applied_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("entered by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    applied_at = models.DateTimeField(_("entered at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("entry")
+        verbose_name_plural = _("entries")
+        ordering = ["campaign", "applied_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign", "program"], name="awards_one_entry_per_class"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.program} · {self.campaign}"
+
+    def audit_org_path(self) -> str:
+        return str(self.program.host.path)
+
+
+class Recommendation(AuditedModel, TimeStampedModel):
+    """A union's decision on an entry it holds: pass it up (推荐) or not, with a note."""
+
+    entry = models.ForeignKey(
+        Nomination, verbose_name=_("entry"), on_delete=models.CASCADE, related_name="steps"
+    )
+    org = models.ForeignKey("orgs.Org", verbose_name=_("union"), on_delete=models.PROTECT)
+    recommended = models.BooleanField(_("recommended"))
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("recommendation")
+        verbose_name_plural = _("recommendations")
+        ordering = ["entry", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["entry", "org"], name="awards_one_decision_per_union"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.org} · {self.entry}"
+
+    def audit_org_path(self) -> str:
+        return self.entry.audit_org_path()
+
+
+class NominationFile(AuditedModel, TimeStampedModel):
+    """A photo or document sent with an entry (申报材料)."""
+
+    entry = models.ForeignKey(
+        Nomination, verbose_name=_("entry"), on_delete=models.CASCADE, related_name="files"
+    )
+    file = models.FileField(_("file"), upload_to="awards/%Y/%m/")
+    content_type = models.CharField(_("content type"), max_length=60)
+    title = models.CharField(_("title"), max_length=120, blank=True)
+
+    class Meta:
+        verbose_name = _("material")
+        verbose_name_plural = _("materials")
+        ordering = ["entry", "pk"]
+
+    def __str__(self) -> str:
+        return self.title or self.file.name
+
+    def audit_org_path(self) -> str:
+        return self.entry.audit_org_path()
+
+    @property
+    def is_image(self) -> bool:
+        return self.content_type.startswith("image/")

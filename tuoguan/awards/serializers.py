@@ -1,0 +1,142 @@
+"""Serializers of the awards API; the writable fields are the services' (CAMPAIGN_FIELDS)."""
+
+from typing import Any
+
+from rest_framework import serializers
+
+from tuoguan.core.api import ScopedPrimaryKeyField
+from tuoguan.core.files import UploadSerializerField
+from tuoguan.programs.models import Term
+
+from .models import Campaign, Condition, Nomination, NominationFile, Recommendation, RubricItem
+from .services import CAMPAIGN_FIELDS
+
+
+class ConditionSerializer(serializers.ModelSerializer[Condition]):
+    class Meta:
+        model = Condition
+        fields = ("id", "kind", "threshold", "is_veto", "at_least")
+        read_only_fields = ("id", "kind", "at_least")
+
+
+class RubricItemSerializer(serializers.ModelSerializer[RubricItem]):
+    class Meta:
+        model = RubricItem
+        fields = ("id", "name", "points")
+        read_only_fields = ("id",)
+
+
+class CampaignSerializer(serializers.ModelSerializer[Campaign]):
+    conditions = ConditionSerializer(many=True, read_only=True)
+    rubric = RubricItemSerializer(many=True, read_only=True)
+    questions = serializers.ListField(
+        child=serializers.CharField(max_length=200), max_length=10, required=False
+    )
+
+    class Meta:
+        model = Campaign
+        fields = ("id", "organiser", "level", "status", *CAMPAIGN_FIELDS, "conditions", "rubric")
+        read_only_fields = ("id", "organiser", "level", "status")
+
+
+class RubricSerializer(serializers.Serializer[Any]):
+    items = RubricItemSerializer(many=True)
+
+
+class ConditionUpdateSerializer(serializers.Serializer[Any]):
+    threshold = serializers.DecimalField(max_digits=7, decimal_places=1, min_value=0)
+    is_veto = serializers.BooleanField()
+
+
+class ConditionResultSerializer(serializers.Serializer[Any]):
+    kind = serializers.CharField(source="condition.kind")
+    is_veto = serializers.BooleanField(source="condition.is_veto")
+    threshold = serializers.DecimalField(
+        source="condition.threshold", max_digits=7, decimal_places=1
+    )
+    figure = serializers.DecimalField(max_digits=9, decimal_places=1, allow_null=True)
+    measured = serializers.BooleanField()
+    passed = serializers.BooleanField()
+    reason = serializers.CharField()
+
+
+class EligibilitySerializer(serializers.Serializer[Any]):
+    eligible = serializers.BooleanField()
+    meets_all = serializers.BooleanField()
+    veto_reason = serializers.CharField()
+    results = ConditionResultSerializer(many=True)
+
+
+class RecommendationSerializer(serializers.ModelSerializer[Recommendation]):
+    class Meta:
+        model = Recommendation
+        fields = ("org", "recommended", "note", "created_at")
+
+
+class MaterialSerializer(serializers.ModelSerializer[NominationFile]):
+    class Meta:
+        model = NominationFile
+        fields = ("id", "title", "content_type")
+
+
+class EntrySerializer(serializers.ModelSerializer[Nomination]):
+    steps = RecommendationSerializer(many=True, read_only=True)
+    files = MaterialSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Nomination
+        fields: tuple[str, ...] = (
+            "id",
+            "campaign",
+            "term",
+            "program",
+            "holder",
+            "status",
+            "answers",
+            "video_url",
+            "applied_at",
+            "steps",
+            "files",
+        )
+        read_only_fields: tuple[str, ...] = fields
+
+
+class EntryDetailSerializer(EntrySerializer):
+    eligibility = serializers.SerializerMethodField()
+
+    class Meta(EntrySerializer.Meta):
+        fields = (*EntrySerializer.Meta.fields, "eligibility")
+        read_only_fields = fields
+
+    def get_eligibility(self, entry: Nomination) -> dict[str, Any]:
+        found = self.context["eligibility"]
+        return dict(EligibilitySerializer(found).data)
+
+
+def _campaigns(actor: Any) -> Any:
+    from .selectors import campaigns_visible_to
+
+    return campaigns_visible_to(actor)
+
+
+def _terms(actor: Any) -> Any:
+    from tuoguan.programs.selectors import terms_visible_to
+
+    return terms_visible_to(actor)
+
+
+class EntryCreateSerializer(serializers.Serializer[Any]):
+    campaign = ScopedPrimaryKeyField(_campaigns, Campaign)
+    term = ScopedPrimaryKeyField(_terms, Term)
+    answers = serializers.DictField(child=serializers.CharField(max_length=2000), required=False)
+    video_url = serializers.URLField(max_length=300, required=False, default="")
+
+
+class DecisionSerializer(serializers.Serializer[Any]):
+    recommend = serializers.BooleanField()
+    note = serializers.CharField(max_length=300, required=False, default="", allow_blank=True)
+
+
+class MaterialUploadSerializer(serializers.Serializer[Any]):
+    file = UploadSerializerField()
+    title = serializers.CharField(max_length=120, required=False, default="", allow_blank=True)
