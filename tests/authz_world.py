@@ -555,8 +555,12 @@ def _supervision(w: World) -> None:
 
 def _awards(w: World) -> None:
     """Each province's open campaign, entered by its grassroots class with one photo."""
+    from tuoguan.accounts import services as people
     from tuoguan.awards import services as awards
     from tuoguan.awards.models import ConditionKind
+    from tuoguan.orgs import services as orgs
+    from tuoguan.orgs.models import Membership, Role
+    from tuoguan.programs import compliance
     from tuoguan.programs.tests.factories import image_upload
 
     p = w.p
@@ -580,6 +584,59 @@ def _awards(w: World) -> None:
         side["entry_material"] = awards.material_add(
             actor=_actor(admin), entry=entry, upload=image_upload()
         )
+
+    # A second campaign of each province (2025), under review: the entry recommended up by
+    # the city, the province's reviewer persona and a second reviewer assigned, and the
+    # second one's scorecard sent (the persona has not scored: it must not see that one).
+    def staff(username: str, org: Any, role: str) -> Any:
+        user = people.user_create(username=username, real_name="评审", password=None)
+        orgs.membership_grant(actor=None, user=user, org=org, role=role)
+        return user
+
+    sides = (
+        (
+            w.own,
+            p.province_admin,
+            p.reviewer,
+            p.city_admin,
+            staff("ln_r2", p.province, Role.REVIEWER),
+        ),
+        (
+            w.foreign,
+            p.outsider,
+            staff("sc_reviewer", p.other_province, Role.REVIEWER),
+            staff("sc_city", p.other_city, Role.UNION_ADMIN),
+            staff("sc_r2", p.other_province, Role.REVIEWER),
+        ),
+    )
+    for side, admin, reviewer, decider, second in sides:
+        campaign = awards.campaign_create(
+            actor=_actor(admin),
+            title="2025年度示范点",
+            year=2025,
+            quota=3,
+            applications_open=today - datetime.timedelta(days=1),
+            applications_close=today + datetime.timedelta(days=10),
+            review_close=today + datetime.timedelta(days=20),
+        )
+        campaign = awards.campaign_open(actor=_actor(admin), campaign=campaign)
+        entry = awards.nomination_enter(
+            actor=_actor(admin), campaign=campaign, term=side["lottery_term"], answers={}
+        )
+        entry = awards.nomination_decide(actor=_actor(decider), entry=entry, recommend=True)
+        for user in (reviewer, second):
+            side["reviewer"] = awards.reviewer_add(
+                actor=_actor(admin), campaign=campaign, membership=Membership.objects.get(user=user)
+            )
+        awards.campaign_start_review(actor=_actor(admin), campaign=campaign)
+        side["entry_in_review"] = entry
+        points = {i.pk: i.points // 2 for i in campaign.rubric.all()}
+        # The lottery's families have no papers yet: let the veto pass for this one scorecard.
+        papers = {"agreements_insurance": lambda terms: {t.pk: (1, 1) for t in terms}}
+        with compliance.overriding(facts=papers):
+            side["scorecard"] = awards.scorecard_submit(
+                actor=_actor(second), entry=entry, points=points
+            )
 
 
 def build_world() -> World:

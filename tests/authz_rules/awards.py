@@ -33,6 +33,13 @@ DECIDER_WRITE = as_write(page(DECIDER)).expect
 # The class's host and the unions above it enter the class and withdraw or add to its entry.
 AT_CLASS = outcomes(404, admins=200, caregiver=403, reviewer=403)
 AT_CLASS_WRITE = outcomes(404, admins=ALLOWED, caregiver=403, reviewer=403)
+# The reviewer assigned to the campaign (the province's) scores; the rest are refused.
+SCORER = outcomes(
+    404, province_admin=403, city_admin=403, grassroots_admin=403, caregiver=403, reviewer=200
+)
+# Another reviewer's scorecard: the organiser's admin reads it; the reviewer who has not
+# scored the entry yet does not even learn it exists (independent scoring).
+SCORECARD_READ = outcomes(404, province_admin=200)
 # Entering needs a membership first: parents are refused before the campaign is looked up.
 ENTERING = {**AT_CLASS, **dict.fromkeys(NO_MEMBERSHIP, 403)}
 
@@ -58,6 +65,15 @@ RULES = {
     "awards:entry_withdraw": page(AT_CLASS_WRITE, method="POST", obj="entry"),
     "awards:material_add": form(page(AT_CLASS, obj="entry")),
     "awards:material": page(STAFF_READ_SUBTREE, obj="entry_material"),
+    # --- reviewers, scores, results -------------------------------------------------------------
+    "awards:reviewer_add": form(page(ORGANISER, obj="campaign")),
+    "awards:reviewer_remove": page(ORGANISER_WRITE, method="POST", obj="reviewer"),
+    "awards:campaign_start_review": page(ORGANISER_WRITE, method="POST", obj="campaign"),
+    # The organiser's admin reads the ranking; the reviewer sees the campaign but not it.
+    "awards:campaign_results": page(ORGANISER, obj="campaign"),
+    "awards:my_reviews": page(STAFF_ONLY, role_gate=True),
+    # Only the assigned reviewer scores, once the campaign is under review.
+    "awards:entry_score": form(page(SCORER, obj="entry_in_review")),
     # --- API ---------------------------------------------------------------------------------
     "campaign-list": (
         api(outcomes(200), hides="campaign", hides_detail="campaign-detail"),
@@ -75,6 +91,15 @@ RULES = {
         obj="condition",
         kwarg={"pk": "campaign_id", "kind": "kind"},
     ),
+    "campaign-reviewers": api(ORGANISER_WRITE, method="POST", obj="campaign"),
+    "campaign-start-review": api(ORGANISER_WRITE, method="POST", obj="campaign"),
+    "campaign-results": api(ORGANISER, obj="campaign"),
+    # Scorecards: the reviewer's own and, as the organiser's admin, all (a list otherwise empty).
+    "scorecard-list": (
+        api(outcomes(200), hides="scorecard", hides_detail="scorecard-detail"),
+        as_write(api(outcomes(200))),
+    ),
+    "scorecard-detail": api(SCORECARD_READ, obj="scorecard"),
     "entry-list": (
         api(outcomes(200), hides="entry", hides_detail="entry-detail"),
         as_write(api(outcomes(200))),

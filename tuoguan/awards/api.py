@@ -7,20 +7,32 @@ not theirs to act on 403, a refused write 400 with the service's reason.
 from typing import Any
 
 from django.db.models import QuerySet
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, status
 from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError as ApiValidationError
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from tuoguan.core.api import id_param
 from tuoguan.core.parsers import JSONParser
 from tuoguan.orgs.api import ScopedViewSet
 from tuoguan.orgs.permissions import require
 
 from . import selectors, services
-from .models import Campaign, Nomination
-from .permissions import can_create_campaign, can_manage_campaign, can_recommend, can_withdraw
+from .models import Campaign, Nomination, Scorecard
+from .permissions import (
+    can_assign_reviewers,
+    can_create_campaign,
+    can_manage_campaign,
+    can_recommend,
+    can_score,
+    can_see_results,
+    can_withdraw,
+)
+from .ranking import campaign_standings
 from .serializers import (
     CampaignSerializer,
     ConditionUpdateSerializer,
@@ -30,7 +42,12 @@ from .serializers import (
     EntrySerializer,
     MaterialSerializer,
     MaterialUploadSerializer,
+    ReviewerAddSerializer,
+    ReviewerSerializer,
     RubricSerializer,
+    ScorecardCreateSerializer,
+    ScorecardSerializer,
+    StandingSerializer,
 )
 
 
@@ -111,6 +128,46 @@ class CampaignViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedVi
         services.condition_update(actor=self.actor, condition=condition, **payload.validated_data)
         return self._respond(campaign)
 
+    @extend_schema(request=ReviewerAddSerializer, responses={201: ReviewerSerializer})
+    @action(detail=True, methods=["post"])
+    def reviewers(self, request: Request, pk: Any = None, **kwargs: Any) -> Response:
+        """Ask a reviewer, admin or inspector of the organiser's subtree to score."""
+        campaign = self.get_object()
+        require(can_assign_reviewers(self.actor, campaign))
+        payload = ReviewerAddSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        membership = (
+            selectors.reviewer_candidates(campaign)
+            .filter(pk=payload.validated_data["membership"])
+            .first()
+        )
+        if membership is None:
+            raise ApiValidationError(
+                {
+                    "membership": [
+                        _("Choose a reviewer, admin or inspector of the organising union.")
+                    ]
+                }
+            )
+        reviewer = services.reviewer_add(actor=self.actor, campaign=campaign, membership=membership)
+        return Response(ReviewerSerializer(reviewer).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses=CampaignSerializer)
+    @action(detail=True, methods=["post"], url_path="start-review")
+    def start_review(self, request: Request, pk: Any = None, **kwargs: Any) -> Response:
+        """Close entries; the reviewers score those that reached the organiser."""
+        campaign = self.get_object()
+        require(can_manage_campaign(self.actor, campaign))
+        return self._respond(services.campaign_start_review(actor=self.actor, campaign=campaign))
+
+    @extend_schema(responses=StandingSerializer(many=True))
+    @action(detail=True, methods=["get"])
+    def results(self, request: Request, pk: Any = None, **kwargs: Any) -> Response:
+        """The entries under review, ranked by their averaged scores within the quota."""
+        campaign = self.get_object()
+        require(can_see_results(self.actor, campaign))
+        return Response(StandingSerializer(campaign_standings(campaign), many=True).data)
+
 
 @extend_schema_view(
     create=extend_schema(request=EntryCreateSerializer, responses={201: EntryDetailSerializer}),
@@ -188,3 +245,40 @@ class EntryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewS
             title=payload.validated_data["title"],
         )
         return Response(MaterialSerializer(found).data, status=status.HTTP_201_CREATED)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        parameters=[OpenApiParameter("entry", int, description="Only this entry's scorecards")]
+    )
+)
+class ScorecardViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet[Scorecard]):
+    """Reviewers' scorecards (评分): one's own, the others' of an entry only once one's own
+    is sent; all of a campaign's for its organiser's admins who do not review it."""
+
+    queryset = Scorecard.objects.none()
+    serializer_class = ScorecardSerializer
+
+    def get_queryset(self) -> QuerySet[Scorecard]:
+        if self.is_schema:
+            return Scorecard.objects.none()
+        queryset = selectors.scorecards_visible_to(self.actor).order_by("pk")
+        entry = id_param(self.request, "entry")
+        return queryset.filter(entry_id=entry) if entry is not None else queryset
+
+    @extend_schema(request=ScorecardCreateSerializer, responses={201: ScorecardSerializer})
+    def create(self, request: Request, **kwargs: Any) -> Response:
+        """Send one's scores of an entry, one per rubric item; final once sent."""
+        payload = ScorecardCreateSerializer(
+            data=request.data, context=self.get_serializer_context()
+        )
+        payload.is_valid(raise_exception=True)
+        data = payload.validated_data
+        entry = data["entry"]
+        require(can_score(self.actor, entry))
+        points = {row["item"]: row["points"] for row in data["scores"]}
+        card = services.scorecard_submit(
+            actor=self.actor, entry=entry, points=points, comment=data["comment"]
+        )
+        fresh = selectors.scorecard_for(self.actor, card.pk)
+        return Response(ScorecardSerializer(fresh).data, status=status.HTTP_201_CREATED)

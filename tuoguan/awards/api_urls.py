@@ -2,9 +2,10 @@
 
 from rest_framework.routers import SimpleRouter
 
-from .api import CampaignViewSet, EntryViewSet
+from .api import CampaignViewSet, EntryViewSet, ScorecardViewSet
 
 router = SimpleRouter(trailing_slash=True)
 router.register("campaigns", CampaignViewSet, basename="campaign")
 router.register("entries", EntryViewSet, basename="entry")
+router.register("scores", ScorecardViewSet, basename="scorecard")
 urlpatterns = router.urls

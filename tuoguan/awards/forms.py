@@ -115,3 +115,40 @@ class DecisionForm(forms.Form):
         widget=forms.RadioSelect,
     )
     note = forms.CharField(label=_("Note"), max_length=300, required=False)
+
+
+class MembershipChoice(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        name = obj.user.real_name or obj.user.username
+        return f"{name} · {obj.get_role_display()} · {obj.org}"
+
+
+class ReviewerForm(forms.Form):
+    membership = MembershipChoice(label=_("Reviewer"), queryset=None)
+
+    def __init__(self, *args: Any, candidates: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        fields: Any = self.fields
+        fields["membership"].queryset = candidates
+
+
+class ScoreForm(forms.Form):
+    """One whole number per rubric item, from 0 to its points."""
+
+    def __init__(self, *args: Any, items: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.items = list(items)
+        for item in self.items:
+            self.fields[f"item_{item.pk}"] = forms.IntegerField(
+                label=_("%(name)s (0–%(max)s)") % {"name": item.name, "max": item.points},
+                min_value=0,
+                max_value=item.points,
+                widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+            )
+        self.fields["comment"] = forms.CharField(
+            label=_("Comment"), max_length=500, required=False, widget=forms.Textarea(
+                attrs={"rows": 3})
+        )  # fmt: skip
+
+    def points(self) -> dict[int, int]:
+        return {item.pk: self.cleaned_data[f"item_{item.pk}"] for item in self.items}

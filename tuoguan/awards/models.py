@@ -327,3 +327,87 @@ class NominationFile(AuditedModel, TimeStampedModel):
     @property
     def is_image(self) -> bool:
         return self.content_type.startswith("image/")
+
+
+class Reviewer(AuditedModel, TimeStampedModel):
+    """A person the organiser asks to score a campaign's entries (评审专家), through one of
+    their memberships: that membership's union decides their conflicts of interest."""
+
+    campaign = models.ForeignKey(
+        Campaign, verbose_name=_("campaign"), on_delete=models.CASCADE, related_name="reviewers"
+    )
+    membership = models.ForeignKey(
+        "orgs.Membership", verbose_name=_("reviewer"), on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("reviewer")
+        verbose_name_plural = _("reviewers")
+        ordering = ["campaign", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "membership"], name="awards_reviewer_once"),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.membership)
+
+    def audit_org_path(self) -> str:
+        return self.campaign.audit_org_path()
+
+    def conflicts_with(self, entry: Any) -> bool:
+        """True when the reviewer's union is on the class's own line below the organiser:
+        the host itself, a union above the host (its county, city…), or a union inside the
+        host's subtree. A reviewer at the organising union itself has no such tie."""
+        org = self.membership.org
+        if org.pk == self.campaign.organiser_id:
+            return False
+        host = entry.program.host
+        return bool(host.path.startswith(org.path) or org.path.startswith(host.path))
+
+
+class Scorecard(AuditedModel, TimeStampedModel):
+    """One reviewer's submitted scores of one entry; final once sent (independent scoring)."""
+
+    entry = models.ForeignKey(
+        Nomination, verbose_name=_("entry"), on_delete=models.CASCADE, related_name="scorecards"
+    )
+    reviewer = models.ForeignKey(
+        Reviewer, verbose_name=_("reviewer"), on_delete=models.PROTECT, related_name="scorecards"
+    )
+    total = models.PositiveSmallIntegerField(_("total"))
+    comment = models.CharField(_("comment"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("scorecard")
+        verbose_name_plural = _("scorecards")
+        ordering = ["entry", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["entry", "reviewer"], name="awards_score_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reviewer} · {self.entry}: {self.total}"
+
+    def audit_org_path(self) -> str:
+        return self.entry.audit_org_path()
+
+
+class Score(models.Model):
+    """The points a scorecard gives one rubric item (logged with its scorecard)."""
+
+    scorecard = models.ForeignKey(
+        Scorecard, verbose_name=_("scorecard"), on_delete=models.CASCADE, related_name="scores"
+    )
+    item = models.ForeignKey(RubricItem, verbose_name=_("item"), on_delete=models.PROTECT)
+    points = models.PositiveSmallIntegerField(_("points"))
+
+    class Meta:
+        verbose_name = _("score")
+        verbose_name_plural = _("scores")
+        ordering = ["scorecard", "item__position", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["scorecard", "item"], name="awards_item_scored_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.item.name}: {self.points}"

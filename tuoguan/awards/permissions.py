@@ -71,3 +71,73 @@ def can_withdraw(actor: Actor, entry: Any) -> bool:
     return entry.status in (NominationStatus.PENDING, NominationStatus.IN_REVIEW) and bool(
         can_manage_program(actor, entry.program)
     )
+
+
+# --- Scoring ---------------------------------------------------------------------------------
+
+
+def reviewer_of(actor: Actor, campaign: Any) -> Any:
+    """The actor's assignment to `campaign` through the membership they act through, or None."""
+    if actor.membership is None:
+        return None
+    return (
+        campaign.reviewers.filter(membership=actor.membership)
+        .select_related("membership__org")
+        .first()
+    )
+
+
+def is_reviewer_anywhere(actor: Actor, campaign: Any) -> bool:
+    """Assigned through any of their memberships: such a person sees scores only as a reviewer."""
+    return bool(campaign.reviewers.filter(membership__user=actor.user).exists())
+
+
+def can_assign_reviewers(actor: Actor, campaign: Any) -> bool:
+    from .models import CampaignStatus
+
+    return can_manage_campaign(actor, campaign) and campaign.status in (
+        CampaignStatus.DRAFT,
+        CampaignStatus.OPEN,
+        CampaignStatus.REVIEW,
+    )
+
+
+def can_score(actor: Actor, entry: Any) -> bool:
+    """An assigned reviewer without a tie to the class, while the campaign is under review."""
+    from .models import CampaignStatus
+
+    if entry.campaign.status != CampaignStatus.REVIEW:
+        return False
+    if entry.status != NominationStatus.IN_REVIEW:
+        return False
+    reviewer = reviewer_of(actor, entry.campaign)
+    if reviewer is None or reviewer.conflicts_with(entry):
+        return False
+    return not reviewer.scorecards.filter(entry=entry).exists()
+
+
+def can_see_results(actor: Actor, campaign: Any) -> bool:
+    """The organiser's admins who are not themselves reviewers of the campaign."""
+    return can_manage_campaign(actor, campaign) and not is_reviewer_anywhere(actor, campaign)
+
+
+def scorecards_visible_q(actor: Actor) -> Q:
+    """A reviewer's own scorecards, and the others' of an entry once they sent theirs; all of
+    a campaign's for its organiser's admins who do not review it."""
+    from django.db.models import Exists, OuterRef
+
+    from .models import Reviewer, Scorecard
+
+    if actor.membership is None:
+        return Q(pk__in=[])
+    own = Q(reviewer__membership__user=actor.user)
+    sent = Scorecard.objects.filter(
+        entry_id=OuterRef("entry_id"), reviewer__membership__user=actor.user
+    )
+    visible = own | Q(Exists(sent))
+    if actor.is_admin:
+        reviews = Reviewer.objects.filter(
+            campaign_id=OuterRef("entry__campaign_id"), membership__user=actor.user
+        )
+        visible |= subtree_q(actor, "entry__campaign__organiser__path") & ~Q(Exists(reviews))
+    return visible

@@ -4,14 +4,24 @@ from typing import Any
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 
+from tuoguan.orgs.models import Membership
 from tuoguan.orgs.permissions import Actor, get_or_404
 from tuoguan.programs.compliance import with_compliance_data
 from tuoguan.programs.models import Program, Term
 from tuoguan.programs.permissions import HOST_ROLES, programs_visible_q
 
 from .eligibility import Eligibility, terms_eligibility
-from .models import Campaign, CampaignStatus, Condition, Nomination, NominationFile
-from .permissions import campaigns_visible_q, entries_visible_q
+from .models import (
+    Campaign,
+    CampaignStatus,
+    Condition,
+    Nomination,
+    NominationFile,
+    Reviewer,
+    Score,
+    Scorecard,
+)
+from .permissions import campaigns_visible_q, entries_visible_q, scorecards_visible_q
 
 
 def campaigns_visible_to(actor: Actor) -> QuerySet[Campaign]:
@@ -125,3 +135,72 @@ def campaigns_filter(
     queryset: QuerySet[Campaign], *, year: int | None = None
 ) -> QuerySet[Campaign]:
     return queryset.filter(Q(year=year)) if year else queryset
+
+
+# --- Scoring ---------------------------------------------------------------------------------
+
+
+def reviewers_of(campaign: Campaign) -> QuerySet[Reviewer]:
+    return campaign.reviewers.select_related("membership__user", "membership__org")
+
+
+def reviewer_for(actor: Actor, pk: Any) -> Reviewer:
+    return get_or_404(
+        Reviewer.objects.filter(
+            campaign__in=Campaign.objects.filter(campaigns_visible_q(actor))
+        ).select_related("campaign__organiser", "membership__org"),
+        pk=pk,
+    )
+
+
+def reviewer_candidates(campaign: Campaign) -> QuerySet[Membership]:
+    """Active reviewers, admins and inspectors of the organiser's subtree not yet asked."""
+    from .services import REVIEWER_ROLES
+
+    asked = campaign.reviewers.values("membership_id")
+    return (
+        Membership.objects.filter(
+            is_active=True,
+            role__in=REVIEWER_ROLES,
+            org__path__startswith=campaign.organiser.path,
+        )
+        .exclude(pk__in=asked)
+        .select_related("user", "org")
+        .order_by("org__path", "role", "pk")
+    )
+
+
+def scorecards_visible_to(actor: Actor) -> QuerySet[Scorecard]:
+    return (
+        Scorecard.objects.filter(scorecards_visible_q(actor))
+        .select_related("reviewer__membership__user", "entry")
+        .prefetch_related(Prefetch("scores", queryset=Score.objects.select_related("item")))
+    )
+
+
+def scorecard_for(actor: Actor, pk: Any) -> Scorecard:
+    return get_or_404(scorecards_visible_to(actor), pk=pk)
+
+
+def entry_scorecards(actor: Actor, entry: Nomination) -> list[Scorecard]:
+    return list(scorecards_visible_to(actor).filter(entry=entry).order_by("pk"))
+
+
+def entries_to_score(actor: Actor) -> list[tuple[Nomination, bool, bool]]:
+    """(entry, conflicted, already scored) of every entry under review in the campaigns the
+    actor reviews through the membership they act through."""
+    if actor.membership is None:
+        return []
+    reviews = list(
+        Reviewer.objects.filter(
+            membership=actor.membership, campaign__status=CampaignStatus.REVIEW
+        ).select_related("campaign__organiser", "membership__org")
+    )
+    if not reviews:
+        return []
+    by_campaign = {r.campaign_id: r for r in reviews}
+    scored = set(Scorecard.objects.filter(reviewer__in=reviews).values_list("entry_id", flat=True))
+    entries = _entries(
+        Nomination.objects.filter(campaign__in=list(by_campaign), status="in_review")
+    ).order_by("campaign", "applied_at", "pk")
+    return [(e, by_campaign[e.campaign_id].conflicts_with(e), e.pk in scored) for e in entries]

@@ -8,7 +8,17 @@ from tuoguan.core.api import ScopedPrimaryKeyField
 from tuoguan.core.files import UploadSerializerField
 from tuoguan.programs.models import Term
 
-from .models import Campaign, Condition, Nomination, NominationFile, Recommendation, RubricItem
+from .models import (
+    Campaign,
+    Condition,
+    Nomination,
+    NominationFile,
+    Recommendation,
+    Reviewer,
+    RubricItem,
+    Score,
+    Scorecard,
+)
 from .services import CAMPAIGN_FIELDS
 
 
@@ -140,3 +150,58 @@ class DecisionSerializer(serializers.Serializer[Any]):
 class MaterialUploadSerializer(serializers.Serializer[Any]):
     file = UploadSerializerField()
     title = serializers.CharField(max_length=120, required=False, default="", allow_blank=True)
+
+
+class ScoreSerializer(serializers.ModelSerializer[Score]):
+    class Meta:
+        model = Score
+        fields = ("item", "points")
+
+
+class ScorecardSerializer(serializers.ModelSerializer[Scorecard]):
+    scores = ScoreSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Scorecard
+        fields = ("id", "entry", "reviewer", "total", "comment", "scores", "created_at")
+        read_only_fields = fields
+
+
+def _entries(actor: Any) -> Any:
+    from .selectors import entries_visible_to
+
+    return entries_visible_to(actor)
+
+
+class ScoreInputSerializer(serializers.Serializer[Any]):
+    item = serializers.IntegerField(min_value=1, help_text="A rubric item of the campaign")
+    points = serializers.IntegerField(min_value=0, max_value=100)
+
+
+class ScorecardCreateSerializer(serializers.Serializer[Any]):
+    entry = ScopedPrimaryKeyField(_entries, Nomination)
+    scores = serializers.ListField(child=ScoreInputSerializer(), max_length=50)
+    comment = serializers.CharField(max_length=500, required=False, default="", allow_blank=True)
+
+
+class ReviewerSerializer(serializers.ModelSerializer[Reviewer]):
+    class Meta:
+        model = Reviewer
+        fields = ("id", "campaign", "membership")
+        read_only_fields = ("id", "campaign")
+
+
+class ReviewerAddSerializer(serializers.Serializer[Any]):
+    membership = serializers.IntegerField(min_value=1)
+
+
+class StandingSerializer(serializers.Serializer[Any]):
+    entry = serializers.IntegerField(source="entry.pk")
+    program = serializers.IntegerField(source="entry.program_id")
+    rank = serializers.IntegerField(allow_null=True)
+    average = serializers.DecimalField(max_digits=6, decimal_places=2, allow_null=True)
+    scorecards = serializers.IntegerField(source="totals.__len__")
+    trimmed = serializers.BooleanField()
+    within_quota = serializers.BooleanField()
+    eligible = serializers.BooleanField(source="eligibility.eligible")
+    veto_reason = serializers.CharField(source="eligibility.veto_reason")

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tuoguan.core.files import clean_upload
-from tuoguan.orgs.models import Org
+from tuoguan.orgs.models import Membership, Org, Role
 from tuoguan.orgs.permissions import Actor, require
 from tuoguan.programs.models import Term
 
@@ -27,14 +27,20 @@ from .models import (
     NominationFile,
     NominationStatus,
     Recommendation,
+    Reviewer,
     RubricItem,
+    Score,
+    Scorecard,
 )
 from .permissions import (
+    can_assign_reviewers,
     can_create_campaign,
     can_enter,
     can_manage_campaign,
+    can_score,
     can_withdraw,
     deciding_org,
+    reviewer_of,
 )
 
 # The writable fields of a campaign, read by its form, its serializer and these services.
@@ -312,3 +318,95 @@ def nomination_withdraw(*, actor: Actor, entry: Nomination) -> Nomination:
     locked.status = NominationStatus.WITHDRAWN
     locked.save()
     return locked
+
+
+# --- Reviewers and scores ----------------------------------------------------------------------
+
+REVIEWER_ROLES = frozenset({Role.REVIEWER, Role.UNION_ADMIN, Role.INSPECTOR})
+
+
+@transaction.atomic
+def reviewer_add(*, actor: Actor, campaign: Campaign, membership: Membership) -> Reviewer:
+    """Ask a reviewer, admin or inspector of the organiser's subtree to score the entries."""
+    require(can_assign_reviewers(actor, campaign))
+    org = membership.org
+    if (
+        not membership.is_active
+        or membership.role not in REVIEWER_ROLES
+        or not org.path.startswith(campaign.organiser.path)
+    ):
+        raise ValidationError(
+            {"membership": _("Choose a reviewer, admin or inspector of the organising union.")}
+        )
+    if campaign.reviewers.filter(membership=membership).exists():
+        raise ValidationError({"membership": _("Already a reviewer of this campaign.")})
+    return Reviewer.objects.create(campaign=campaign, membership=membership)
+
+
+@transaction.atomic
+def reviewer_remove(*, actor: Actor, reviewer: Reviewer) -> None:
+    require(can_assign_reviewers(actor, reviewer.campaign))
+    if reviewer.scorecards.exists():
+        raise ValidationError(_("This reviewer has sent scores: they stay on the record."))
+    reviewer.delete()
+
+
+@transaction.atomic
+def campaign_start_review(*, actor: Actor, campaign: Campaign) -> Campaign:
+    """Close entries and let the reviewers score those that reached the organiser."""
+    locked = _editable(actor, campaign)
+    if locked.status != CampaignStatus.OPEN:
+        raise ValidationError(_("Only a campaign open for entries goes to review."))
+    if not locked.reviewers.exists():
+        raise ValidationError(_("Ask at least one reviewer first."))
+    locked.status = CampaignStatus.REVIEW
+    locked.save()
+    return locked
+
+
+@transaction.atomic
+def scorecard_submit(
+    *, actor: Actor, entry: Nomination, points: dict[int, int], comment: str = ""
+) -> Scorecard:
+    """Send a reviewer's scores of an entry, one per rubric item; final once sent.
+
+    Refused for a vetoed entry (judged now) and for a reviewer tied to the class.
+    """
+    from .selectors import eligibility_of
+
+    locked = (
+        Nomination.objects.select_for_update()
+        .select_related("campaign__organiser", "program__host")
+        .get(pk=entry.pk)
+    )
+    reviewer = reviewer_of(actor, locked.campaign)
+    if reviewer is not None and Scorecard.objects.filter(entry=locked, reviewer=reviewer).exists():
+        raise ValidationError(_("You have already scored this entry; scores are final."))
+    require(can_score(actor, locked))
+    eligibility = eligibility_of([locked])[locked.pk]
+    if not eligibility.eligible:
+        raise ValidationError(
+            _("The entry is removed by a veto condition: %(why)s")
+            % {"why": eligibility.veto_reason}
+        )
+    items = list(locked.campaign.rubric.all())
+    errors = {}
+    for item in items:
+        given = points.get(item.pk)
+        if given is None or not 0 <= given <= item.points:
+            errors[f"item_{item.pk}"] = _("Give %(name)s 0 to %(max)s points.") % {
+                "name": item.name,
+                "max": item.points,
+            }
+    if errors:
+        raise ValidationError(errors)
+    card = Scorecard.objects.create(
+        entry=locked,
+        reviewer=reviewer,
+        total=sum(points[item.pk] for item in items),
+        comment=comment.strip()[:500],
+    )
+    Score.objects.bulk_create(
+        [Score(scorecard=card, item=item, points=points[item.pk]) for item in items]
+    )
+    return card

@@ -9,18 +9,31 @@ from django.urls import path
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from tuoguan.core.kit import GET_POST, form_errors, form_page, paginate, serve_file
+from tuoguan.core.kit import GET_POST, form_errors, form_page, paginate, refusal, serve_file
 from tuoguan.orgs.kit import ActorRequest, staff_actor
 from tuoguan.orgs.permissions import require
 
 from . import selectors, services
-from .forms import CampaignForm, ConditionForm, DecisionForm, EntryForm, MaterialForm, RubricForm
+from .forms import (
+    CampaignForm,
+    ConditionForm,
+    DecisionForm,
+    EntryForm,
+    MaterialForm,
+    ReviewerForm,
+    RubricForm,
+    ScoreForm,
+)
 from .permissions import (
+    can_assign_reviewers,
     can_create_campaign,
     can_manage_campaign,
     can_recommend,
+    can_score,
+    can_see_results,
     can_withdraw,
 )
+from .ranking import campaign_standings
 
 
 @login_required
@@ -67,6 +80,9 @@ def campaign_detail(request: ActorRequest, pk: int) -> HttpResponse:
         "rubric": list(campaign.rubric.all()),
         "rows": rows,
         "can_manage": can_manage_campaign(actor, campaign),
+        "can_assign": can_assign_reviewers(actor, campaign),
+        "can_see_results": can_see_results(actor, campaign),
+        "reviewers": list(selectors.reviewers_of(campaign)),
         "can_enter": campaign.is_open and selectors.enterable_terms(actor, campaign).exists(),
     }
     return render(request, "awards/campaign_detail.html", context)
@@ -198,6 +214,8 @@ def entry_detail(request: ActorRequest, pk: int) -> HttpResponse:
         "answers": [(q, entry.answers.get(q, "")) for q in entry.campaign.questions],
         "can_decide": can_recommend(actor, entry),
         "can_change": can_withdraw(actor, entry),
+        "can_score": can_score(actor, entry),
+        "scorecards": selectors.entry_scorecards(actor, entry),
     }
     return render(request, "awards/entry_detail.html", context)
 
@@ -270,6 +288,108 @@ def material(request: ActorRequest, pk: int) -> FileResponse:
     return serve_file(found.file, found.content_type)
 
 
+# --- Reviewers, scores and results ------------------------------------------------------------
+
+
+@login_required
+@GET_POST
+def reviewer_add(request: ActorRequest, pk: int) -> HttpResponse:
+    actor = request.actor
+    campaign = selectors.campaign_for(actor, pk)
+    require(can_assign_reviewers(actor, campaign))
+    form = ReviewerForm(request.POST or None, candidates=selectors.reviewer_candidates(campaign))
+    return form_page(
+        request,
+        form,
+        lambda: services.reviewer_add(actor=actor, campaign=campaign, **form.cleaned_data),
+        done=_("Reviewer added."),
+        then="awards:campaign_detail",
+        pk=campaign.pk,
+        template="awards/form.html",
+        context={
+            "heading": _("Add a reviewer"),
+            "campaign": campaign,
+            "reviewers": list(selectors.reviewers_of(campaign)),
+        },
+    )
+
+
+@login_required
+@require_POST
+def reviewer_remove(request: ActorRequest, pk: int) -> HttpResponse:
+    actor = request.actor
+    reviewer = selectors.reviewer_for(actor, pk)
+    require(can_assign_reviewers(actor, reviewer.campaign))
+    try:
+        services.reviewer_remove(actor=actor, reviewer=reviewer)
+    except ValidationError as exc:
+        refusal(request, exc)
+    else:
+        messages.success(request, _("Reviewer removed."))
+    return redirect("awards:campaign_detail", pk=reviewer.campaign_id)
+
+
+@login_required
+@require_POST
+def campaign_start_review(request: ActorRequest, pk: int) -> HttpResponse:
+    actor = request.actor
+    campaign = selectors.campaign_for(actor, pk)
+    require(can_manage_campaign(actor, campaign))
+    try:
+        services.campaign_start_review(actor=actor, campaign=campaign)
+    except ValidationError as exc:
+        refusal(request, exc)
+    else:
+        messages.success(request, _("Entries are closed; the reviewers may score."))
+    return redirect("awards:campaign_detail", pk=campaign.pk)
+
+
+@login_required
+@require_GET
+def my_reviews(request: ActorRequest) -> HttpResponse:
+    actor = staff_actor(request)
+    return render(request, "awards/my_reviews.html", {"rows": selectors.entries_to_score(actor)})
+
+
+@login_required
+@GET_POST
+def entry_score(request: ActorRequest, pk: int) -> HttpResponse:
+    actor = request.actor
+    entry = selectors.entry_for(actor, pk)
+    require(can_score(actor, entry))
+    form = ScoreForm(request.POST or None, items=entry.campaign.rubric.all())
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.scorecard_submit(
+                actor=actor,
+                entry=entry,
+                points=form.points(),
+                comment=form.cleaned_data["comment"],
+            )
+        except ValidationError as exc:
+            form_errors(form, exc)
+        else:
+            messages.success(request, _("Scores sent."))
+            return redirect("awards:entry_detail", pk=entry.pk)
+    context = {
+        "form": form,
+        "heading": _("Score the entry"),
+        "entry": entry,
+        "eligibility": selectors.eligibility_of([entry])[entry.pk],
+    }
+    return render(request, "awards/score_form.html", context)
+
+
+@login_required
+@require_GET
+def campaign_results(request: ActorRequest, pk: int) -> HttpResponse:
+    actor = request.actor
+    campaign = selectors.campaign_for(actor, pk)
+    require(can_see_results(actor, campaign))
+    context = {"campaign": campaign, "standings": campaign_standings(campaign)}
+    return render(request, "awards/results.html", context)
+
+
 urlpatterns = [
     path("", campaign_list, name="campaign_list"),
     path("new/", campaign_create, name="campaign_create"),
@@ -285,4 +405,10 @@ urlpatterns = [
     path("entries/<int:pk>/withdraw/", entry_withdraw, name="entry_withdraw"),
     path("entries/<int:pk>/materials/", material_add, name="material_add"),
     path("materials/<int:pk>/", material, name="material"),
+    path("<int:pk>/reviewers/", reviewer_add, name="reviewer_add"),
+    path("reviewers/<int:pk>/remove/", reviewer_remove, name="reviewer_remove"),
+    path("<int:pk>/review/", campaign_start_review, name="campaign_start_review"),
+    path("<int:pk>/results/", campaign_results, name="campaign_results"),
+    path("reviews/", my_reviews, name="my_reviews"),
+    path("entries/<int:pk>/score/", entry_score, name="entry_score"),
 ]

@@ -83,3 +83,40 @@ def facts(**given: Any) -> Iterator[None]:
 
     with compliance.overriding(facts={name: loader(name) for name in values}):
         yield
+
+
+def make_reviewer(p: Any, username: str, org: Any) -> Any:
+    """A user with a reviewer membership at `org`."""
+    from tuoguan.accounts import services as people
+    from tuoguan.orgs import services as orgs
+    from tuoguan.orgs.models import Role
+
+    user = people.user_create(username=username, real_name=f"评审{username}", password=None)
+    orgs.membership_grant(actor=None, user=user, org=org, role=Role.REVIEWER)
+    return user
+
+
+def in_review(p: Any, campaign: Campaign, *, name: str = "慧成长动力营") -> Nomination:
+    """An entry the city has recommended up to the province's review."""
+    entry = make_entry(p, campaign, name=name)
+    return services.nomination_decide(actor=actor(p.city_admin), entry=entry, recommend=True)
+
+
+def assign(p: Any, campaign: Campaign, *users: Any) -> None:
+    from tuoguan.orgs.models import Membership
+
+    for user in users:
+        membership = Membership.objects.filter(user=user).get()
+        services.reviewer_add(
+            actor=actor(p.province_admin), campaign=campaign, membership=membership
+        )
+
+
+def score(user: Any, entry: Nomination, *points: int, comment: str = "") -> Any:
+    items = list(entry.campaign.rubric.all())
+    return services.scorecard_submit(
+        actor=actor(user),
+        entry=entry,
+        points={i.pk: n for i, n in zip(items, points, strict=True)},
+        comment=comment,
+    )
