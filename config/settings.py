@@ -321,6 +321,7 @@ SPECTACULAR_SETTINGS = {
         "ProgramTypeEnum": "tuoguan.programs.models.program.ProgramType",
         "TargetGroupEnum": "tuoguan.programs.models.program.TargetGroup",
         "CampaignStatusEnum": "tuoguan.awards.models.CampaignStatus",
+        "CampaignLevelEnum": "tuoguan.awards.models.CampaignLevel",
         "NominationStatusEnum": "tuoguan.awards.models.NominationStatus",
     },
 }

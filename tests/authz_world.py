@@ -553,6 +553,55 @@ def _supervision(w: World) -> None:
         side["rectification_evidence"] = answered.evidence.get()
 
 
+def _awards_notice(
+    side: dict[str, Any], admin: Any, reviewer: Any, decider: Any, papers: Any
+) -> None:
+    """A 2024 campaign on public notice with its entry and an open objection, and a title."""
+    from tuoguan.awards import notice
+    from tuoguan.awards import services as awards
+    from tuoguan.awards.models import Designation
+    from tuoguan.orgs.models import Membership
+    from tuoguan.programs import compliance
+
+    today = timezone.localdate()
+    campaign = awards.campaign_create(
+        actor=_actor(admin),
+        title="2024年度示范点",
+        year=2024,
+        quota=3,
+        applications_open=today - datetime.timedelta(days=1),
+        applications_close=today + datetime.timedelta(days=10),
+        review_close=today + datetime.timedelta(days=20),
+    )
+    campaign = awards.campaign_open(actor=_actor(admin), campaign=campaign)
+    entry = awards.nomination_enter(
+        actor=_actor(admin), campaign=campaign, term=side["term"], answers={}
+    )
+    entry = awards.nomination_decide(actor=_actor(decider), entry=entry, recommend=True)
+    awards.reviewer_add(
+        actor=_actor(admin), campaign=campaign, membership=Membership.objects.get(user=reviewer)
+    )
+    campaign = awards.campaign_start_review(actor=_actor(admin), campaign=campaign)
+    points = {i.pk: i.points for i in campaign.rubric.all()}
+    with compliance.overriding(facts=papers):
+        awards.scorecard_submit(actor=_actor(reviewer), entry=entry, points=points)
+        side["notice_campaign"] = notice.campaign_publish_notice(
+            actor=_actor(admin), campaign=campaign
+        )
+    entry.refresh_from_db()
+    side["notice_entry"] = entry
+    side["objection"] = notice.objection_lodge(
+        entry=entry,
+        name="举报人",
+        phone="13900002222",
+        text="该班材料与实际情况不符。",
+        address=None,
+    )
+    side["designation"] = Designation.objects.create(
+        program=entry.program, level=1, year=2023, org=campaign.organiser
+    )
+
+
 def _awards(w: World) -> None:
     """Each province's open campaign, entered by its grassroots class with one photo."""
     from tuoguan.accounts import services as people
@@ -637,6 +686,7 @@ def _awards(w: World) -> None:
             side["scorecard"] = awards.scorecard_submit(
                 actor=_actor(second), entry=entry, points=points
             )
+        _awards_notice(side, admin, reviewer, decider, papers)
 
 
 def build_world() -> World:

@@ -11,6 +11,7 @@ from .base import (
     STAFF_READ_SUBTREE,
     api,
     as_write,
+    everyone,
     form,
     outcomes,
     own_text,
@@ -74,6 +75,17 @@ RULES = {
     "awards:my_reviews": page(STAFF_ONLY, role_gate=True),
     # Only the assigned reviewer scores, once the campaign is under review.
     "awards:entry_score": form(page(SCORER, obj="entry_in_review")),
+    # --- public notice, objections, designations ---------------------------------------------
+    # The notice and the list of titles are public; anyone may object, with contact details.
+    "awards:notice": page(everyone(200), obj="notice_campaign", public=True),
+    "awards:objection_create": form(page(everyone(200), obj="notice_entry", public=True)),
+    "awards:designation_list": page(everyone(200), public=True),
+    "awards:campaign_publish_notice": page(ORGANISER_WRITE, method="POST", obj="campaign"),
+    "awards:campaign_designate": page(ORGANISER_WRITE, method="POST", obj="campaign"),
+    "awards:objection_list": page(ORGANISER, obj="notice_campaign"),
+    "awards:objection_answer": form(page(ORGANISER, obj="objection")),
+    # A title is revoked by the union that gave it; the class and the unions between read it.
+    "awards:designation_revoke": form(page(ORGANISER, obj="designation")),
     # --- API ---------------------------------------------------------------------------------
     "campaign-list": (
         api(outcomes(200), hides="campaign", hides_detail="campaign-detail"),
@@ -100,6 +112,11 @@ RULES = {
         as_write(api(outcomes(200))),
     ),
     "scorecard-detail": api(SCORECARD_READ, obj="scorecard"),
+    "campaign-publish-notice": api(ORGANISER_WRITE, method="POST", obj="campaign"),
+    "campaign-designate": api(ORGANISER_WRITE, method="POST", obj="campaign"),
+    "designation-list": api(everyone(200), public=True),
+    "designation-detail": api(everyone(200), obj="designation", public=True),
+    "designation-revoke": api(ORGANISER_WRITE, method="POST", obj="designation"),
     "entry-list": (
         api(outcomes(200), hides="entry", hides_detail="entry-detail"),
         as_write(api(outcomes(200))),

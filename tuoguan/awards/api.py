@@ -13,6 +13,7 @@ from rest_framework import mixins, status
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError as ApiValidationError
 from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -21,13 +22,14 @@ from tuoguan.core.parsers import JSONParser
 from tuoguan.orgs.api import ScopedViewSet
 from tuoguan.orgs.permissions import require
 
-from . import selectors, services
-from .models import Campaign, Nomination, Scorecard
+from . import notice, selectors, services
+from .models import Campaign, Designation, Nomination, Scorecard
 from .permissions import (
     can_assign_reviewers,
     can_create_campaign,
     can_manage_campaign,
     can_recommend,
+    can_revoke_designation,
     can_score,
     can_see_results,
     can_withdraw,
@@ -37,6 +39,8 @@ from .serializers import (
     CampaignSerializer,
     ConditionUpdateSerializer,
     DecisionSerializer,
+    DesignationQuerySerializer,
+    DesignationSerializer,
     EntryCreateSerializer,
     EntryDetailSerializer,
     EntrySerializer,
@@ -44,6 +48,7 @@ from .serializers import (
     MaterialUploadSerializer,
     ReviewerAddSerializer,
     ReviewerSerializer,
+    RevokeSerializer,
     RubricSerializer,
     ScorecardCreateSerializer,
     ScorecardSerializer,
@@ -159,6 +164,23 @@ class CampaignViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedVi
         campaign = self.get_object()
         require(can_manage_campaign(self.actor, campaign))
         return self._respond(services.campaign_start_review(actor=self.actor, campaign=campaign))
+
+    @extend_schema(request=None, responses=CampaignSerializer)
+    @action(detail=True, methods=["post"], url_path="publish-notice")
+    def publish_notice(self, request: Request, pk: Any = None, **kwargs: Any) -> Response:
+        """Put the entries ranked within the quota on public notice."""
+        campaign = self.get_object()
+        require(can_manage_campaign(self.actor, campaign))
+        return self._respond(notice.campaign_publish_notice(actor=self.actor, campaign=campaign))
+
+    @extend_schema(request=None, responses=DesignationSerializer(many=True))
+    @action(detail=True, methods=["post"])
+    def designate(self, request: Request, pk: Any = None, **kwargs: Any) -> Response:
+        """After the notice, with every objection answered, designate the listed classes."""
+        campaign = self.get_object()
+        require(can_manage_campaign(self.actor, campaign))
+        made = notice.campaign_designate(actor=self.actor, campaign=campaign)
+        return Response(DesignationSerializer(made, many=True).data)
 
     @extend_schema(responses=StandingSerializer(many=True))
     @action(detail=True, methods=["get"])
@@ -282,3 +304,49 @@ class ScorecardViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedV
         )
         fresh = selectors.scorecard_for(self.actor, card.pk)
         return Response(ScorecardSerializer(fresh).data, status=status.HTTP_201_CREATED)
+
+
+@extend_schema_view(list=extend_schema(parameters=[DesignationQuerySerializer]))
+class DesignationViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet[Designation]
+):
+    """Demonstration classes (示范点): public, unrevoked titles by level, year and region."""
+
+    queryset = Designation.objects.none()
+    serializer_class = DesignationSerializer
+    permission_classes = [AllowAny]
+
+    def get_permissions(self) -> list[Any]:
+        if getattr(self, "action", None) == "revoke":
+            return [IsAuthenticated()]
+        return [AllowAny()]
+
+    def get_queryset(self) -> QuerySet[Designation]:
+        if self.is_schema:
+            return Designation.objects.none()
+        if self.action != "list":
+            return selectors.public_designations()
+        query = DesignationQuerySerializer(data=self.request.query_params)
+        query.is_valid(raise_exception=True)
+        data = query.validated_data
+        region = None
+        if data.get("region"):
+            region = selectors.region_choices().filter(pk=data["region"]).first()
+            if region is None:
+                return Designation.objects.none()
+        return selectors.public_designations(
+            level=data.get("level"), year=data.get("year"), region=region
+        )
+
+    @extend_schema(request=RevokeSerializer, responses=DesignationSerializer)
+    @action(detail=True, methods=["post"])
+    def revoke(self, request: Request, pk: Any = None, **kwargs: Any) -> Response:
+        """Revoke a title, with the reason (audited); the designating union's admins only."""
+        designation = selectors.designation_for(self.actor, pk)
+        require(can_revoke_designation(self.actor, designation))
+        payload = RevokeSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        done = notice.designation_revoke(
+            actor=self.actor, designation=designation, reason=payload.validated_data["reason"]
+        )
+        return Response(DesignationSerializer(done).data)

@@ -2,10 +2,11 @@
 
 from rest_framework.routers import SimpleRouter
 
-from .api import CampaignViewSet, EntryViewSet, ScorecardViewSet
+from .api import CampaignViewSet, DesignationViewSet, EntryViewSet, ScorecardViewSet
 
 router = SimpleRouter(trailing_slash=True)
 router.register("campaigns", CampaignViewSet, basename="campaign")
 router.register("entries", EntryViewSet, basename="entry")
 router.register("scores", ScorecardViewSet, basename="scorecard")
+router.register("designations", DesignationViewSet, basename="designation")
 urlpatterns = router.urls

@@ -6,3 +6,9 @@ class AwardsConfig(AppConfig):
     name = "tuoguan.awards"
     label = "awards"
     verbose_name = _("Demonstration classes")
+
+    def ready(self) -> None:
+        # Earlier apps never import awards (DESIGN §3): its facts are registered here.
+        from . import facts
+
+        facts.register()

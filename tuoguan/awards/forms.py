@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tuoguan.core.files import UploadField
 
-from .models import Campaign, Condition
+from .models import Campaign, CampaignLevel, Condition
 from .services import CAMPAIGN_FIELDS
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -152,3 +152,56 @@ class ScoreForm(forms.Form):
 
     def points(self) -> dict[int, int]:
         return {item.pk: self.cleaned_data[f"item_{item.pk}"] for item in self.items}
+
+
+class ObjectionForm(forms.Form):
+    name = forms.CharField(label=_("Your name"), max_length=60)
+    phone = forms.CharField(label=_("Telephone"), max_length=20)
+    text = forms.CharField(
+        label=_("Objection"),
+        min_length=10,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("What is wrong, with the facts you know. The organiser answers you."),
+    )
+
+
+class ObjectionAnswerForm(forms.Form):
+    upheld = forms.TypedChoiceField(
+        label=_("Finding"),
+        choices=(
+            ("no", _("Dismissed: the entry stays")),
+            ("yes", _("Upheld: the entry is removed")),
+        ),
+        coerce=lambda value: value == "yes",
+        widget=forms.RadioSelect,
+    )
+    answer = forms.CharField(
+        label=_("Answer"), max_length=2000, widget=forms.Textarea(attrs={"rows": 4})
+    )
+
+
+class RevokeForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), max_length=300)
+
+
+class RegionChoice(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return str(obj.name)
+
+
+class DesignationFilterForm(forms.Form):
+    region = RegionChoice(label=_("Region"), queryset=None, required=False)
+    level = forms.TypedChoiceField(
+        label=_("Level"),
+        choices=[("", _("All levels")), *CampaignLevel.choices],
+        coerce=int,
+        empty_value=None,
+        required=False,
+    )
+    year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100, required=False)
+
+    def __init__(self, *args: Any, regions: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        fields: Any = self.fields
+        fields["region"].queryset = regions

@@ -85,6 +85,8 @@ class Campaign(AuditedModel, TimeStampedModel):
     status = models.CharField(
         _("status"), max_length=10, choices=CampaignStatus.choices, default=CampaignStatus.DRAFT
     )
+    notice_starts = models.DateField(_("notice starts"), null=True, blank=True)
+    notice_ends = models.DateField(_("notice ends"), null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("created by"),
@@ -219,6 +221,9 @@ DEFAULT_RUBRIC: tuple[tuple[Any, int], ...] = (
 class NominationStatus(models.TextChoices):
     PENDING = "pending", _("Awaiting recommendation")
     IN_REVIEW = "in_review", _("Under review")
+    ON_NOTICE = "on_notice", _("On public notice")
+    DESIGNATED = "designated", _("Designated")
+    REMOVED = "removed", _("Removed after an objection")
     DECLINED = "declined", _("Not recommended")
     WITHDRAWN = "withdrawn", _("Withdrawn")
 
@@ -257,6 +262,11 @@ class Nomination(AuditedModel, TimeStampedModel):
         related_name="+",
     )
     applied_at = models.DateTimeField(_("entered at"), auto_now_add=True)
+    # Frozen when the notice is published: the list the public sees does not move.
+    rank = models.PositiveSmallIntegerField(_("rank"), null=True, blank=True)
+    average = models.DecimalField(
+        _("average score"), max_digits=6, decimal_places=2, null=True, blank=True
+    )
 
     class Meta:
         verbose_name = _("entry")
@@ -411,3 +421,102 @@ class Score(models.Model):
 
     def __str__(self) -> str:
         return f"{self.item.name}: {self.points}"
+
+
+class ObjectionStatus(models.TextChoices):
+    OPEN = "open", _("Being investigated")
+    UPHELD = "upheld", _("Upheld: the entry is removed")
+    DISMISSED = "dismissed", _("Dismissed")
+
+
+class Objection(AuditedModel, TimeStampedModel):
+    """An objection lodged by anyone against an entry on public notice (公示异议)."""
+
+    entry = models.ForeignKey(
+        Nomination, verbose_name=_("entry"), on_delete=models.CASCADE, related_name="objections"
+    )
+    name = models.CharField(_("your name"), max_length=60)
+    phone = models.CharField(_("telephone"), max_length=20)
+    text = models.TextField(_("objection"), max_length=2000)
+    # A keyed hash of the sender's address, to limit how often one address objects.
+    sender = models.CharField(max_length=64, editable=False)
+    status = models.CharField(
+        _("status"), max_length=10, choices=ObjectionStatus.choices, default=ObjectionStatus.OPEN
+    )
+    answer = models.TextField(_("answer"), blank=True, max_length=2000)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("answered by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+
+    audit_secret_fields = frozenset({"phone", "sender"})
+
+    class Meta:
+        verbose_name = _("objection")
+        verbose_name_plural = _("objections")
+        ordering = ["entry", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.entry} · {self.get_status_display()}"
+
+    def audit_org_path(self) -> str:
+        return self.entry.campaign.audit_org_path()
+
+
+class Designation(AuditedModel, TimeStampedModel):
+    """The title of demonstration class (示范点) a program holds for a level and year."""
+
+    program = models.ForeignKey(
+        "programs.Program",
+        verbose_name=_("class"),
+        on_delete=models.PROTECT,
+        related_name="designations",
+    )
+    level = models.PositiveSmallIntegerField(_("level"), choices=CampaignLevel.choices)
+    year = models.PositiveSmallIntegerField(_("year"))
+    campaign = models.ForeignKey(
+        Campaign,
+        verbose_name=_("campaign"),
+        on_delete=models.PROTECT,
+        related_name="designations",
+        null=True,
+        blank=True,
+    )
+    org = models.ForeignKey(
+        "orgs.Org", verbose_name=_("designated by"), on_delete=models.PROTECT, related_name="+"
+    )
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    revoked_reason = models.CharField(_("reason for revoking"), max_length=300, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("revoked by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("designation")
+        verbose_name_plural = _("designations")
+        ordering = ["-year", "level", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["program", "level", "year"], name="awards_designated_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.program} · {self.year} · {self.get_level_display()}"
+
+    def audit_org_path(self) -> str:
+        return str(self.org.path)
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None

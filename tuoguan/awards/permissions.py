@@ -141,3 +141,8 @@ def scorecards_visible_q(actor: Actor) -> Q:
         )
         visible |= subtree_q(actor, "entry__campaign__organiser__path") & ~Q(Exists(reviews))
     return visible
+
+
+def can_revoke_designation(actor: Actor, designation: Any) -> bool:
+    """The admins of the union that gave the title, or of a union above it."""
+    return actor.is_admin and covers(actor, designation.org)

@@ -4,7 +4,7 @@ from typing import Any
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 
-from tuoguan.orgs.models import Membership
+from tuoguan.orgs.models import Level, Membership, Org
 from tuoguan.orgs.permissions import Actor, get_or_404
 from tuoguan.programs.compliance import with_compliance_data
 from tuoguan.programs.models import Program, Term
@@ -15,8 +15,10 @@ from .models import (
     Campaign,
     CampaignStatus,
     Condition,
+    Designation,
     Nomination,
     NominationFile,
+    Objection,
     Reviewer,
     Score,
     Scorecard,
@@ -204,3 +206,84 @@ def entries_to_score(actor: Actor) -> list[tuple[Nomination, bool, bool]]:
         Nomination.objects.filter(campaign__in=list(by_campaign), status="in_review")
     ).order_by("campaign", "applied_at", "pk")
     return [(e, by_campaign[e.campaign_id].conflicts_with(e), e.pk in scored) for e in entries]
+
+
+# --- Public notice, objections, designations (public pages read these without an actor) ------
+
+PUBLIC_STATUSES = (CampaignStatus.NOTICE, CampaignStatus.CLOSED)
+LISTED = ("on_notice", "removed", "designated")
+
+
+def public_campaign(pk: Any) -> Campaign:
+    """A campaign whose notice has been published: anyone may read its list."""
+    return get_or_404(
+        Campaign.objects.filter(status__in=PUBLIC_STATUSES).select_related("organiser"), pk=pk
+    )
+
+
+def notice_entries(campaign: Campaign) -> QuerySet[Nomination]:
+    return (
+        Nomination.objects.filter(campaign=campaign, status__in=LISTED)
+        .select_related("program__host")
+        .order_by("rank", "pk")
+    )
+
+
+def public_entry(pk: Any) -> Nomination:
+    """An entry on public notice (objections are lodged against it)."""
+    return get_or_404(
+        Nomination.objects.filter(
+            status="on_notice", campaign__status=CampaignStatus.NOTICE
+        ).select_related("campaign__organiser", "program__host"),
+        pk=pk,
+    )
+
+
+def campaign_objections(campaign: Campaign) -> QuerySet[Objection]:
+    return (
+        Objection.objects.filter(entry__campaign=campaign)
+        .select_related("entry__program__host", "answered_by")
+        .order_by("status", "pk")
+    )
+
+
+def objection_for(actor: Actor, pk: Any) -> Objection:
+    return get_or_404(
+        Objection.objects.filter(
+            entry__campaign__in=Campaign.objects.filter(campaigns_visible_q(actor))
+        ).select_related("entry__campaign__organiser", "entry__program__host"),
+        pk=pk,
+    )
+
+
+def public_designations(
+    *, level: int | None = None, year: int | None = None, region: Any = None
+) -> QuerySet[Designation]:
+    """Unrevoked designations, by level, year and the region (a union's subtree) of the class."""
+    queryset = Designation.objects.filter(revoked_at__isnull=True).select_related(
+        "program__host", "org"
+    )
+    if level is not None:
+        queryset = queryset.filter(level=level)
+    if year:
+        queryset = queryset.filter(year=year)
+    if region is not None:
+        queryset = queryset.filter(program__host__path__startswith=region.path)
+    return queryset.order_by("-year", "level", "program__host__path", "pk")
+
+
+def designation_for(actor: Actor, pk: Any) -> Designation:
+    """A designation of a class on the actor's line (its subtree or the unions above it)."""
+    if actor.membership is None:
+        return get_or_404(Designation.objects.none(), pk=pk)
+    visible = Q(program__in=Program.objects.filter(programs_visible_q(actor))) | Q(
+        org__path__startswith=actor.membership.org.path
+    )
+    return get_or_404(
+        Designation.objects.filter(visible).select_related("program__host", "org"), pk=pk
+    )
+
+
+def region_choices() -> QuerySet[Org]:
+    """The national union and the provinces: the regions the public list is filtered by."""
+    return Org.objects.filter(level__lte=Level.PROVINCE, is_active=True).order_by("path")

@@ -10,7 +10,9 @@ from tuoguan.programs.models import Term
 
 from .models import (
     Campaign,
+    CampaignLevel,
     Condition,
+    Designation,
     Nomination,
     NominationFile,
     Recommendation,
@@ -205,3 +207,23 @@ class StandingSerializer(serializers.Serializer[Any]):
     within_quota = serializers.BooleanField()
     eligible = serializers.BooleanField(source="eligibility.eligible")
     veto_reason = serializers.CharField(source="eligibility.veto_reason")
+
+
+class DesignationSerializer(serializers.ModelSerializer[Designation]):
+    program_name = serializers.CharField(source="program.name", read_only=True)
+    host = serializers.CharField(source="program.host.name", read_only=True)
+
+    class Meta:
+        model = Designation
+        fields = ("id", "program", "program_name", "host", "level", "year", "campaign", "org")
+        read_only_fields = fields
+
+
+class DesignationQuerySerializer(serializers.Serializer[Any]):
+    level = serializers.ChoiceField(choices=CampaignLevel.choices, required=False)
+    year = serializers.IntegerField(min_value=2000, max_value=2100, required=False)
+    region = serializers.IntegerField(min_value=1, required=False)
+
+
+class RevokeSerializer(serializers.Serializer[Any]):
+    reason = serializers.CharField(max_length=300)

@@ -21,8 +21,10 @@ from .models import (
     CONDITION_DEFAULTS,
     DEFAULT_RUBRIC,
     Campaign,
+    CampaignLevel,
     CampaignStatus,
     Condition,
+    Designation,
     Nomination,
     NominationFile,
     NominationStatus,
@@ -63,8 +65,10 @@ MAX_QUESTIONS = 10
 MAX_ANSWER = 2000
 
 
-def _check_dates(fields: dict[str, Any]) -> None:
+def _check_dates(fields: dict[str, Any], level: int | None = None) -> None:
     errors = {}
+    if fields.get("requires_lower_designation") and level == CampaignLevel.CITY:
+        errors["requires_lower_designation"] = _("No designation lies below the city level.")
     if fields["applications_close"] < fields["applications_open"]:
         errors["applications_close"] = _("Entries must close after they open.")
     if fields["review_close"] < fields["applications_close"]:
@@ -91,7 +95,7 @@ def campaign_create(*, actor: Actor, **fields: Any) -> Campaign:
     organiser: Org = actor.org  # type: ignore[assignment]
     data = {name: fields[name] for name in CAMPAIGN_FIELDS if name in fields}
     data["questions"] = _clean_questions(data.get("questions", []))
-    _check_dates(data)
+    _check_dates(data, organiser.level)
     if Campaign.objects.filter(organiser=organiser, year=data["year"]).exists():
         raise ValidationError({"year": _("Your union already has a campaign for this year.")})
     campaign = Campaign(organiser=organiser, level=organiser.level, created_by=actor.user, **data)
@@ -121,7 +125,7 @@ def campaign_update(*, actor: Actor, campaign: Campaign, **fields: Any) -> Campa
         if name in fields:
             setattr(locked, name, fields[name])
     locked.questions = _clean_questions(locked.questions)
-    _check_dates({n: getattr(locked, n) for n in CAMPAIGN_FIELDS})
+    _check_dates({n: getattr(locked, n) for n in CAMPAIGN_FIELDS}, locked.level)
     if (
         Campaign.objects.filter(organiser=locked.organiser, year=locked.year)
         .exclude(pk=locked.pk)
@@ -226,6 +230,15 @@ def nomination_enter(
         raise ValidationError(_("Entries are accepted only between the opening and closing dates."))
     if Nomination.objects.filter(campaign=campaign, program=program).exists():
         raise ValidationError({"term": _("This class has already entered the campaign.")})
+    if (
+        campaign.requires_lower_designation
+        and not Designation.objects.filter(
+            program=program, level=campaign.level + 1, revoked_at__isnull=True
+        ).exists()
+    ):
+        raise ValidationError(
+            {"term": _("Only a class designated at the level below may enter this campaign.")}
+        )
     holder = _parent(program.host)
     entry = Nomination(
         campaign=campaign,

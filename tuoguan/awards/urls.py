@@ -3,7 +3,8 @@
 from django.urls import URLPattern, URLResolver
 
 from .views import urlpatterns as campaign_urls
+from .views_public import urlpatterns as public_urls
 
 app_name = "awards"
 
-urlpatterns: list[URLPattern | URLResolver] = [*campaign_urls]
+urlpatterns: list[URLPattern | URLResolver] = [*campaign_urls, *public_urls]
