@@ -9,6 +9,10 @@ class AwardsConfig(AppConfig):
 
     def ready(self) -> None:
         # Earlier apps never import awards (DESIGN §3): its facts are registered here.
+        from tuoguan.core.demo import register_demo_step
+
         from . import facts
+        from .demo import seed_awards
 
         facts.register()
+        register_demo_step(seed_awards)
