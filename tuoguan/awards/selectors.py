@@ -52,10 +52,6 @@ def condition_for(actor: Actor, pk: Any) -> Condition:
     )
 
 
-def open_campaigns_for_class(actor: Actor) -> QuerySet[Campaign]:
-    return campaigns_visible_to(actor).filter(status=CampaignStatus.OPEN)
-
-
 def _entries(queryset: QuerySet[Nomination]) -> QuerySet[Nomination]:
     return queryset.select_related(
         "campaign__organiser", "program__host", "term", "holder"
@@ -131,12 +127,6 @@ def eligibility_of(entries: list[Nomination]) -> dict[int, Eligibility]:
     terms = list(with_compliance_data(Term.objects.filter(pk__in={e.term_id for e in entries})))
     by_term = terms_eligibility(conditions, terms)
     return {e.pk: by_term[e.term_id] for e in entries}
-
-
-def campaigns_filter(
-    queryset: QuerySet[Campaign], *, year: int | None = None
-) -> QuerySet[Campaign]:
-    return queryset.filter(Q(year=year)) if year else queryset
 
 
 # --- Scoring ---------------------------------------------------------------------------------
