@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "tuoguan.enrolment",
     "tuoguan.care",
     "tuoguan.supervision",
+    "tuoguan.awards",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -334,6 +335,9 @@ SPECTACULAR_SETTINGS = {
         "GroupKindEnum": "tuoguan.programs.models.term.GroupKind",
         "ProgramTypeEnum": "tuoguan.programs.models.program.ProgramType",
         "TargetGroupEnum": "tuoguan.programs.models.program.TargetGroup",
+        "CampaignStatusEnum": "tuoguan.awards.models.CampaignStatus",
+        "CampaignLevelEnum": "tuoguan.awards.models.CampaignLevel",
+        "NominationStatusEnum": "tuoguan.awards.models.NominationStatus",
     },
 }
 

@@ -587,6 +587,142 @@ def _supervision(w: World) -> None:
         side["rectification_evidence"] = answered.evidence.get()
 
 
+def _awards_notice(
+    side: dict[str, Any], admin: Any, reviewer: Any, decider: Any, papers: Any
+) -> None:
+    """A 2024 campaign on public notice with its entry and an open objection, and a title."""
+    from tuoguan.awards import notice
+    from tuoguan.awards import services as awards
+    from tuoguan.awards.models import Designation
+    from tuoguan.orgs.models import Membership
+    from tuoguan.programs import compliance
+
+    today = timezone.localdate()
+    campaign = awards.campaign_create(
+        actor=_actor(admin),
+        title="2024年度示范点",
+        year=2024,
+        quota=3,
+        applications_open=today - datetime.timedelta(days=1),
+        applications_close=today + datetime.timedelta(days=10),
+        review_close=today + datetime.timedelta(days=20),
+    )
+    campaign = awards.campaign_open(actor=_actor(admin), campaign=campaign)
+    entry = awards.nomination_enter(
+        actor=_actor(admin), campaign=campaign, term=side["term"], answers={}
+    )
+    entry = awards.nomination_decide(actor=_actor(decider), entry=entry, recommend=True)
+    awards.reviewer_add(
+        actor=_actor(admin), campaign=campaign, membership=Membership.objects.get(user=reviewer)
+    )
+    campaign = awards.campaign_start_review(actor=_actor(admin), campaign=campaign)
+    points = {i.pk: i.points for i in campaign.rubric.all()}
+    with compliance.overriding(facts=papers):
+        awards.scorecard_submit(actor=_actor(reviewer), entry=entry, points=points)
+        side["notice_campaign"] = notice.campaign_publish_notice(
+            actor=_actor(admin), campaign=campaign
+        )
+    entry.refresh_from_db()
+    side["notice_entry"] = entry
+    side["objection"] = notice.objection_lodge(
+        entry=entry,
+        name="举报人",
+        phone="13900002222",
+        text="该班材料与实际情况不符。",
+        address=None,
+    )
+    side["designation"] = Designation.objects.create(
+        program=entry.program, level=1, year=2023, org=campaign.organiser
+    )
+
+
+def _awards(w: World) -> None:
+    """Each province's open campaign, entered by its grassroots class with one photo."""
+    from tuoguan.accounts import services as people
+    from tuoguan.awards import services as awards
+    from tuoguan.awards.models import ConditionKind
+    from tuoguan.orgs import services as orgs
+    from tuoguan.orgs.models import Membership, Role
+    from tuoguan.programs import compliance
+    from tuoguan.programs.tests.factories import image_upload
+
+    p = w.p
+    today = timezone.localdate()
+    for side, admin, name in ((w.own, p.province_admin, "辽宁"), (w.foreign, p.outsider, "四川")):
+        campaign = awards.campaign_create(
+            actor=_actor(admin),
+            title=f"2026年度{name}工会爱心托管班省级示范点",
+            year=2026,
+            quota=3,
+            applications_open=today - datetime.timedelta(days=1),
+            applications_close=today + datetime.timedelta(days=10),
+            review_close=today + datetime.timedelta(days=20),
+        )
+        side["campaign"] = awards.campaign_open(actor=_actor(admin), campaign=campaign)
+        side["condition"] = campaign.conditions.get(kind=ConditionKind.CHILDREN)
+        entry = awards.nomination_enter(
+            actor=_actor(admin), campaign=campaign, term=side["term"], answers={}
+        )
+        side["entry"] = entry
+        side["entry_material"] = awards.material_add(
+            actor=_actor(admin), entry=entry, upload=image_upload()
+        )
+
+    # A second campaign of each province (2025), under review: the entry recommended up by
+    # the city, the province's reviewer persona and a second reviewer assigned, and the
+    # second one's scorecard sent (the persona has not scored: it must not see that one).
+    def staff(username: str, org: Any, role: str) -> Any:
+        user = people.user_create(username=username, real_name="评审", password=None)
+        orgs.membership_grant(actor=None, user=user, org=org, role=role)
+        return user
+
+    sides = (
+        (
+            w.own,
+            p.province_admin,
+            p.reviewer,
+            p.city_admin,
+            staff("ln_r2", p.province, Role.REVIEWER),
+        ),
+        (
+            w.foreign,
+            p.outsider,
+            staff("sc_reviewer", p.other_province, Role.REVIEWER),
+            staff("sc_city", p.other_city, Role.UNION_ADMIN),
+            staff("sc_r2", p.other_province, Role.REVIEWER),
+        ),
+    )
+    for side, admin, reviewer, decider, second in sides:
+        campaign = awards.campaign_create(
+            actor=_actor(admin),
+            title="2025年度示范点",
+            year=2025,
+            quota=3,
+            applications_open=today - datetime.timedelta(days=1),
+            applications_close=today + datetime.timedelta(days=10),
+            review_close=today + datetime.timedelta(days=20),
+        )
+        campaign = awards.campaign_open(actor=_actor(admin), campaign=campaign)
+        entry = awards.nomination_enter(
+            actor=_actor(admin), campaign=campaign, term=side["lottery_term"], answers={}
+        )
+        entry = awards.nomination_decide(actor=_actor(decider), entry=entry, recommend=True)
+        for user in (reviewer, second):
+            side["reviewer"] = awards.reviewer_add(
+                actor=_actor(admin), campaign=campaign, membership=Membership.objects.get(user=user)
+            )
+        awards.campaign_start_review(actor=_actor(admin), campaign=campaign)
+        side["entry_in_review"] = entry
+        points = {i.pk: i.points // 2 for i in campaign.rubric.all()}
+        # The lottery's families have no papers yet: let the veto pass for this one scorecard.
+        papers = {"agreements_insurance": lambda terms: {t.pk: (1, 1) for t in terms}}
+        with compliance.overriding(facts=papers):
+            side["scorecard"] = awards.scorecard_submit(
+                actor=_actor(second), entry=entry, points=points
+            )
+        _awards_notice(side, admin, reviewer, decider, papers)
+
+
 def build_world() -> World:
     world = World(p=build_personas())
     steps = (
@@ -599,6 +735,7 @@ def build_world() -> World:
         _programs,
         _care,
         _supervision,
+        _awards,
     )
     for step in steps:
         step(world)

@@ -7,7 +7,7 @@ objects are built in tests/conftest.py). A pattern without a rule here fails the
 
 To declare a new URL, add an entry to `RULES` in the module of its app in this package
 (tests/authz_rules/programs.py, enrolment.py, care.py, accounts.py, orgs.py, notifications.py,
-audit.py, supervision.py;
+audit.py, supervision.py, awards.py;
 core.py for the core pages and the API root, schema and docs), keyed by its fully qualified
 name ("programs:term_detail", or "term-detail" for a DRF route), in the section it belongs to;
 the helpers below, and the outcome sets several apps share, come from base.py:
@@ -38,7 +38,18 @@ Never weaken a rule to make a failing probe pass when the probe shows someone re
 they should not: the failure is the finding. Fix the view, or report it.
 """
 
-from . import accounts, audit, care, core, enrolment, notifications, orgs, programs, supervision
+from . import (
+    accounts,
+    audit,
+    awards,
+    care,
+    core,
+    enrolment,
+    notifications,
+    orgs,
+    programs,
+    supervision,
+)
 from .base import ALLOWED, API_DENIED, DENIALS, LOGIN, PERSONAS, Outcome, Rule
 
 __all__ = [
@@ -53,7 +64,7 @@ __all__ = [
     "rules_for",
 ]
 
-APPS = (core, accounts, orgs, audit, notifications, enrolment, programs, care, supervision)
+APPS = (core, accounts, orgs, audit, notifications, enrolment, programs, care, supervision, awards)
 
 
 def _assemble() -> dict[str, Rule | tuple[Rule, ...]]:

@@ -80,6 +80,11 @@ def _staff_entries(role: str) -> list[Entry]:
         entries.append(
             ("supervision:rectification_list", _("Rectifications"), "checklist", ("supervision:",))
         )
+    # Demonstration classes (示范点评选): unions run campaigns, classes enter, reviewers score.
+    if role in (Role.UNION_ADMIN, Role.REVIEWER, Role.PROGRAM_MANAGER):
+        entries.append(
+            ("awards:campaign_list", _("Demonstration classes"), "certificate", ("awards:",))
+        )
     if role in STAFF_READERS:
         entries.append(("accounts:worker_list", _("Workers"), "id-badge-2", ("accounts:worker",)))
     if role in (Role.UNION_ADMIN, Role.PROGRAM_MANAGER, Role.CAREGIVER):
