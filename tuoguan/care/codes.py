@@ -6,6 +6,7 @@ a code already used finds the child checked in (the unique constraint of Attenda
 """
 
 import datetime
+import functools
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,6 +17,7 @@ from django.utils.html import escape
 from django.utils.translation import gettext as _
 
 SALT = "tuoguan.care.check-in"
+QR_MASK = 2
 
 
 @dataclass(frozen=True)
@@ -58,8 +60,13 @@ def check_in_code_read(code: str, *, today: datetime.date) -> CheckInCode:
     return read
 
 
+@functools.lru_cache(maxsize=512)
 def qr_svg(text: str, *, title: str) -> str:
-    """The code as an inline SVG image, named for screen readers."""
-    qr = segno.make(text, error="m")
+    """The code as an inline SVG image, named for screen readers.
+
+    The live view draws it on every answer until the child is checked in; the same code
+    (one a day per child) is drawn once per process, and with a fixed mask: trying all eight
+    for the best was three quarters of the drawing, and a scanner reads any of them."""
+    qr = segno.make(text, error="m", mask=QR_MASK)
     svg: str = qr.svg_inline(scale=6, border=2, svgclass="qr-image")
     return svg.replace("<svg ", f'<svg role="img" aria-label="{escape(title)}" ', 1)

@@ -5,7 +5,7 @@ from django.core.signing import dumps
 from django.utils import translation
 
 from tuoguan.care import services
-from tuoguan.care.codes import SALT, check_in_code
+from tuoguan.care.codes import SALT, check_in_code, check_in_code_read
 from tuoguan.care.models import Absence, Attendance, CheckoutRefusal, DayClose, TemporaryPickup
 from tuoguan.enrolment.models import Pickup
 from tuoguan.notifications.models import Notification
@@ -71,6 +71,31 @@ class CheckInTests(CareCase):
             actor=self.carer, enrolment=self.enrolment, code=code
         )
         self.assertEqual(attendance.check_in_method, "qr")
+
+    def test_the_qr_code_on_the_phone_reads_back_as_todays_code(self) -> None:
+        import io
+        import re
+
+        import segno
+        import zxingcpp
+        from PIL import Image
+
+        from tuoguan.care.codes import QR_MASK, qr_svg
+
+        code = check_in_code(self.enrolment, today())
+        svg = qr_svg(code, title="今日签到码")
+        # The page's SVG draws exactly the modules of this symbol, which a reader decodes.
+        symbol = segno.make(code, error="m", mask=QR_MASK)
+        drawn = symbol.svg_inline(scale=6, border=2, svgclass="qr-image")
+        self.assertEqual(re.sub(r'role="img" aria-label="[^"]*" ', "", svg), drawn)
+        png = io.BytesIO()
+        symbol.save(png, kind="png", scale=4, border=4)
+        png.seek(0)
+        (read,) = zxingcpp.read_barcodes(Image.open(png).convert("L"))
+        self.assertEqual(read.text, code)
+        self.assertEqual(
+            check_in_code_read(read.text, today=today()).enrolment_id, self.enrolment.pk
+        )
 
     def test_a_qr_code_of_yesterday_is_refused(self) -> None:
         code = check_in_code(self.enrolment, today() - DAY)
