@@ -329,7 +329,8 @@ class NominationFile(AuditedModel, TimeStampedModel):
         ordering = ["entry", "pk"]
 
     def __str__(self) -> str:
-        return self.title or self.file.name
+        # The stored path is no name for a reader (the log shows it): the title, or the kind.
+        return self.title or str(_("material"))
 
     def audit_org_path(self) -> str:
         return self.entry.audit_org_path()
@@ -439,7 +440,7 @@ class Objection(AuditedModel, TimeStampedModel):
     phone = models.CharField(_("telephone"), max_length=20)
     text = models.TextField(_("objection"), max_length=2000)
     # A keyed hash of the sender's address, to limit how often one address objects.
-    sender = models.CharField(max_length=64, editable=False)
+    sender = models.CharField(_("sender (keyed hash)"), max_length=64, editable=False)
     status = models.CharField(
         _("status"), max_length=10, choices=ObjectionStatus.choices, default=ObjectionStatus.OPEN
     )

@@ -136,7 +136,7 @@ class Migration(migrations.Migration):
                 ('name', models.CharField(max_length=60, verbose_name='your name')),
                 ('phone', models.CharField(max_length=20, verbose_name='telephone')),
                 ('text', models.TextField(max_length=2000, verbose_name='objection')),
-                ('sender', models.CharField(editable=False, max_length=64)),
+                ('sender', models.CharField(editable=False, max_length=64, verbose_name='sender (keyed hash)')),
                 ('status', models.CharField(choices=[('open', 'Being investigated'), ('upheld', 'Upheld: the entry is removed'), ('dismissed', 'Dismissed')], default='open', max_length=10, verbose_name='status')),
                 ('answer', models.TextField(blank=True, max_length=2000, verbose_name='answer')),
                 ('answered_at', models.DateTimeField(blank=True, null=True, verbose_name='answered at')),
