@@ -93,8 +93,8 @@ def test_a_caregiver_runs_the_door_and_parents_follow_on_their_phones(
 
     # The parents' phones show each event.
     for enrolment, texts in (
-        (flagged, ("38.2", "复测 37.1℃", "入园", "王奶奶")),
-        (collected, ("入园", "陌生男子")),
+        (flagged, ("38.2", "复测 37.1℃", "签到", "王奶奶")),
+        (collected, ("签到", "陌生男子")),
     ):
         phone = new_page(locale="zh-CN", viewport=PHONE)
         log_in(phone, enrolment.guardian.user.username)
