@@ -137,7 +137,8 @@ def test_the_day_inside_reaches_the_parents_phone_and_a_serious_incident_the_pro
     expect(phone.locator("#child-status")).to_contain_text("花生酱拌面", timeout=ONE_POLL_MS)
     expect(phone.locator("#child-status [data-allergy-conflict]")).to_have_count(1)
     expect(phone.locator("#child-status img[alt=搭积木]")).to_have_count(1)
-    expect(events).to_contain_text("膝盖擦伤", timeout=ONE_POLL_MS)
+    expect(events).to_contain_text("已消毒包扎", timeout=ONE_POLL_MS)
+    expect(events).not_to_contain_text("膝盖擦伤")
     assert phone.evaluate("window.__sameDocument === true"), "the page reloaded"
     assert_accessible(phone, context="the child's day after the events")
     no_sideways_scroll(phone, PHONE[0])
