@@ -30,6 +30,12 @@ Each copy and the test that holds it equal:
   parent every 15 s: bench/README.md, "liveview"): the day's stamp, the guardian's account and
   the session in force, equal to the ORM's read (tuoguan/care/tests/test_liveview.py,
   `CompiledPollTests`).
+* `rows` (the live view's changed poll: the family's place, the day's stamp and each part of
+  the day, `liveview_selectors.child_day`, `selectors.family_enrolment_for`): each read
+  compiled once and run prepared, equal to the ORM's read of the same queryset in every
+  state of a day, and the parent's fragment byte for byte (tuoguan/care/tests/
+  test_liveview_compiled.py; breaking the photos' statement once made it fail).
+  `prefetched` hands the rows their related rows read the same way.
 * The sentinels' substitution refuses a compiled statement in which a sentinel appears other
   than as a whole parameter (or as the prefix of a startswith pattern); such a shape, and a
   Django release other than the one whose compiler internals core.rawsql reads, gets the
@@ -48,6 +54,7 @@ from django.utils import timezone
 from tuoguan.core import rawsql
 
 PK, USER, PROGRAM = -918_273_641, -918_273_642, -918_273_643
+TERM, GROUP, CHILD = -918_273_644, -918_273_645, -918_273_646
 DAY = datetime.date(1901, 2, 3)
 PATH = "\x01tuoguan-sentinel\x01"
 TOKEN = "\x01tuoguan-token\x01"  # noqa: S105 - a placeholder compiled in, not a secret
@@ -56,6 +63,9 @@ SENTINELS: dict[str, Any] = {
     "pk": PK,
     "user": USER,
     "program": PROGRAM,
+    "term": TERM,
+    "group": GROUP,
+    "child": CHILD,
     "day": DAY,
     "path_prefix": PATH,
     "token": TOKEN,
@@ -89,6 +99,30 @@ def read(
     """(True, instance or None) through the statement compiled once for the shape `key`;
     (False, None) when the caller reads through the ORM."""
     return rawsql.compiled_first(("care", *key), build, values, SENTINELS)
+
+
+def rows(query: Callable[..., QuerySet[Any]], *key: Any, **values: Any) -> list[Any]:
+    """Every instance of `query(**values)`, through the statement compiled once for the
+    shape `key` from `query` called with the sentinels of those names (an unchanged
+    statement, prepared by PostgreSQL); the ORM's own read where it cannot be run so.
+    `query` must not prefetch: only its own statement is compiled."""
+    sentinels = {name: SENTINELS[name] for name in values}
+    ran, found = rawsql.compiled_all(("care", *key), lambda: query(**sentinels), values, SENTINELS)
+    return found if ran else list(query(**values))
+
+
+def prefetched(rows: list[Any], name: str, related: list[Any], key: str) -> None:
+    """Hand each row its related instances as `prefetch_related(name)` would, so that
+    `row.<name>.all()` reads none (`key`: the related instances' foreign key to the row);
+    for rows read by `rows`, which compiles no prefetch."""
+    by_owner: dict[Any, list[Any]] = {}
+    for item in related:
+        by_owner.setdefault(getattr(item, key), []).append(item)
+    for row in rows:
+        found: Any = QuerySet(model=type(related[0]) if related else None)
+        found._result_cache = by_owner.get(row.pk, [])
+        found._prefetch_done = True
+        row._prefetched_objects_cache = {name: found}
 
 
 def _when(value: Any) -> str | None:

@@ -12,6 +12,7 @@ from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Now
 from django.utils import timezone
 
+from tuoguan.core.inputs import db_int
 from tuoguan.enrolment.models import Enrolment
 from tuoguan.orgs.permissions import Actor
 from tuoguan.programs.models import TermDay
@@ -27,8 +28,10 @@ from .models import (
     HealthCheck,
     HealthRound,
     Incident,
+    PickupCode,
+    TemporaryPickup,
 )
-from .selectors import child_day_events
+from .models.meals import Dish, Meal
 
 STAMP_FIELDS = ("updated_at", "s_in", "s_refused", "s_absent", "s_version", "s_changed")
 
@@ -49,23 +52,30 @@ def _stamp_annotations(day: datetime.date) -> dict[str, Any]:
     }
 
 
+def _stamp_read(pk: Any, user: Any, day: datetime.date) -> QuerySet[Enrolment]:
+    return (
+        Enrolment.objects.filter(pk=pk, guardian__user_id=user, status__in=ON_ROSTER)
+        .only("pk", "updated_at")
+        .annotate(**_stamp_annotations(day))
+        .order_by()
+    )
+
+
 def child_day_stamp(user_id: Any, pk: Any, day: datetime.date) -> str | None:
     """What the live view of the child's `day` shows has changed when this changes; None
     when the place is not the user's own child's (404).
 
-    One statement on indexed columns: the place joined with its guardian (the user's own
-    child, on the roster), its Attendance row's `updated_at` (check-in and check-out), its
-    latest refused pickup, its Absence's and its ChildDay's version (every other event of
-    the day)."""
-    row = (
-        Enrolment.objects.filter(pk=pk, guardian__user_id=user_id, status__in=ON_ROSTER)
-        .annotate(**_stamp_annotations(day))
-        .values_list(*STAMP_FIELDS)
-        .first()
-    )
-    if row is None:
+    One statement on indexed columns (compiled once, care.fastpath): the place joined with
+    its guardian (the user's own child, on the roster), its Attendance row's `updated_at`
+    (check-in and check-out), its latest refused pickup, its Absence's and its ChildDay's
+    version (every other event of the day)."""
+    number = db_int(pk)
+    if number is None:
         return None
-    return "|".join(str(part) for part in row)
+    found = fastpath.rows(_stamp_read, "day-stamp", pk=number, user=user_id, day=day)
+    if not found:
+        return None
+    return "|".join(str(getattr(found[0], name)) for name in STAMP_FIELDS)
 
 
 @dataclass(frozen=True)
@@ -147,12 +157,11 @@ def notes_visible_q(enrolment: Enrolment) -> Q:
     )
 
 
-def notes_for_child_day(enrolment: Enrolment, day: datetime.date) -> list[DayNote]:
-    return list(
-        DayNote.objects.filter(notes_visible_q(enrolment), date=day)
-        .select_related("author")
-        .order_by("time", "pk")
-    )
+def notes_for_child_day(pk: Any, group: Any, day: datetime.date) -> QuerySet[DayNote]:
+    """The notes of the day the family of the place `pk` in `group` sees."""
+    tagged = DayNote.children.through.objects.filter(daynote=OuterRef("pk"))
+    visible = Q(group_id=group) & (~Q(Exists(tagged)) | Q(Exists(tagged.filter(enrolment_id=pk))))
+    return DayNote.objects.filter(visible, date=day).select_related("author").order_by("time", "pk")
 
 
 def group_notes(group: Any, day: datetime.date) -> list[DayNote]:
@@ -165,34 +174,98 @@ def group_notes(group: Any, day: datetime.date) -> list[DayNote]:
     )
 
 
+# --- The day's reads, one statement each, compiled once (care.fastpath.rows) ----------------
+# Each is a function of the place's ids and the day only, so that its statement is the same
+# for every child: the live view's changed poll runs them all (bench/README.md, "liveview").
+
+
+def _attendance(pk: Any, day: datetime.date) -> QuerySet[Attendance]:
+    return Attendance.objects.filter(enrolment_id=pk, date=day).select_related(
+        "pickup", "temporary_pickup", "checked_in_by", "kiosk"
+    )[:1]
+
+
+def _absence(pk: Any, day: datetime.date) -> QuerySet[Absence]:
+    return Absence.objects.filter(enrolment_id=pk, date=day)[:1]
+
+
+def _checks(pk: Any, day: datetime.date) -> QuerySet[HealthCheck]:
+    return HealthCheck.objects.filter(enrolment_id=pk, date=day).order_by("round", "pk")
+
+
+def _refusals(pk: Any, day: datetime.date) -> QuerySet[CheckoutRefusal]:
+    return CheckoutRefusal.objects.filter(
+        attendance__enrolment_id=pk, attendance__date=day
+    ).order_by("refused_at", "pk")
+
+
+def _temporary(child: Any, day: datetime.date) -> QuerySet[TemporaryPickup]:
+    return TemporaryPickup.objects.filter(child_id=child, date__gte=day).order_by("date", "pk")
+
+
+def _care_day(term: Any, day: datetime.date) -> QuerySet[TermDay]:
+    return TermDay.objects.filter(term_id=term, date=day, is_care_day=True)[:1]
+
+
+def _meals(term: Any, day: datetime.date) -> QuerySet[Meal]:
+    return Meal.objects.filter(term_id=term, date=day)
+
+
+def _dishes(term: Any, day: datetime.date) -> QuerySet[Dish]:
+    return Dish.objects.filter(meal__term_id=term, meal__date=day).order_by("pk")
+
+
+def _incidents(pk: Any, day: datetime.date) -> QuerySet[Incident]:
+    # As the guardians were told: the incidents of the day the child was involved in.
+    return Incident.objects.filter(children=pk, occurred_at__date=day).order_by("occurred_at", "pk")
+
+
+def _pickup_codes(child: Any, day: datetime.date) -> QuerySet[PickupCode]:
+    return PickupCode.objects.filter(child_id=child, date=day, used_at__isnull=True).order_by(
+        "-created_at", "-pk"
+    )[:1]
+
+
 def child_day(actor: Actor, enrolment: Enrolment, day: datetime.date) -> dict[str, Any]:
-    """Everything the live view shows of the child's day, in a fixed number of queries
-    whatever the length of the day."""
-    events = child_day_events(enrolment, day)
-    menu = meal_selectors.meals_for_child_day(enrolment, day)
+    """Everything the live view shows of the child's day: 12 statements whatever the length
+    of the day, each compiled once for every child (`enrolment` scoped by the caller)."""
+    pk, term, group, child = enrolment.pk, enrolment.term_id, enrolment.group_id, enrolment.child_id
+    rows = fastpath.rows
+    attendance = next(iter(rows(_attendance, "day-in", pk=pk, day=day)), None)
+    absence = next(iter(rows(_absence, "day-absent", pk=pk, day=day)), None)
+    menu = meal_selectors.serving_order(rows(_meals, "day-meals", term=term, day=day))
+    if menu:
+        fastpath.prefetched(
+            menu, "dishes", rows(_dishes, "day-dishes", term=term, day=day), "meal_id"
+        )
+    photos: list[Any] = []
+    if group is not None:
+        photos = rows(
+            photo_selectors.family_day_photos, "day-photos", pk=pk, term=term, group=group, day=day
+        )
+        if photos:
+            tags = rows(photo_selectors.day_photo_tags, "day-photo-tags", group=group, day=day)
+            fastpath.prefetched(photos, "tags", tags, "photo_id")
     conflicts = meal_selectors.allergy_conflicts(actor, menu, [enrolment])
     return {
-        **events,
+        "attendance": attendance,
+        "absence": absence,
+        "checks": rows(_checks, "day-checks", pk=pk, day=day),
+        "refusals": rows(_refusals, "day-refusals", pk=pk, day=day) if attendance else [],
+        "temporary": rows(_temporary, "day-temporary", child=child, day=day),
+        "is_care_day": bool(rows(_care_day, "day-care", term=term, day=day)),
         "todays_menu": menu,
         "menu_conflicts": meal_selectors.conflicts_by_dish(conflicts),
-        "notes": notes_for_child_day(enrolment, day),
-        "incidents": incidents_for_child_day(enrolment, day),
-        "photos": photo_selectors.photos_for_child_day(actor, enrolment, day),
+        "notes": rows(notes_for_child_day, "day-notes", pk=pk, group=group or 0, day=day),
+        "incidents": rows(_incidents, "day-incidents", pk=pk, day=day),
+        "photos": photos,
     }
 
 
-def incidents_for_child_day(enrolment: Enrolment, day: datetime.date) -> list[Incident]:
-    """The incidents of the day the child was involved in, as the guardians were told."""
-    start = datetime.datetime.combine(
-        day, datetime.time.min, tzinfo=timezone.get_current_timezone()
-    )
-    return list(
-        Incident.objects.filter(
-            children=enrolment,
-            occurred_at__gte=start,
-            occurred_at__lt=start + datetime.timedelta(days=1),
-        ).order_by("occurred_at", "pk")
-    )
+def pickup_code_of(enrolment: Enrolment, day: datetime.date) -> str:
+    """Today's latest unused one-time pickup code of the family's child ("" when none)."""
+    codes = fastpath.rows(_pickup_codes, "day-pickup-code", child=enrolment.child_id, day=day)
+    return codes[0].code if codes else ""
 
 
 # --- The term's history -------------------------------------------------------------------

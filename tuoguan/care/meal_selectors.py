@@ -101,14 +101,15 @@ def suppliers_of(program: Program) -> list[Supplier]:
     return list(Supplier.objects.filter(program=program).order_by("name", "pk"))
 
 
-def _sorted(meals: list[Meal]) -> list[Meal]:
+def serving_order(meals: list[Meal]) -> list[Meal]:
+    """Meals by date, then as they are served (breakfast before lunch)."""
     return sorted(meals, key=lambda m: (m.date, MEAL_ORDER.get(m.kind, 99), m.pk))
 
 
 def meals_of(term: Term, start: datetime.date, end: datetime.date) -> list[Meal]:
     """The term's meals from `start` to `end` (inclusive), dishes and samples with them."""
     dishes = Dish.objects.select_related("sample__kept_by", "sample__discarded_by", "supplier")
-    return _sorted(
+    return serving_order(
         list(
             Meal.objects.filter(term=term, date__gte=start, date__lte=end).prefetch_related(
                 Prefetch("dishes", queryset=dishes.order_by("pk"))

@@ -83,6 +83,8 @@ class LiveViewPollMiddleware:
         language = get_language_from_request(request)
         etag = day_etag(pk, day, read.stamp, language, "fragment")
         if not etag_matches(request.headers.get("If-None-Match", ""), etag):
+            # Changed: the view answers 200 from this stamp, read for this session's user.
+            request.care_day_stamp = (pk, day, read.user_id, read.stamp)  # type: ignore[attr-defined]
             return None
         response = revalidated(HttpResponseNotModified(), etag)
         response["Permissions-Policy"] = PERMISSIONS_POLICY

@@ -102,6 +102,27 @@ def child_photos(actor: Actor, enrolment: Enrolment) -> QuerySet[Photo]:
     )
 
 
+def family_day_photos(pk: Any, term: Any, group: Any, day: datetime.date) -> QuerySet[Photo]:
+    """The day's photos of the group that the family of the place `pk` (in `term` and
+    `group`) may see, newest first, without their tags: the live view's read, compiled
+    once (care.fastpath); its caller has scoped the place to the family already."""
+    place = Enrolment.objects.filter(pk=pk, status=EnrolmentStatus.CONFIRMED)
+    return (
+        Photo.objects.filter(group__term_id=term, group_id=group, date=day)
+        .filter(_family_q(place))
+        .order_by("-created_at", "-pk")
+    )
+
+
+def day_photo_tags(group: Any, day: datetime.date) -> QuerySet[PhotoTag]:
+    """The tags of the group's photos of the day (children's names), for `family_day_photos`."""
+    return (
+        PhotoTag.objects.filter(photo__group_id=group, photo__date=day)
+        .select_related("enrolment__child", "enrolment__guardian")
+        .order_by("pk")
+    )
+
+
 def photos_for_child_day(actor: Actor, enrolment: Enrolment, day: datetime.date) -> list[Photo]:
     """The photos of the child's day that the child's family may see (for the live view).
 

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from tuoguan.accounts.models import User
+from tuoguan.core.inputs import db_int
 from tuoguan.enrolment.models import Enrolment, EnrolmentStatus, Pickup
 from tuoguan.enrolment.paperwork_status import PAPERWORK_ITEMS, paperwork_missing_many
 from tuoguan.orgs.models import Membership, Org
@@ -47,7 +48,6 @@ from .models import (
     IncidentNotice,
     InspectionFollowUp,
     KioskDevice,
-    PickupCode,
     RatioBreach,
     SafetyInspection,
     TemporaryPickup,
@@ -619,41 +619,22 @@ def family_care_enrolments(actor: Actor, day: datetime.date | None = None) -> Qu
     )
 
 
+def _family_place(pk: Any, user: Any) -> QuerySet[Enrolment]:
+    return Enrolment.objects.filter(
+        pk=pk, guardian__user_id=user, status__in=ON_ROSTER
+    ).select_related("guardian", "child__guardian__user", "term__program__host", "group")
+
+
 def family_enrolment_for(actor: Actor, pk: Any) -> Enrolment:
-    return get_or_404(
-        Enrolment.objects.filter(guardian__user=actor.user, status__in=ON_ROSTER).select_related(
-            "child__guardian__user", "term__program__host", "group"
-        ),
-        pk=pk,
-    )
-
-
-def pickup_code_of(enrolment: Enrolment, day: datetime.date) -> str:
-    """Today's latest unused one-time pickup code of the family's child ("" when none)."""
-    code = (
-        PickupCode.objects.filter(child_id=enrolment.child_id, date=day, used_at__isnull=True)
-        .order_by("-created_at", "-pk")
-        .first()
-    )
-    return code.code if code is not None else ""
-
-
-def child_day_events(enrolment: Enrolment, day: datetime.date) -> dict[str, Any]:
-    attendance = (
-        Attendance.objects.filter(enrolment=enrolment, date=day)
-        .select_related("pickup", "temporary_pickup", "checked_in_by", "kiosk")
-        .first()
-    )
-    return {
-        "attendance": attendance,
-        "absence": Absence.objects.filter(enrolment=enrolment, date=day).first(),
-        "checks": list(HealthCheck.objects.filter(enrolment=enrolment, date=day).order_by("round")),
-        "refusals": list(attendance.refusals.order_by("refused_at")) if attendance else [],
-        "temporary": list(TemporaryPickup.objects.filter(child=enrolment.child, date__gte=day)),
-        "is_care_day": TermDay.objects.filter(
-            term=enrolment.term, date=day, is_care_day=True
-        ).exists(),
-    }
+    """The user's own child's place on a roster (every family page; the live view's poll
+    reads it on each change: compiled once, care.fastpath); 404 for anyone else's."""
+    number = db_int(pk)
+    if number is None:
+        raise Http404
+    found = fastpath.rows(_family_place, "family-place", pk=number, user=actor.user.pk)
+    if not found:
+        raise Http404
+    return found[0]
 
 
 # --- Incidents, plans and drills ------------------------------------------------------------

@@ -507,8 +507,7 @@ def compile_once(queryset: models.QuerySet[Any], sentinels: dict[str, Any]) -> C
     )
 
 
-def compiled_run(compiled: Compiled, values: dict[str, Any]) -> Any:
-    """The first instance the compiled statement finds with these values, or None."""
+def _compiled_params(compiled: Compiled, values: dict[str, Any]) -> list[Any]:
     db = connections[DEFAULT_DB_ALIAS]
     params = []
     for name, how in compiled.slots:
@@ -520,9 +519,17 @@ def compiled_run(compiled: Compiled, values: dict[str, Any]) -> Any:
             params.append(values[name].isoformat())
         else:
             params.append(db.ops.prep_for_like_query(values[name]) + how[1])
-    found = fetch_one(compiled.sql, params)
-    if found is None:
-        return None
+    return params
+
+
+def compiled_run(compiled: Compiled, values: dict[str, Any]) -> Any:
+    """The first instance the compiled statement finds with these values, or None."""
+    found = fetch_one(compiled.sql, _compiled_params(compiled, values))
+    return None if found is None else _instance(compiled, found)
+
+
+def _instance(compiled: Compiled, found: tuple[Any, ...]) -> Any:
+    db = connections[DEFAULT_DB_ALIAS]
     row = list(found)
     for pos, convs, expression in compiled.converters:
         value = row[pos]
@@ -563,3 +570,33 @@ def compiled_first(
     if compiled is None:
         return False, None
     return True, compiled_run(compiled, values)
+
+
+def compiled_all(
+    key: tuple[Any, ...],
+    build: Callable[[], models.QuerySet[Any]],
+    values: dict[str, Any],
+    sentinels: dict[str, Any],
+) -> tuple[bool, list[Any]]:
+    """(True, every instance, in the queryset's order) through the statement compiled once
+    for the shape `key` from `build()`; (False, []) when it cannot be run so. Each name of
+    `values` must be a parameter of the statement: a sentinel the compiler turned into
+    something else (a datetime from a date, say) makes the shape not compilable, never a
+    statement that silently keeps the sentinel's value."""
+    if not compiler_internals_known():
+        return False, []
+    key = (connections[DEFAULT_DB_ALIAS].vendor, "all", *key)
+    if key not in _compiled:
+        try:
+            compiled = compile_once(build(), sentinels)
+            if not set(values) <= {name for name, _how in compiled.slots}:
+                raise NotCompilable(f"{key}: a value is not a parameter")
+            _compiled[key] = compiled
+        except NotCompilable:
+            _compiled[key] = None
+    found = _compiled[key]
+    if found is None:
+        return False, []
+    return True, [
+        _instance(found, row) for row in fetch_all(found.sql, _compiled_params(found, values))
+    ]

@@ -1,9 +1,10 @@
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 from django.http import HttpRequest
 from django.urls import reverse
-from django.utils.functional import Promise
+from django.utils.functional import Promise, SimpleLazyObject
 from django.utils.translation import gettext_lazy as _
 
 from .models import Role
@@ -143,7 +144,10 @@ def menus(user: Any, membership: Any, view_name: str) -> dict[str, Any]:
 
 
 def layout(request: HttpRequest) -> dict[str, Any]:
-    """What the header needs: the acting membership, the others to switch to, unread count."""
+    """What the header needs: the acting membership, the others to switch to, unread count.
+
+    Each is read when a template first uses it: an HTMX fragment (the live view's poll)
+    renders no header and reads none of them."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
@@ -151,13 +155,20 @@ def layout(request: HttpRequest) -> dict[str, Any]:
     from tuoguan.orgs.permissions import memberships_of
 
     actor = getattr(request, "actor", None)
-    membership = getattr(actor, "membership", None)
     match = getattr(request, "resolver_match", None)
+    view_name = match.view_name if match else ""
+
+    @cache
+    def menu() -> dict[str, Any]:
+        return menus(user, getattr(actor, "membership", None), view_name)
+
     return {
         "actor": actor,
-        "active_membership": membership,
-        "all_memberships": list(memberships_of(user)),
-        "unread_notifications": unread_count(user),
-        "is_parent": hasattr(user, "worker"),
-        **menus(user, membership, match.view_name if match else ""),
+        "active_membership": SimpleLazyObject(lambda: getattr(actor, "membership", None)),
+        "all_memberships": SimpleLazyObject(lambda: list(memberships_of(user))),
+        "unread_notifications": SimpleLazyObject(lambda: unread_count(user)),
+        "is_parent": SimpleLazyObject(lambda: hasattr(user, "worker")),
+        "menu": SimpleLazyObject(lambda: menu()["menu"]),
+        "account_menu": SimpleLazyObject(lambda: menu()["account_menu"]),
+        "phone_layout": SimpleLazyObject(lambda: menu()["phone_layout"]),
     }
