@@ -67,7 +67,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # The live view's unchanged poll: 304 in one statement, before the session is loaded.
     "tuoguan.care.middleware.LiveViewPollMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    # Django's, taking a session the live view's poll read already (core/middleware.py).
+    "tuoguan.core.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     # After the locale (its reply is translated), before anything reads a parameter.
     "tuoguan.core.middleware.InputTextMiddleware",

@@ -46,11 +46,12 @@ import datetime
 from collections.abc import Callable
 from typing import Any
 
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection
 from django.db.models import BigIntegerField, QuerySet, Value
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
+from tuoguan.accounts.models import User
 from tuoguan.core import rawsql
 
 PK, USER, PROGRAM = -918_273_641, -918_273_642, -918_273_643
@@ -123,6 +124,18 @@ def prefetched(rows: list[Any], name: str, related: list[Any], key: str) -> None
         found._result_cache = by_owner.get(row.pk, [])
         found._prefetch_done = True
         row._prefetched_objects_cache = {name: found}
+
+
+def user_known(request: Any, read: Any) -> None:
+    """The request's user, as `django.contrib.auth.get_user` would give it, from the read
+    that checked the session against it (`read`: liveview_selectors.SessionStamp, the live
+    view's changed poll, care.middleware); its other columns are read if something asks for
+    them. AuthenticationMiddleware takes what it finds in `request._cached_user`."""
+    request._cached_user = User.from_db(
+        DEFAULT_DB_ALIAS,
+        ["id", "password", "is_active", "is_staff"],
+        [read.user_id, read.password, read.is_active, read.is_staff],
+    )
 
 
 def _when(value: Any) -> str | None:

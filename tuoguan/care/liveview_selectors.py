@@ -88,6 +88,7 @@ class SessionStamp:
     password: str
     is_active: bool
     session_data: str | None
+    is_staff: bool = False
 
 
 def _session_stamp_read(pk: Any, day: datetime.date, session_key: str) -> QuerySet[Enrolment]:
@@ -102,6 +103,7 @@ def _session_stamp_read(pk: Any, day: datetime.date, session_key: str) -> QueryS
             s_user=F("guardian__user_id"),
             s_password=F("guardian__user__password"),
             s_active=F("guardian__user__is_active"),
+            s_staff=F("guardian__user__is_staff"),
             s_session=Subquery(session.values("session_data")[:1]),
         )
         .order_by()
@@ -128,7 +130,9 @@ def session_child_day_stamp(
     if found is None:
         return None
     stamp = "|".join(str(getattr(found, name)) for name in STAMP_FIELDS)
-    return SessionStamp(stamp, found.s_user, found.s_password, found.s_active, found.s_session)
+    return SessionStamp(
+        stamp, found.s_user, found.s_password, found.s_active, found.s_session, found.s_staff
+    )
 
 
 def day_etag(pk: Any, day: datetime.date, stamp: str, language: str, kind: str) -> str:

@@ -33,6 +33,7 @@ from tuoguan.accounts.models import User
 from tuoguan.core.kit import revalidated
 from tuoguan.core.middleware import PERMISSIONS_POLICY
 
+from . import fastpath
 from .liveview_selectors import day_etag, etag_matches, session_child_day_stamp
 
 DB_SESSIONS = ("django.contrib.sessions.backends.db", "django.contrib.sessions.backends.cached_db")
@@ -78,26 +79,33 @@ class LiveViewPollMiddleware:
         read = session_child_day_stamp(key, pk, day)
         if read is None or read.session_data is None or not read.is_active:
             return None
-        if not _session_is_of(read.session_data, read.user_id, read.password):
+        data = _session_of(read.session_data, read.user_id, read.password)
+        if data is None:
             return None
         language = get_language_from_request(request)
         etag = day_etag(pk, day, read.stamp, language, "fragment")
         if not etag_matches(request.headers.get("If-None-Match", ""), etag):
-            # Changed: the view answers 200 from this stamp, read for this session's user.
+            # Changed: the view answers 200 from this stamp, read for this session's user,
+            # and the session and the user are not read again (core.middleware).
             request.care_day_stamp = (pk, day, read.user_id, read.stamp)  # type: ignore[attr-defined]
+            request.session_read = (key, data)  # type: ignore[attr-defined]
+            fastpath.user_known(request, read)
             return None
         response = revalidated(HttpResponseNotModified(), etag)
         response["Permissions-Policy"] = PERMISSIONS_POLICY
         return response
 
 
-def _session_is_of(session_data: str, user_id: int, password: str) -> bool:
-    """The session is logged in as this user, by a configured backend, with the hash of the
-    user's current password (a password change ends it), as `auth.get_user` verifies."""
+def _session_of(session_data: str, user_id: int, password: str) -> dict[str, Any] | None:
+    """The session's content if it is logged in as this user, by a configured backend, with
+    the hash of the user's current password (a password change ends it), as
+    `auth.get_user` verifies; else None."""
     data: dict[str, Any] = SessionStore().decode(session_data)
     if data.get(SESSION_KEY) != str(user_id):
-        return False
+        return None
     if data.get(BACKEND_SESSION_KEY) not in settings.AUTHENTICATION_BACKENDS:
-        return False
+        return None
     expected = User(pk=user_id, password=password).get_session_auth_hash()
-    return constant_time_compare(str(data.get(HASH_SESSION_KEY, "")), expected)
+    if not constant_time_compare(str(data.get(HASH_SESSION_KEY, "")), expected):
+        return None
+    return data

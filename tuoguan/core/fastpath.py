@@ -1,5 +1,6 @@
 """Core's hand-written SQL and private framework APIs: queueing a background task from a
-hot path, as the task backend would, in one INSERT (the helpers it uses are core/rawsql.py).
+hot path, as the task backend would, in one INSERT (the helpers it uses are core/rawsql.py);
+and a session whose row an earlier middleware read already (`session_known`).
 
 Held equal by tuoguan/core/tests/test_rawsql.py: the row written by hand is the row
 django-tasks writes; the installed release is the one it was written for; another release
@@ -53,3 +54,11 @@ def enqueue(task: Any, *args: Any) -> None:
         sender=DBTaskResult, instance=row, raw=False, using=DEFAULT_DB_ALIAS, update_fields=None
     )
     rawsql.insert(DBTaskResult, {name: getattr(row, name) for name in _COLUMNS})
+
+
+def session_known(store: Any, data: dict[str, Any]) -> None:
+    """Give a session store the content of its row, read and decoded (signature checked,
+    not expired) by an earlier middleware of the same request, so that it reads none.
+    Django's SessionBase keeps what it loaded in `_session_cache`
+    (tuoguan/core/tests/test_sessions.py holds the store equal to one that loads itself)."""
+    store._session_cache = data

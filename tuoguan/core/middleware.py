@@ -9,11 +9,25 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
+from django.contrib.sessions.middleware import SessionMiddleware as DjangoSessionMiddleware
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
 
+from . import fastpath
 from .inputs import bad_text, bad_text_message, shown_name
 from .kit import REVALIDATE_PRIVATE
+
+
+class SessionMiddleware(DjangoSessionMiddleware):
+    """Django's, except that a session an earlier middleware of the request read and checked
+    (`request.session_read`: its key and its decoded content) is not read again: the live
+    view's changed poll (care.middleware.LiveViewPollMiddleware) read it with the day."""
+
+    def process_request(self, request: HttpRequest) -> None:
+        super().process_request(request)
+        read = getattr(request, "session_read", None)
+        if read is not None and read[0] == request.session.session_key:
+            fastpath.session_known(request.session, read[1])
 
 
 class RequestBodyLimitMiddleware:

@@ -21,12 +21,13 @@ from tuoguan.programs.tests.factories import image_upload
 from .support import actor, confirmed, today
 from .test_liveview import HX, LiveViewCase
 
-# A changed poll: the early read of LiveViewPollMiddleware (the stamp, handed to the view),
-# the session, the user and the actor's membership, the family's place, and the day's
-# parts: the attendance, absence, meals and their dishes, photos and their tags, health
-# checks, refused pickups, one-day pickup persons, the care day, notes, incidents, the
-# guardian's health note for the allergy warnings, today's pickup code.
-CHANGED_POLL_QUERIES = 18
+# A changed poll: the early read of LiveViewPollMiddleware (the stamp, the session and the
+# guardian's account, all handed on: neither the session nor the user is read again), the
+# actor's membership, the family's place, and the day's parts: the attendance, absence,
+# meals and their dishes, photos and their tags, health checks, refused pickups, one-day
+# pickup persons, the care day, notes, incidents, the guardian's health note for the
+# allergy warnings, today's pickup code.
+CHANGED_POLL_QUERIES = 16
 ORM_ONLY = mock.patch.object(rawsql, "compiler_internals_known", return_value=False)
 
 
@@ -144,4 +145,9 @@ class CompiledDayTests(LiveViewCase):
             response = self.parent.get(self.url, HTTP_IF_NONE_MATCH=etag, **HX)
         self.assertEqual(response.status_code, 200)
         self.assertContains(response, 'data-event="out"')
+        # The user handed on is the guardian, whole: a column not read is read when asked.
+        user: Any = response.wsgi_request.user
+        self.assertEqual(
+            (user.pk, user.real_name), (self.parent_user.pk, self.parent_user.real_name)
+        )
         self.assertEqual(len(changed), CHANGED_POLL_QUERIES, [str(q["sql"])[:60] for q in changed])
