@@ -4,12 +4,14 @@ from drf_spectacular.views import SpectacularSwaggerView
 
 from tuoguan.core.api import SchemaView
 
+# Care's routes first: its check-ins are the platform's busiest requests (bench/README.md,
+# "checkin"), and Django tries the patterns in order (no route of one app matches another's).
 api_v1 = [
+    path("", include("tuoguan.care.api_urls")),
     path("", include("tuoguan.orgs.api_urls")),
     path("", include("tuoguan.accounts.api_urls")),
     path("", include("tuoguan.enrolment.api_urls")),
     path("", include("tuoguan.programs.api_urls")),
-    path("", include("tuoguan.care.api_urls")),
     path("", include("tuoguan.supervision.api_urls")),
     path("", include("tuoguan.awards.api_urls")),
 ]

@@ -38,11 +38,11 @@ class BearerTokenAuthentication(authentication.BaseAuthentication):
         django_request = request._request
         django_request.user = user
         wanted = django_request.headers.get("X-Membership")
-        if wanted or found.first_membership_id is not None:
+        if wanted:
             actor = actor_for(user, wanted)
         else:
-            # No membership (a parent): nothing more to read.
-            actor = Actor(user=user, membership=None)
+            # The default membership (actor_for's) came with the token; a parent has none.
+            actor = Actor(user=user, membership=found.first_membership)
         attach_actor(django_request, actor)
         context.update(**context_fields(django_request))
         return token.user, token

@@ -5,10 +5,15 @@ path — service, admin, shell, import — can forget it. Secret fields are list
 `audit_secret_fields`: the log says that they changed, never what they hold.
 """
 
+import inspect
 from collections.abc import Callable
 from typing import Any, ClassVar
 
 from django.db import IntegrityError, connection, models
+from django.db.models.base import ModelState
+from django.db.models.fields.related_descriptors import ForeignKeyDeferredAttribute
+from django.db.models.query_utils import DeferredAttribute
+from django.db.models.signals import post_init, pre_init
 from django.utils import timezone
 
 from . import fastpath, services
@@ -115,6 +120,46 @@ class AuditedModel(models.Model):
 
     @classmethod
     def from_db(cls, db: Any, field_names: Any, values: Any) -> Any:
-        instance = super().from_db(db, field_names, values)
+        attnames = _plain_attnames(cls)
+        if (
+            attnames is not None
+            and len(values) == len(attnames)
+            and not pre_init.has_listeners(cls)
+            and not post_init.has_listeners(cls)
+        ):
+            # What Model.__init__(*values) leaves, without its per-field setattr loop: a
+            # fifth of a check-in's Python went into loading its dozen rows
+            # (bench/README.md, "checkin"). Only for models whose fields all store their
+            # value as it comes (`_plain_attnames`); the others take the ORM's way.
+            instance = cls.__new__(cls)
+            state = ModelState()
+            state.adding, state.db = False, db
+            instance._state = state
+            instance.__dict__.update(zip(attnames, values, strict=True))
+        else:
+            instance = super().from_db(db, field_names, values)
         instance._audit_loaded = dict(zip(field_names, values, strict=False))
         return instance
+
+
+_PLAIN_DESCRIPTORS = (DeferredAttribute, ForeignKeyDeferredAttribute)
+_plain: dict[type, tuple[str, ...] | None] = {}
+
+
+def _plain_attnames(cls: type[models.Model]) -> tuple[str, ...] | None:
+    """The concrete fields' attnames when loading a row is only storing each value in the
+    instance's __dict__ (as Model.__init__'s setattr does through these descriptors), else
+    None: a field with a descriptor of its own (files, images), or a model with its own
+    __init__ or __setattr__."""
+    if cls not in _plain:
+        fields = cls._meta.concrete_fields
+        plain = (
+            cls.__init__ is models.Model.__init__
+            and cls.__setattr__ is models.Model.__setattr__
+            and all(
+                type(inspect.getattr_static(cls, f.attname, None)) in _PLAIN_DESCRIPTORS
+                for f in fields
+            )
+        )
+        _plain[cls] = tuple(f.attname for f in fields) if plain else None
+    return _plain[cls]

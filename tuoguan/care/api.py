@@ -135,13 +135,15 @@ class AttendanceViewSet(
 
     def create(self, request: Request, **kwargs: Any) -> Response:
         """Check a child in (one tap), or with the code of the parent's phone."""
-        payload = CheckInSerializer(data=request.data)
-        payload.is_valid(raise_exception=True)
-        enrolment = selectors.enrolment_for_check_in(
-            self.actor, payload.validated_data["enrolment"]
-        )
+        # A plain body skips building the serializer (care.fastpath); any other is its.
+        data = fastpath.check_in_input(request.data)
+        if data is None:
+            payload = CheckInSerializer(data=request.data)
+            payload.is_valid(raise_exception=True)
+            data = payload.validated_data
+        enrolment = selectors.enrolment_for_check_in(self.actor, data["enrolment"])
         attendance = services.attendance_check_in(
-            actor=self.actor, enrolment=enrolment, code=payload.validated_data["code"]
+            actor=self.actor, enrolment=enrolment, code=data["code"]
         )
         # AttendanceSerializer's output, built by hand (care.fastpath).
         return Response(fastpath.attendance_answer(attendance), status=status.HTTP_201_CREATED)
@@ -330,11 +332,10 @@ class KioskCheckInView(APIView):
     @extend_schema(request=KioskCodeSerializer, responses={201: AttendanceSerializer})
     def post(self, request: Request) -> Response:
         device: KioskDevice = request.auth  # type: ignore[assignment]
-        payload = KioskCodeSerializer(data=request.data)
-        payload.is_valid(raise_exception=True)
-        attendance = services.attendance_check_in_by_code(
-            actor=None,
-            code=payload.validated_data["code"],
-            kiosk=device,
-        )
+        code = fastpath.kiosk_code_input(request.data)
+        if code is None:
+            payload = KioskCodeSerializer(data=request.data)
+            payload.is_valid(raise_exception=True)
+            code = payload.validated_data["code"]
+        attendance = services.attendance_check_in_by_code(actor=None, code=code, kiosk=device)
         return Response(fastpath.attendance_answer(attendance), status=status.HTTP_201_CREATED)

@@ -24,8 +24,17 @@ Each copy and the test that holds it equal:
 * `attendance_answer`: AttendanceSerializer's output for a check-in just written, built by
   hand (the serializer built its fields anew on every answer);
   tuoguan/care/tests/test_check_in_facts.py.
+* `check_in_input`, `kiosk_code_input`: CheckInSerializer's and KioskCodeSerializer's
+  validated data for a plain body, without building them (a tenth of a check-in's view);
+  anything else goes to the serializer (tuoguan/care/tests/test_check_in_facts.py,
+  `CheckInInputTests`).
 * `selectors.kiosk_for_token`'s read: the active kiosk of a token with its class and host
-  union, equal to the ORM's (tuoguan/care/tests/test_check_in_facts.py).
+  union, equal to the ORM's (tuoguan/care/tests/test_check_in_facts.py). On PostgreSQL the
+  kiosk's "last seen" stamp (at most once a minute, `services.kiosk`) rides in the same
+  statement (`kiosk_stamp`, written by hand): on the morning about every other scan is its
+  kiosk's first of the minute, and that UPDATE was a statement of its own, compiled anew;
+  tuoguan/care/tests/test_check_in_facts.py holds the stamp to the ORM's
+  (`KioskStampTests`).
 * `liveview_selectors.session_child_day_stamp`'s read (the live view's unchanged poll, every
   parent every 15 s: bench/README.md, "liveview"): the day's stamp, the guardian's account and
   the session in force, equal to the ORM's read (tuoguan/care/tests/test_liveview.py,
@@ -90,16 +99,64 @@ def next_attendance_id() -> Any:
     )
 
 
+# The ORM's `KioskDevice.objects.filter(pk=…).update(last_seen_at=now)` of the kiosk the read
+# finds (a live token of an active class), when its stamp is older than `before`.
+_KIOSK_STAMP = (
+    "UPDATE care_kioskdevice SET last_seen_at = %s WHERE token_hash = %s "
+    "AND revoked_at IS NULL AND (last_seen_at IS NULL OR last_seen_at < %s) "
+    "AND program_id IN (SELECT id FROM programs_program WHERE is_active)"
+)
+
+
+def kiosk_stamp(
+    token_hash: str, now: datetime.datetime, before: datetime.datetime
+) -> rawsql.With | None:
+    """PostgreSQL: the kiosk's "last seen" stamp, to ride in the kiosk's read; elsewhere
+    None (the caller stamps through the ORM)."""
+    if connection.vendor != "postgresql":
+        return None
+    return rawsql.With("stamped", _KIOSK_STAMP, (now, token_hash, before))
+
+
 def _slot(param: Any) -> tuple[str, Any]:
     return rawsql.slot_of(param, SENTINELS)
 
 
 def read(
-    key: tuple[Any, ...], build: Callable[[], QuerySet[Any]], values: dict[str, Any]
+    key: tuple[Any, ...],
+    build: Callable[[], QuerySet[Any]],
+    values: dict[str, Any],
+    before: rawsql.With | None = None,
 ) -> tuple[bool, Any]:
-    """(True, instance or None) through the statement compiled once for the shape `key`;
-    (False, None) when the caller reads through the ORM."""
-    return rawsql.compiled_first(("care", *key), build, values, SENTINELS)
+    """(True, instance or None) through the statement compiled once for the shape `key`
+    (with `before` riding in it); (False, None) when the caller reads through the ORM."""
+    return rawsql.compiled_first(("care", *key), build, values, SENTINELS, before)
+
+
+def check_in_input(data: Any) -> dict[str, Any] | None:
+    """CheckInSerializer's validated data for a plain body (`{"enrolment": 12}`, perhaps
+    with a code), without building the serializer; None for anything else, which the
+    serializer then checks and explains (tuoguan/care/tests/test_check_in_facts.py)."""
+    if type(data) is not dict or not data.keys() <= {"enrolment", "code"}:
+        return None
+    enrolment, code = data.get("enrolment"), data.get("code", "")
+    if type(enrolment) is not int or not 0 < enrolment < 2**63 or not _plain_code(code):
+        return None
+    return {"enrolment": enrolment, "code": code}
+
+
+def _plain_code(code: Any) -> bool:
+    # What a CharField passes unchanged: no surrounding space, no control character.
+    return type(code) is str and code.isascii() and code.isprintable() and code == code.strip()
+
+
+def kiosk_code_input(data: Any) -> str | None:
+    """KioskCodeSerializer's validated code for a plain body (`{"code": "…"}`), or None
+    (the serializer then checks and explains)."""
+    if type(data) is not dict or data.keys() != {"code"}:
+        return None
+    code = data["code"]
+    return code if code and _plain_code(code) else None
 
 
 def rows(query: Callable[..., QuerySet[Any]], *key: Any, **values: Any) -> list[Any]:

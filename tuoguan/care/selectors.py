@@ -565,14 +565,29 @@ def _kiosks_of_token(token_hash: str) -> QuerySet[KioskDevice]:
     )
 
 
-def kiosk_for_token(token_hash: str, *, compiled: bool = True) -> KioskDevice | None:
+def kiosk_for_token(
+    token_hash: str,
+    *,
+    compiled: bool = True,
+    stamp: tuple[datetime.datetime, datetime.datetime] | None = None,
+) -> KioskDevice | None:
     """The active kiosk of a token's hash, with its class and host union (every kiosk
-    request reads it: one compiled statement, care.fastpath; `compiled=False`: the ORM)."""
+    request reads it: one compiled statement, care.fastpath; `compiled=False`: the ORM).
+
+    `stamp` (now, before): on PostgreSQL the same statement sets the kiosk's `last_seen_at`
+    to now when it was older than `before`, and the kiosk read says so in `door_stamped`
+    (its `last_seen_at` is the one it had before)."""
     if compiled:
+        before = fastpath.kiosk_stamp(token_hash, *stamp) if stamp is not None else None
         ran, found = fastpath.read(
-            ("kiosk_device",), lambda: _kiosks_of_token(fastpath.TOKEN)[:1], {"token": token_hash}
+            ("kiosk_device",),
+            lambda: _kiosks_of_token(fastpath.TOKEN)[:1],
+            {"token": token_hash},
+            before,
         )
         if ran:
+            if found is not None:
+                found.door_stamped = before is not None
             return found  # type: ignore[no-any-return]
     return _kiosks_of_token(token_hash).first()
 

@@ -95,6 +95,9 @@ class Role(models.TextChoices):
     VOLUNTEER = "volunteer", _("Volunteer")
 
 
+_ROLE_LABELS: dict[str, Any] = dict(Role.choices)
+
+
 class Membership(AuditedModel, TimeStampedModel):
     """A user's role at an org; it covers that org's whole subtree."""
 
@@ -118,7 +121,9 @@ class Membership(AuditedModel, TimeStampedModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_role_display()} · {self.org}"
+        # get_role_display() builds the choices' mapping anew on each call, and every API
+        # request names its membership for the audit log (audit.middleware.context_fields).
+        return f"{_ROLE_LABELS.get(self.role, self.role)} · {self.org}"
 
     def audit_org_path(self) -> str:
         return self.org.path

@@ -9,6 +9,7 @@ from django.utils import timezone
 from tuoguan.accounts.fastpath import token_read
 from tuoguan.accounts.models import ApiToken
 from tuoguan.accounts.services import token_issue, token_revoke
+from tuoguan.orgs.models import Membership, Org, Role
 from tuoguan.orgs.permissions import memberships_of
 from tuoguan.testing import PersonaTestCase
 
@@ -30,12 +31,33 @@ class TokenReadTest(PersonaTestCase):
         _same_user(found.token.user, orm.user)
         first = memberships_of(user).first()
         assert found.first_membership_id == (first.pk if first else None)
+        if first is None:
+            assert found.first_membership is None
+        else:
+            assert found.first_membership is not None
+            assert model_to_dict(found.first_membership) == model_to_dict(first)
+            assert model_to_dict(found.first_membership.org) == model_to_dict(first.org)
+            assert found.first_membership.org.path == first.org.path
 
     def test_a_parents_token_reads_as_the_orm_reads_it_with_no_membership(self) -> None:
         self._check(self.p.parent)
 
     def test_a_staff_token_reads_its_first_membership_as_memberships_of_orders_them(self) -> None:
         self._check(self.p.province_admin)
+        self._check(self.p.caregiver)
+
+    def test_a_revoked_membership_or_inactive_union_is_passed_over_as_the_orm_does(self) -> None:
+        extra = Membership.objects.create(
+            user=self.p.caregiver, org=self.p.province, role=Role.INSPECTOR
+        )
+        self._check(self.p.caregiver)
+        extra.is_active = False
+        extra.save()
+        self._check(self.p.caregiver)
+        province = self.p.province
+        extra.is_active = True
+        extra.save()
+        Org.objects.filter(pk=province.pk).update(is_active=False)
         self._check(self.p.caregiver)
 
     def test_a_revoked_or_unknown_token_reads_as_nothing(self) -> None:

@@ -23,6 +23,7 @@ from tuoguan.care.models import (
     Attendance,
     DayClose,
     HealthCheck,
+    KioskDevice,
     RatioBreach,
 )
 from tuoguan.care.services.duty import group_ratio, school_children_per_carer
@@ -32,12 +33,13 @@ from tuoguan.programs.models import Term
 from .support import CareCase, actor, confirmed, running_term, today
 
 # Statements of one check-in, the transaction's own not counted (BEGIN, COMMIT, and the test
-# case's savepoints): a caregiver's tap reads the token, the actor and the enrolment with its
-# facts, and writes the row, its audit entry and the parent's notice in one statement (its
-# outside deliveries follow in housekeeping's batch); a kiosk reads its device instead of
+# case's savepoints): a caregiver's tap reads the token with the actor's membership, and the
+# enrolment with its facts, and writes the row, its audit entry and the parent's notice in
+# one statement (its outside deliveries follow in housekeeping's batch); a kiosk reads its
+# device (stamping it, at most once a minute, in the same statement) instead of
 # the token and the actor. SQLite stamps the token apart and writes each row apart.
 POSTGRESQL = connection.vendor == "postgresql"
-TAP_STATEMENTS = 4 if POSTGRESQL else 9
+TAP_STATEMENTS = 3 if POSTGRESQL else 8
 KIOSK_STATEMENTS = 3 if POSTGRESQL else 7
 
 
@@ -254,6 +256,101 @@ def _written(attendance: Attendance) -> dict[str, Any]:
         "entry": {**fields(entry), "object_repr": None},
         "notice": {**fields(notice), "subject": None, "recipient_id": None, "url": None},
     }
+
+
+class CheckInInputTests(CareCase):
+    """A plain body's validated data, read without the serializer, is the serializer's; any
+    other body is left to the serializer."""
+
+    BODIES: list[Any] = [
+        {"enrolment": 12},
+        {"enrolment": 12, "code": ""},
+        {"enrolment": 12, "code": "12:34:abc-_"},
+        {"enrolment": 12, "code": " 12:34 "},
+        {"enrolment": 12, "code": "a\x00b"},
+        {"enrolment": 12, "code": 5},
+        {"enrolment": "12"},
+        {"enrolment": True},
+        {"enrolment": 0},
+        {"enrolment": -3},
+        {"enrolment": 2**70},
+        {"enrolment": 1.0},
+        {"enrolment": None},
+        {"code": "x"},
+        {"code": ""},
+        {"code": "  "},
+        {"code": None},
+        {"enrolment": 12, "other": 1},
+        {},
+        [],
+        "x",
+    ]
+
+    def test_a_plain_body_reads_as_the_serializer_validates_it(self) -> None:
+        from tuoguan.care.api import CheckInSerializer, KioskCodeSerializer
+
+        for body in self.BODIES:
+            with self.subTest(body=body):
+                fast = fastpath.check_in_input(body)
+                if fast is not None:
+                    payload = CheckInSerializer(data=body)
+                    self.assertTrue(payload.is_valid(), payload.errors)
+                    self.assertEqual(fast, dict(payload.validated_data))
+                code = fastpath.kiosk_code_input(body)
+                if code is not None:
+                    scanned = KioskCodeSerializer(data=body)
+                    self.assertTrue(scanned.is_valid(), scanned.errors)
+                    self.assertEqual(code, scanned.validated_data["code"])
+        self.assertIsNotNone(fastpath.check_in_input({"enrolment": 12}))
+        self.assertIsNotNone(fastpath.check_in_input({"enrolment": 12, "code": "12:34:abc-_"}))
+        self.assertIsNotNone(fastpath.kiosk_code_input({"code": "x"}))
+
+
+class KioskStampTests(CareCase):
+    """The kiosk's "last seen" stamp, at most once a minute: on PostgreSQL in the statement
+    of its read (care.fastpath.kiosk_stamp), as the ORM's UPDATE would set it."""
+
+    def setUp(self) -> None:
+        self.term = running_term(self.p)
+        self.device, self.token = services.kiosk_issue(
+            actor=actor(self.p.grassroots_admin), program=self.term.program, name="前门"
+        )
+
+    def _seen(self) -> Any:
+        return KioskDevice.objects.get(pk=self.device.pk).last_seen_at
+
+    def test_a_kiosk_is_stamped_on_first_use_and_again_only_after_a_minute(self) -> None:
+        with CaptureQueriesContext(connection) as first:
+            device = services.kiosk_authenticate(self.token)
+        assert device is not None
+        self.assertEqual(len(first.captured_queries), 1 if POSTGRESQL else 2)
+        stamped = self._seen()
+        self.assertIsNotNone(stamped)
+        self.assertEqual(device.last_seen_at, stamped)
+        with CaptureQueriesContext(connection) as again:
+            self.assertEqual(services.kiosk_authenticate(self.token), self.device)
+        self.assertEqual(len(again.captured_queries), 1)
+        self.assertEqual(self._seen(), stamped)
+        KioskDevice.objects.filter(pk=self.device.pk).update(
+            last_seen_at=stamped - datetime.timedelta(seconds=61)
+        )
+        later = services.kiosk_authenticate(self.token)
+        assert later is not None
+        self.assertGreaterEqual(self._seen(), stamped)
+        self.assertEqual(later.last_seen_at, self._seen())
+
+    def test_a_revoked_kiosk_or_one_of_an_inactive_class_is_neither_found_nor_stamped(
+        self,
+    ) -> None:
+        program = self.term.program
+        type(program).objects.filter(pk=program.pk).update(is_active=False)
+        self.assertIsNone(services.kiosk_authenticate(self.token))
+        self.assertIsNone(self._seen())
+        type(program).objects.filter(pk=program.pk).update(is_active=True)
+        services.kiosk_revoke(actor=actor(self.p.grassroots_admin), device=self.device)
+        self.assertIsNone(services.kiosk_authenticate(self.token))
+        self.assertIsNone(self._seen())
+        self.assertIsNone(services.kiosk_authenticate("kiosk_unknown"))
 
 
 class CheckInWritesTests(CareCase):

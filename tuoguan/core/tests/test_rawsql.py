@@ -2,6 +2,7 @@
 
 import datetime
 import os
+import warnings
 from typing import Any
 from unittest import mock
 
@@ -184,6 +185,34 @@ class PreparedStatementTest(PersonaTestCase):
             cursor.execute("SELECT statement FROM pg_prepared_statements")
             prepared = [row[0] for row in cursor.fetchall()]
         self.assertTrue(any("FROM orgs_org o WHERE o.id = $1" in s for s in prepared), prepared)
+
+
+class ParamsTest(PersonaTestCase):
+    def test_each_value_reaches_the_driver_as_the_fields_own_conversion_gives_it(self) -> None:
+        now = timezone.now()
+        naive = datetime.datetime(2026, 12, 8, 7, 30)  # the field makes it aware
+        _sql, fields = rawsql._insert_sql(Notification, connection.vendor)
+        for created in (now, naive, now.date(), None):
+            row = {"created_at": created, "recipient_id": 1, "subject": "到了", "url": "/x/"}
+            with self.subTest(created=created), warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # a naive datetime: both paths warn
+                given = rawsql._params(fields, row, now)
+                expected = [
+                    f.get_db_prep_save(
+                        row[f.attname] if row.get(f.attname) is not None
+                        else now if f.name == "created_at" else f.get_default(),
+                        connection,
+                    )
+                    for f in fields
+                ]  # fmt: skip
+            self.assertEqual(given, expected)
+
+    def test_placeholders_become_postgresqls_numbered_ones_once(self) -> None:
+        self.assertEqual(
+            rawsql._numbered("SELECT %s, 'a%%' WHERE x = %s"), "SELECT $1, 'a%' WHERE x = $2"
+        )
+        with self.assertRaises(ValueError):
+            rawsql._numbered("SELECT %(name)s")
 
 
 class EnvTest(TestCase):
