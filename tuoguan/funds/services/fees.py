@@ -105,8 +105,9 @@ def refund_due(
 
 
 def left_on(enrolment: Enrolment) -> datetime.date:
-    """The day the child left: when the enrolment last changed (its withdrawal)."""
-    return timezone.localdate(enrolment.updated_at)
+    """The day the child left: enrolment stamps `decided_at` when a child withdraws or is
+    removed (else, for older rows, the enrolment's last change)."""
+    return timezone.localdate(enrolment.decided_at or enrolment.updated_at)
 
 
 @transaction.atomic

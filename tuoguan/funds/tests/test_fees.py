@@ -111,3 +111,19 @@ def test_outstanding_fees_are_listed_and_the_family_reminded(personas):
     assert "400.00" in notice.body
     assert [r.paid_fen for r in selectors.family_fee_rows(actor(personas.parent))] == [20_000]
     assert not selectors.family_fee_rows(actor(personas.other_parent))
+
+
+def test_the_refund_counts_the_care_days_after_the_day_the_child_left(personas):
+    import zoneinfo
+
+    program = fee_program(personas)
+    enrolment = seated(personas, program)
+    pay(personas, enrolment, 60_000)
+    days = care_days(START, END)
+    left = datetime.datetime.combine(days[9], datetime.time(12), zoneinfo.ZoneInfo("Asia/Shanghai"))
+    Enrolment.objects.filter(pk=enrolment.pk).update(
+        status=EnrolmentStatus.WITHDRAWN, decided_at=left
+    )
+    refund = services.refund_record(actor=actor(personas.grassroots_admin), enrolment=enrolment)
+    assert refund.days_unused == len(days) - 10
+    assert refund.amount_fen == 60_000 * (len(days) - 10) // len(days)
