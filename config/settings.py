@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "tuoguan.care",
     "tuoguan.supervision",
     "tuoguan.awards",
+    "tuoguan.funds",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

@@ -14,6 +14,7 @@ api_v1 = [
     path("", include("tuoguan.programs.api_urls")),
     path("", include("tuoguan.supervision.api_urls")),
     path("", include("tuoguan.awards.api_urls")),
+    path("", include("tuoguan.funds.api_urls")),
 ]
 
 urlpatterns = [
@@ -28,6 +29,7 @@ urlpatterns = [
     path("care/", include("tuoguan.care.urls")),
     path("supervision/", include("tuoguan.supervision.urls")),
     path("awards/", include("tuoguan.awards.urls")),
+    path("funds/", include("tuoguan.funds.urls")),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SchemaView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

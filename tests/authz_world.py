@@ -723,6 +723,59 @@ def _awards(w: World) -> None:
         _awards_notice(side, admin, reviewer, decider, papers)
 
 
+def _funds(w: World) -> None:
+    """Each province's budget, a pending and a disbursed grant to its class, an expense with
+    its receipt, and a class charging living costs with the family's payment."""
+    from decimal import Decimal
+
+    from tuoguan.enrolment.models import Enrolment, EnrolmentStatus
+    from tuoguan.funds import services as funds
+    from tuoguan.programs.tests.factories import image_upload, make_program, make_term
+
+    p = w.p
+    today = timezone.localdate()
+    sides = (
+        (w.own, p.province_admin, p.grassroots_admin, p.province, p.grassroots, p.child_two,
+         "辽宁"),
+        (w.foreign, p.outsider, p.outsider, p.other_province, p.other_grassroots_far,
+         p.other_child, "四川"),
+    )  # fmt: skip
+    for side, admin, host_admin, province, host, child, name in sides:
+        side["budget"] = funds.budget_add(
+            actor=_actor(admin), org=province, year=today.year, source="union_funds",
+            amount_fen=100_000_00, note=f"{name}专项资金",
+        )  # fmt: skip
+        side["grant"] = funds.grant_create(
+            actor=_actor(admin), org=province, program=side["program"], year=today.year,
+            kind="equipment", amount_fen=5_000_00, note=f"{name}摄像头补助",
+        )  # fmt: skip
+        paid = funds.grant_create(
+            actor=_actor(admin), org=province, program=side["program"], year=today.year,
+            kind="venue", amount_fen=1_000_00, note=f"{name}场地补助",
+        )  # fmt: skip
+        paid = funds.grant_approve(actor=_actor(admin), grant=paid)
+        side["disbursed_grant"] = funds.grant_disburse(
+            actor=_actor(admin), grant=paid, disbursed_on=today, proof=image_upload()
+        )
+        side["expense"] = funds.expense_record(
+            actor=_actor(host_admin), program=side["program"], spent_on=today, category="meals",
+            amount_fen=12_345, description=f"{name}午餐食材", receipt=image_upload(),
+        )  # fmt: skip
+        program = make_program(
+            p, by=host_admin, host=host, name=f"{name}生活费托管班", fee_policy="living_costs",
+            fee_amount=Decimal("600.00"),
+        )  # fmt: skip
+        term = make_term(p, by=host_admin, program=program, name=f"{name}生活费期")
+        enrolment = Enrolment.objects.create(
+            term=term, child=child, guardian=child.guardian, status=EnrolmentStatus.CONFIRMED
+        )
+        side["fee_program"] = program
+        side["payment"] = funds.payment_record(
+            actor=_actor(host_admin), enrolment=enrolment, amount_fen=20_000, method="cash",
+            receipt_number=f"{name}-0001", paid_on=today,
+        )  # fmt: skip
+
+
 def build_world() -> World:
     world = World(p=build_personas())
     steps = (
@@ -736,6 +789,7 @@ def build_world() -> World:
         _care,
         _supervision,
         _awards,
+        _funds,
     )
     for step in steps:
         step(world)

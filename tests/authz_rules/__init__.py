@@ -7,7 +7,7 @@ objects are built in tests/conftest.py). A pattern without a rule here fails the
 
 To declare a new URL, add an entry to `RULES` in the module of its app in this package
 (tests/authz_rules/programs.py, enrolment.py, care.py, accounts.py, orgs.py, notifications.py,
-audit.py, supervision.py, awards.py;
+audit.py, supervision.py, awards.py, funds.py;
 core.py for the core pages and the API root, schema and docs), keyed by its fully qualified
 name ("programs:term_detail", or "term-detail" for a DRF route), in the section it belongs to;
 the helpers below, and the outcome sets several apps share, come from base.py:
@@ -45,6 +45,7 @@ from . import (
     care,
     core,
     enrolment,
+    funds,
     notifications,
     orgs,
     programs,
@@ -64,7 +65,10 @@ __all__ = [
     "rules_for",
 ]
 
-APPS = (core, accounts, orgs, audit, notifications, enrolment, programs, care, supervision, awards)
+APPS = (
+    core, accounts, orgs, audit, notifications, enrolment, programs, care, supervision, awards,
+    funds,
+)  # fmt: skip
 
 
 def _assemble() -> dict[str, Rule | tuple[Rule, ...]]:

@@ -15,4 +15,5 @@ class AwardsConfig(AppConfig):
         from .demo import seed_awards
 
         facts.register()
+        facts.register_designations()
         register_demo_step(seed_awards)

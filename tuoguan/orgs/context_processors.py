@@ -43,6 +43,7 @@ FAMILY: tuple[Entry, ...] = (
         ("care:child_", "care:absence", "care:temporary_pickup"),
     ),
     ("enrolment:my_surveys", _("Surveys"), "checklist", ("enrolment:survey_answer",)),
+    ("funds:my_fees", _("Fees"), "file-text", ()),
     ("notifications:inbox", _("Inbox"), "inbox", ("notifications:",)),
 )
 
@@ -86,6 +87,9 @@ def _staff_entries(role: str) -> list[Entry]:
         entries.append(
             ("awards:campaign_list", _("Demonstration classes"), "certificate", ("awards:",))
         )
+    # Funds (专项资金): unions keep budgets and grants, classes their expenses and fees.
+    if role in (Role.UNION_ADMIN, Role.REVIEWER, Role.INSPECTOR, Role.PROGRAM_MANAGER):
+        entries.append(("funds:home", _("Funds"), "file-text", ("funds:",)))
     if role in STAFF_READERS:
         entries.append(("accounts:worker_list", _("Workers"), "id-badge-2", ("accounts:worker",)))
     if role in (Role.UNION_ADMIN, Role.PROGRAM_MANAGER, Role.CAREGIVER):
