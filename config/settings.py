@@ -128,6 +128,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
 
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Django's, with no health check of a connection that served a request a moment ago.
+    DATABASES["default"]["ENGINE"] = "tuoguan.core.postgresql"
     # Only core.rawsql's cursors bind on the server, so only its statements (the hot ones of
     # enrolment morning) are prepared, the fifth time a connection runs each. Set it empty
     # behind a pooler in transaction mode, which cannot keep prepared statements.
