@@ -48,7 +48,7 @@ def _profile_note(real: dict[str, Any], bare: dict[str, Any], profile: dict[str,
         f"queries in {_transactions(tap)} committed transactions ({steps(tap)}); one kiosk "
         f"scan {kiosk['queries']} ({steps(kiosk)}); the bare view {bare_one['queries']}. "
         f"A tap takes {profile.get('untraced_python_cpu_ms_median')} ms of Python CPU "
-        "in-process, all through the ORM (no hand-written SQL in care)."
+        "in-process; its reads are the ORM's statements compiled once (care/fastpath.py)."
     )
 
 
