@@ -342,6 +342,7 @@ SPECTACULAR_SETTINGS = {
         "CampaignStatusEnum": "tuoguan.awards.models.CampaignStatus",
         "CampaignLevelEnum": "tuoguan.awards.models.CampaignLevel",
         "NominationStatusEnum": "tuoguan.awards.models.NominationStatus",
+        "ObjectionStatusEnum": "tuoguan.awards.models.ObjectionStatus",
     },
 }
 

@@ -117,6 +117,14 @@ RULES = {
     "designation-list": api(everyone(200), public=True),
     "designation-detail": api(everyone(200), obj="designation", public=True),
     "designation-revoke": api(ORGANISER_WRITE, method="POST", obj="designation"),
+    # Objections: anyone lodges one (public, an empty body is refused 400); the organiser's
+    # admins read and answer them, the rest of the line is refused, the outsider sees none.
+    "objection-list": (
+        api(outcomes(200), hides="objection", hides_detail="objection-detail"),
+        as_write(api(everyone(200), public=True)),
+    ),
+    "objection-detail": api(ORGANISER, obj="objection"),
+    "objection-answer": api(ORGANISER_WRITE, method="POST", obj="objection"),
     "entry-list": (
         api(outcomes(200), hides="entry", hides_detail="entry-detail"),
         as_write(api(outcomes(200))),

@@ -1,4 +1,4 @@
-"""API twins of the awards pages: /api/v1/campaigns/ and /api/v1/entries/.
+"""API twins of the awards pages: /api/v1/campaigns/, /entries/, /scores/, /objections/…
 
 The same selectors and services as the pages: outside the requester's line 404, visible but
 not theirs to act on 403, a refused write 400 with the service's reason.
@@ -17,13 +17,14 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from tuoguan.audit.middleware import client_ip
 from tuoguan.core.api import id_param
 from tuoguan.core.parsers import JSONParser
 from tuoguan.orgs.api import ScopedViewSet
 from tuoguan.orgs.permissions import require
 
 from . import notice, selectors, services
-from .models import Campaign, Designation, Nomination, Scorecard
+from .models import Campaign, Designation, Nomination, Objection, Scorecard
 from .permissions import (
     can_assign_reviewers,
     can_create_campaign,
@@ -46,6 +47,10 @@ from .serializers import (
     EntrySerializer,
     MaterialSerializer,
     MaterialUploadSerializer,
+    ObjectionAnswerSerializer,
+    ObjectionLodgeSerializer,
+    ObjectionReceivedSerializer,
+    ObjectionSerializer,
     ReviewerAddSerializer,
     ReviewerSerializer,
     RevokeSerializer,
@@ -350,3 +355,54 @@ class DesignationViewSet(
             actor=self.actor, designation=designation, reason=payload.validated_data["reason"]
         )
         return Response(DesignationSerializer(done).data)
+
+
+@extend_schema_view(
+    create=extend_schema(
+        request=ObjectionLodgeSerializer, responses={201: ObjectionReceivedSerializer}
+    ),
+)
+class ObjectionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet[Objection]):
+    """Objections to entries on public notice (异议): anyone lodges one, no login, limited per
+    sender and phone as on the page; the organiser's admins read and answer them."""
+
+    queryset = Objection.objects.none()
+    serializer_class = ObjectionSerializer
+
+    def get_permissions(self) -> list[Any]:
+        if getattr(self, "action", None) == "create":
+            return [AllowAny()]
+        return [IsAuthenticated()]
+
+    def get_parsers(self) -> list[Any]:
+        return [JSONParser(), *super().get_parsers()]
+
+    def get_queryset(self) -> QuerySet[Objection]:
+        if self.is_schema or not self.actor.is_admin:
+            return Objection.objects.none()
+        return selectors.objections_managed_by(self.actor)
+
+    def get_object(self) -> Objection:
+        objection = selectors.objection_for(self.actor, self.kwargs["pk"])
+        require(can_manage_campaign(self.actor, objection.entry.campaign))
+        return objection
+
+    def create(self, request: Request, **kwargs: Any) -> Response:
+        payload = ObjectionLodgeSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data = dict(payload.validated_data)
+        entry = selectors.public_entry(data.pop("entry"))
+        found = notice.objection_lodge(entry=entry, address=client_ip(request._request), **data)
+        return Response(ObjectionReceivedSerializer(found).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=ObjectionAnswerSerializer, responses=ObjectionSerializer)
+    @action(detail=True, methods=["post"])
+    def answer(self, request: Request, pk: Any = None, **kwargs: Any) -> Response:
+        """Record what the investigation found; an upheld objection removes the entry."""
+        objection = self.get_object()
+        payload = ObjectionAnswerSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        done = notice.objection_answer(
+            actor=self.actor, objection=objection, **payload.validated_data
+        )
+        return Response(ObjectionSerializer(selectors.objection_for(self.actor, done.pk)).data)

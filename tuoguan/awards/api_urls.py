@@ -2,11 +2,18 @@
 
 from rest_framework.routers import SimpleRouter
 
-from .api import CampaignViewSet, DesignationViewSet, EntryViewSet, ScorecardViewSet
+from .api import (
+    CampaignViewSet,
+    DesignationViewSet,
+    EntryViewSet,
+    ObjectionViewSet,
+    ScorecardViewSet,
+)
 
 router = SimpleRouter(trailing_slash=True)
 router.register("campaigns", CampaignViewSet, basename="campaign")
 router.register("entries", EntryViewSet, basename="entry")
 router.register("scores", ScorecardViewSet, basename="scorecard")
+router.register("objections", ObjectionViewSet, basename="objection")
 router.register("designations", DesignationViewSet, basename="designation")
 urlpatterns = router.urls

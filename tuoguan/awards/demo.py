@@ -5,6 +5,11 @@ province's campaign of this year, open, with one entry waiting at the city and o
 recommended up to the province's review, the province's reviewer asked; and last year's
 provincial and city titles of a few classes. Idempotent: nothing is made when the province
 already has a campaign this year.
+
+The seed's titles are reproduced too (`seed_titles`): Shaanxi 42 provincial + 15 national,
+Jiangsu 21 + 5, Inner Mongolia 10 regional (provincial level); each national title is held
+by a class that also holds the provincial one. The classes are light rows made in bulk so
+the command stays fast; funds' step then pays each title its 30,000 yuan.
 """
 
 import datetime
@@ -14,6 +19,7 @@ from django.utils import timezone
 
 from tuoguan.orgs.models import Level, Membership, Org, Role
 from tuoguan.orgs.permissions import actor_for
+from tuoguan.programs.models import Program, ProgramType
 
 from . import services
 from .models import Campaign, Designation
@@ -31,6 +37,56 @@ def _decider(holder: Any, province: Any) -> Any:
         if membership.org_id != province.pk and holder.path.startswith(membership.org.path):
             return membership
     return None
+
+
+# Province (region code) → (provincial titles, national titles) the seed reports.
+SEED_TITLES = {
+    "610000": (42, 15),  # Shaanxi: 181 classes, 42 provincial and 15 national
+    "320000": (21, 5),  # Jiangsu: 21 provincial, 5 recommended to the national level
+    "150000": (10, 0),  # Inner Mongolia: 10 regional classes at 30,000 yuan each
+}
+
+
+def seed_titles(year: int) -> int:
+    """Last year's titles of the seed, on existing classes first, then on light new ones."""
+    national = Org.objects.filter(level=Level.NATIONAL).order_by("path").first()
+    if national is None:
+        return 0
+    made: list[Designation] = []
+    for code, (provincial, national_count) in SEED_TITLES.items():
+        province = Org.objects.filter(level=Level.PROVINCE, region_code=code).first()
+        if province is None:
+            continue
+        under = Org.objects.filter(path__startswith=province.path, level__gte=Level.COUNTY)
+        hosts = list(under.filter(level=Level.GRASSROOTS).order_by("path")) or list(under)
+        if not hosts:
+            continue
+        titled = Designation.objects.filter(year=year).values("program_id")
+        programs = list(
+            Program.objects.filter(host__path__startswith=province.path)
+            .exclude(pk__in=titled)
+            .order_by("pk")[:provincial]
+        )
+        # Bulk rows skip the per-row audit: demo classes only, named as the demo's own.
+        programs += Program.objects.bulk_create(
+            Program(
+                host=hosts[i % len(hosts)],
+                name=f"{hosts[i % len(hosts)]}爱心托管班（第{i + 1}班）",
+                type=ProgramType.HOLIDAY if i % 2 else ProgramType.AFTER_SCHOOL,
+                theme="示范点",
+            )
+            for i in range(len(programs), provincial)
+        )
+        made += [
+            Designation(program=program, level=Level.PROVINCE, year=year, org=province)
+            for program in programs
+        ]
+        made += [
+            Designation(program=program, level=Level.NATIONAL, year=year, org=national)
+            for program in programs[:national_count]
+        ]
+    Designation.objects.bulk_create(made)
+    return len(made)
 
 
 def seed_awards(stdout: Any) -> None:
@@ -103,4 +159,7 @@ def seed_awards(stdout: Any) -> None:
             year=today.year - 1,
             defaults={"org": org or province},
         )
-    stdout.write(f"  awards: {campaign.title}, {len(terms[:4])} entries, 3 designations\n")
+    titles = seed_titles(today.year - 1)
+    stdout.write(
+        f"  awards: {campaign.title}, {len(terms[:4])} entries, {3 + titles} designations\n"
+    )

@@ -5,7 +5,7 @@ from typing import Any
 from django.db.models import Count, Prefetch, Q, QuerySet
 
 from tuoguan.orgs.models import Level, Membership, Org
-from tuoguan.orgs.permissions import Actor, get_or_404
+from tuoguan.orgs.permissions import Actor, get_or_404, subtree_q
 from tuoguan.programs.compliance import with_compliance_data
 from tuoguan.programs.models import Program, Term
 from tuoguan.programs.permissions import HOST_ROLES, programs_visible_q
@@ -233,6 +233,15 @@ def campaign_objections(campaign: Campaign) -> QuerySet[Objection]:
     return (
         Objection.objects.filter(entry__campaign=campaign)
         .select_related("entry__program__host", "answered_by")
+        .order_by("status", "pk")
+    )
+
+
+def objections_managed_by(actor: Actor) -> QuerySet[Objection]:
+    """The objections to campaigns the actor's union (or one below it) organises."""
+    return (
+        Objection.objects.filter(subtree_q(actor, "entry__campaign__organiser__path"))
+        .select_related("entry__program", "entry__campaign")
         .order_by("status", "pk")
     )
 

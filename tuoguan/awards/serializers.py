@@ -15,6 +15,7 @@ from .models import (
     Designation,
     Nomination,
     NominationFile,
+    Objection,
     Recommendation,
     Reviewer,
     RubricItem,
@@ -227,3 +228,39 @@ class DesignationQuerySerializer(serializers.Serializer[Any]):
 
 class RevokeSerializer(serializers.Serializer[Any]):
     reason = serializers.CharField(max_length=300)
+
+
+class ObjectionLodgeSerializer(serializers.Serializer[Any]):
+    """Anyone's objection to an entry on public notice, with their name and telephone."""
+
+    entry = serializers.IntegerField(min_value=1)
+    name = serializers.CharField(max_length=60)
+    phone = serializers.CharField(max_length=20)
+    text = serializers.CharField(min_length=10, max_length=2000)
+
+
+class ObjectionReceivedSerializer(serializers.ModelSerializer[Objection]):
+    """What the objector is told back: received, never anyone else's details."""
+
+    class Meta:
+        model = Objection
+        fields = ["id", "entry", "status", "created_at"]
+        read_only_fields = fields
+
+
+class ObjectionSerializer(serializers.ModelSerializer[Objection]):
+    campaign = serializers.IntegerField(source="entry.campaign_id", read_only=True)
+    class_name = serializers.CharField(source="entry.program.name", read_only=True)
+
+    class Meta:
+        model = Objection
+        fields = [
+            "id", "entry", "campaign", "class_name", "name", "phone", "text", "status",
+            "answer", "answered_at", "created_at",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+
+class ObjectionAnswerSerializer(serializers.Serializer[Any]):
+    upheld = serializers.BooleanField()
+    answer = serializers.CharField(max_length=2000)

@@ -1,13 +1,13 @@
 """Demo budgets and grants, made through the real services.
 
 Registered with `manage.py seed_demo` in FundsConfig.ready(), after the classes and the
-awards step (apps run in the order they are installed). Each province of the seed gets
-its special fund for the year; every designation the awards step made (read through the
-`programs.designations` provider, never by importing awards) gets its grant of 30,000
-yuan in one step, from the union that designated it (a city is first given the money by
-its province); Inner Mongolia's fund is sized for its 10 regional designations at 30,000
-yuan each. A Liaoning class records an expense with its receipt. Idempotent: nothing is
-made when Liaoning already has a budget this year.
+awards step (apps run in the order they are installed). The national union and each
+province of the seed get their special fund for the year; every designation the awards
+step made (read through the `programs.designations` provider, never by importing awards)
+gets its grant of 30,000 yuan in one step, from the union that designated it (a city is
+first given the money by its province); Inner Mongolia's fund is sized for its 10 regional
+designations at 30,000 yuan each. A Liaoning class records an expense with its receipt.
+Idempotent: nothing is made when Liaoning already has a budget this year.
 """
 
 import io
@@ -27,8 +27,9 @@ from .models import Budget, BudgetSource
 from .selectors import budget_year_of
 
 GRANT_FEN = 3_000_000  # 30,000 yuan per demonstration class (the seed: Liaoning, Inner Mongolia)
-# Province (region code) → (union funds, government support) of the year, in yuan.
+# Union (region code) → (union funds, government support) of the year, in yuan.
 FUNDS = {
+    "100000": (1_000_000, 0),  # the national union: 20 national titles (Shaanxi 15, Jiangsu 5)
     "210000": (500_000, 200_000),  # Liaoning: the special fund set up every year
     "150000": (300_000, 0),  # Inner Mongolia: 10 regional classes at 30,000 yuan
     "610000": (1_000_000, 500_000),  # Shaanxi
@@ -60,7 +61,7 @@ def seed_funds(stdout: Any) -> None:
     if admin is None:
         return
     year = timezone.localdate().year
-    provinces = {o.region_code: o for o in Org.objects.filter(level=Level.PROVINCE)}
+    provinces = {o.region_code: o for o in Org.objects.filter(level__lte=Level.PROVINCE)}
     liaoning = provinces.get("210000")
     if liaoning is None or Budget.objects.filter(org=liaoning, year=year).exists():
         return
@@ -98,4 +99,4 @@ def seed_funds(stdout: Any) -> None:
             actor=admin, program=program, spent_on=timezone.localdate(), category="materials",
             amount_fen=86_500, description="手工和绘画材料", receipt=_receipt(),
         )  # fmt: skip
-    stdout.write(f"  funds: budgets of {len(FUNDS)} provinces, {granted} designation grants\n")
+    stdout.write(f"  funds: budgets of {len(FUNDS)} unions, {granted} designation grants\n")

@@ -6,6 +6,7 @@ from django.core.management import call_command
 from django.test import TestCase, override_settings
 
 from tuoguan.awards.models import Campaign, CampaignStatus, Designation, NominationStatus
+from tuoguan.orgs.models import Org
 from tuoguan.programs.tests.support import TempMedia
 
 
@@ -31,9 +32,32 @@ class SeedAwardsTest(TempMedia, TestCase):
         self.assertTrue(campaign.reviewers.exists())
         self.assertIn("awards:", self.output)
 
-    def test_last_years_titles_are_listed_at_two_levels(self) -> None:
+    def test_last_years_titles_are_listed_at_three_levels(self) -> None:
         levels = set(Designation.objects.values_list("level", flat=True))
-        self.assertEqual(levels, {1, 2})
+        self.assertEqual(levels, {0, 1, 2})
+
+    def test_the_seeds_titles_are_counted_per_province_and_level(self) -> None:
+        # The seed: Shaanxi 42 + 15 national, Jiangsu 21 + 5, Inner Mongolia 10 regional.
+        seed = {
+            ("610000", 1): 42, ("610000", 0): 15,
+            ("320000", 1): 21, ("320000", 0): 5,
+            ("150000", 1): 10, ("150000", 0): 0,
+        }  # fmt: skip
+        counted = {}
+        for code, level in seed:
+            province = Org.objects.get(level=1, region_code=code)
+            counted[code, level] = Designation.objects.filter(
+                program__host__path__startswith=province.path, level=level
+            ).count()
+        self.assertEqual(counted, seed)
+
+    def test_each_national_title_is_held_by_a_provincial_class(self) -> None:
+        national = Designation.objects.filter(level=0)
+        self.assertTrue(national.exists())
+        for title in national:
+            self.assertTrue(
+                Designation.objects.filter(program=title.program, level=1).exists(), title
+            )
 
     def test_a_second_run_makes_nothing(self) -> None:
         before = (Campaign.objects.count(), Designation.objects.count())

@@ -34,6 +34,18 @@ class SeedFundsTest(TempMedia, TestCase):
         self.assertEqual(set(grants.values_list("amount_fen", flat=True)), {3_000_000})
         self.assertIn("funds:", self.output)
 
+    def test_each_provinces_titles_are_paid_30000_yuan_each_from_its_budget(self) -> None:
+        for code, titles in (("610000", 42), ("320000", 21), ("150000", 10)):
+            grants = Grant.objects.filter(
+                kind=GrantKind.DESIGNATION, org__level=1, org__region_code=code
+            )
+            self.assertEqual(grants.count(), titles, code)
+            self.assertEqual(sum(g.amount_fen for g in grants), titles * 3_000_000, code)
+            book = union_ledger(grants[0].org, grants[0].year)
+            self.assertGreaterEqual(book.out_fen, titles * 3_000_000, code)
+        national = Grant.objects.filter(kind=GrantKind.DESIGNATION, org__level=0)
+        self.assertEqual(national.count(), 15 + 5)
+
     def test_liaoning_and_inner_mongolia_hold_their_special_funds(self) -> None:
         year = timezone.localdate().year
         for code, fen in (("210000", 70_000_000), ("150000", 30_000_000)):
