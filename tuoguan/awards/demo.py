@@ -58,7 +58,10 @@ def seed_titles(year: int) -> int:
         if province is None:
             continue
         under = Org.objects.filter(path__startswith=province.path, level__gte=Level.COUNTY)
-        hosts = list(under.filter(level=Level.GRASSROOTS).order_by("path")) or list(under)
+        # Light classes go to unions hosting none yet: the seed's own classes stay the only
+        # ones of their unions (programs' seed test finds each by its host).
+        free = under.exclude(pk__in=Program.objects.values("host_id")).order_by("-level", "path")
+        hosts = list(free) or list(under.filter(level=Level.GRASSROOTS).order_by("path"))
         if not hosts:
             continue
         titled = Designation.objects.filter(year=year).values("program_id")

@@ -64,7 +64,8 @@ class SeedProgramsTest(TempMedia, TestCase):
         cetc = Program.objects.get(host__name="中电科航空电子有限公司工会", type="holiday")
         self.assertIn("职工子女托管期间风险提示", cetc.risk_notice)
         self.assertEqual(Program.objects.get(name__contains="加油少年群").type, "online")
-        toketuo = Program.objects.get(host__name__startswith="托克托县")
+        # Not the awards demo's light titled classes, some of them in 托克托县's unions.
+        toketuo = Program.objects.exclude(theme="示范点").get(host__name__startswith="托克托县")
         self.assertEqual((toketuo.fee_policy, str(toketuo.fee_amount)), ("living_costs", "300.00"))
         unicom = Program.objects.get(host__short_name="内蒙古联通工会")
         self.assertEqual(unicom.operator, "purchased")
