@@ -153,19 +153,20 @@ def etag_matches(header: str, etag: str) -> bool:
     return any(tag.strip().removeprefix("W/") == mine for tag in header.split(","))
 
 
-def notes_visible_q(enrolment: Enrolment) -> Q:
-    """The day notes a child's family sees: the group's own, and those tagged to the child."""
+def notes_visible_q(pk: Any, group: Any) -> Q:
+    """The day notes the family of the place `pk` in `group` sees: the group's own, and those
+    tagged to the child."""
     tagged = DayNote.children.through.objects.filter(daynote=OuterRef("pk"))
-    return Q(group_id=enrolment.group_id) & (
-        ~Q(Exists(tagged)) | Q(Exists(tagged.filter(enrolment_id=enrolment.pk)))
-    )
+    return Q(group_id=group) & (~Q(Exists(tagged)) | Q(Exists(tagged.filter(enrolment_id=pk))))
 
 
 def notes_for_child_day(pk: Any, group: Any, day: datetime.date) -> QuerySet[DayNote]:
     """The notes of the day the family of the place `pk` in `group` sees."""
-    tagged = DayNote.children.through.objects.filter(daynote=OuterRef("pk"))
-    visible = Q(group_id=group) & (~Q(Exists(tagged)) | Q(Exists(tagged.filter(enrolment_id=pk))))
-    return DayNote.objects.filter(visible, date=day).select_related("author").order_by("time", "pk")
+    return (
+        DayNote.objects.filter(notes_visible_q(pk, group), date=day)
+        .select_related("author")
+        .order_by("time", "pk")
+    )
 
 
 def group_notes(group: Any, day: datetime.date) -> list[DayNote]:

@@ -126,15 +126,6 @@ def care_days_between(term: Term, start: datetime.date, end: datetime.date) -> l
     )
 
 
-def meals_for_child_day(child: Enrolment, date: datetime.date) -> list[Meal]:
-    """The meals of the child's group on `date`: those of its term, with their dishes.
-
-    `child` is the child's place (Enrolment), as care's family pages hold it; the caller has
-    scoped it already (`family_enrolment_for`). Two queries whatever the menu.
-    """
-    return meals_of(child.term, date, date)
-
-
 def meals_for_child_day_term(term: Term, date: datetime.date) -> list[Meal]:
     """The day's meals of a term's groups (the roster's)."""
     return meals_of(term, date, date)

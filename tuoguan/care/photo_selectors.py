@@ -121,10 +121,3 @@ def day_photo_tags(group: Any, day: datetime.date) -> QuerySet[PhotoTag]:
         .select_related("enrolment__child", "enrolment__guardian")
         .order_by("pk")
     )
-
-
-def photos_for_child_day(actor: Actor, enrolment: Enrolment, day: datetime.date) -> list[Photo]:
-    """The photos of the child's day that the child's family may see (for the live view).
-
-    Tags are prefetched (`photo.tags.all()`, each with `enrolment.child`): two queries."""
-    return list(child_photos(actor, enrolment).filter(date=day))

@@ -10,7 +10,7 @@ from django.utils import timezone, translation
 from rest_framework.test import APIClient
 
 from tuoguan.care import meal_facts, services
-from tuoguan.care.meal_selectors import meals_for_child_day, sample_problem
+from tuoguan.care.meal_selectors import meals_for_child_day_term, sample_problem
 from tuoguan.care.models import Dish, Meal
 from tuoguan.programs import compliance
 from tuoguan.programs import services as programs
@@ -164,9 +164,9 @@ class FamilyAndAccessTests(MealCase):
     def test_the_family_sees_todays_menu_of_their_childs_group(self) -> None:
         dish = self.dish("番茄炒蛋", ["eggs"])
         self.assertEqual(
-            [m.pk for m in meals_for_child_day(self.enrolment, today())], [dish.meal_id]
+            [m.pk for m in meals_for_child_day_term(self.enrolment.term, today())], [dish.meal_id]
         )
-        self.assertEqual(meals_for_child_day(self.enrolment, today() + DAY), [])
+        self.assertEqual(meals_for_child_day_term(self.enrolment.term, today() + DAY), [])
         page = self.client_for(self.enrolment.guardian.user).get(
             reverse("care:child_today", kwargs={"pk": self.enrolment.pk})
         )

@@ -21,8 +21,9 @@ from rest_framework.test import APIClient
 from tuoguan.accounts import services as people
 from tuoguan.audit.models import AuditEntry
 from tuoguan.care import services
+from tuoguan.care.liveview_selectors import child_day
 from tuoguan.care.models import CarePolicy, MediaConsent, Photo
-from tuoguan.care.photo_selectors import photos_for_child_day, photos_visible_to
+from tuoguan.care.photo_selectors import photos_visible_to
 from tuoguan.enrolment.models import EnrolmentStatus
 from tuoguan.programs import services as programs
 from tuoguan.programs.models import StaffRole
@@ -192,16 +193,20 @@ class VisibilityTests(PhotoCase):
         )
         self.assertTrue(Photo.objects.filter(pk=photo.pk).exists())
 
-    def test_photos_for_child_day_takes_two_queries_whatever_the_count(self) -> None:
+    def test_the_live_views_photos_cost_the_same_queries_whatever_the_count(self) -> None:
         guardian = self.guardian(self.one)
+        counts = []
         for n in (1, 5):
             for _ in range(n):
                 self.post(self.one, self.two)
-            with self.assertNumQueries(2):
-                photos = photos_for_child_day(guardian, self.one, today())
+            with CaptureQueriesContext(connection) as read:
+                photos = child_day(guardian, self.one, today())["photos"]
                 names = [[t.enrolment.child.name for t in p.tags.all()] for p in photos]
+            counts.append(len(read))
+            self.assertEqual(len(photos), 1 + (n == 5) * 5)
             self.assertTrue(all(self.one.child.name in tags for tags in names))
-        self.assertEqual(photos_for_child_day(self.guardian(self.three), self.three, today()), [])
+        self.assertEqual(counts[0], counts[1])
+        self.assertEqual(child_day(self.guardian(self.three), self.three, today())["photos"], [])
 
     def test_the_gallery_takes_as_many_queries_for_one_photo_as_for_many(self) -> None:
         client = self.client_for(self.one.guardian.user)
